@@ -1,0 +1,93 @@
+"""Input checks shared by every parameterization.
+
+Each check raises ``ValueError`` whose message names the argument, says what was
+expected and what came, so that bad input never surfaces as a deep numpy
+traceback or as a silent NaN.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["as_vector", "as_matrix", "as_positive", "describe_array"]
+
+
+def describe_array(x) -> str:
+    """A short description of what was passed: shape and dtype, or the type."""
+    if isinstance(x, np.ndarray):
+        return f"an array of shape {x.shape} and dtype {x.dtype}"
+    return f"{type(x).__name__} {x!r:.60}"
+
+
+def _all_finite(a: np.ndarray) -> bool:
+    # One BLAS pass: a NaN or inf anywhere makes the dot product non-finite.
+    # A finite dot product proves every entry finite; a non-finite one may be
+    # an overflow of large finite entries, so confirm entry by entry.
+    if a.size == 0:
+        return True
+    flat = a.reshape(-1)
+    if np.isfinite(flat @ flat):
+        return True
+    return bool(np.isfinite(flat).all())
+
+
+def _first_bad(a: np.ndarray) -> str:
+    flat = a.reshape(-1)
+    i = int(np.flatnonzero(~np.isfinite(flat))[0])
+    return f"entry {np.unravel_index(i, a.shape) if a.ndim > 1 else i} is {flat[i]}"
+
+
+def _as_float_array(name: str, x) -> np.ndarray:
+    try:
+        a = np.asarray(x, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"{name} must be an array of real numbers, but got {describe_array(x)} ({exc})"
+        ) from None
+    return a
+
+
+def as_vector(name: str, x, size: int) -> np.ndarray:
+    """``x`` as a finite float vector of length ``size``.
+
+    A 1-element or (size,)-shaped input is accepted; a column or row matrix is not
+    (silently flattening a (q, 1) gradient has hidden real bugs).
+    """
+    a = _as_float_array(name, x)
+    if a.shape != (size,):
+        raise ValueError(
+            f"{name} must be a vector of shape ({size},), but got {describe_array(np.asarray(x))}"
+        )
+    if not _all_finite(a):
+        raise ValueError(f"{name} must be finite, but {_first_bad(a)}")
+    return a
+
+
+def as_matrix(name: str, x, shape: tuple[int | None, int | None]) -> np.ndarray:
+    """``x`` as a finite float matrix; ``None`` in ``shape`` accepts any length."""
+    a = _as_float_array(name, x)
+    if a.ndim != 2 or any(s is not None and s != t for s, t in zip(shape, a.shape)):
+        want = "×".join("any" if s is None else str(s) for s in shape)
+        raise ValueError(f"{name} must be a {want} matrix, but got {describe_array(np.asarray(x))}")
+    if not _all_finite(a):
+        raise ValueError(f"{name} must be finite, but {_first_bad(a)}")
+    return a
+
+
+def as_positive(name: str, x, *, integer: bool = False, minimum: float = 0.0, strict: bool = True):
+    """A scalar size or scale: finite, above ``minimum`` (strictly unless ``strict=False``)."""
+    if integer:
+        if isinstance(x, bool) or not isinstance(x, (int, np.integer)):
+            raise ValueError(f"{name} must be an integer, but got {describe_array(x)}")
+        x = int(x)
+    else:
+        try:
+            x = float(x)
+        except (TypeError, ValueError):
+            raise ValueError(f"{name} must be a real number, but got {describe_array(x)}") from None
+        if not np.isfinite(x):
+            raise ValueError(f"{name} must be finite, but got {x}")
+    if x < minimum or (strict and x == minimum):
+        rel = ">" if strict else "≥"
+        raise ValueError(f"{name} must be {rel} {minimum:g}, but got {x}")
+    return x

@@ -1,0 +1,176 @@
+"""The interface every parameterization implements.
+
+A parameterization is a smooth (or piecewise smooth) map ψ: R^p → R^q from the
+parameters w to the canonical parameters θ, in a canonical space where the model
+is linear, f(x) = θᵀφ(x). Its Jacobian J(w) = ∂θ/∂w is q×p; the post writes the
+transpose (p×q), this project uses q×p throughout.
+
+Subclasses implement the private ``_psi``, ``_jacobian``, ``_jvp``, ``_vjp`` (and,
+where a closed form is cheaper, ``_induced_step``) on validated flat vectors; the
+public methods check their input once and raise ``ValueError`` on bad input.
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from ._validate import as_vector
+
+__all__ = ["Parameterization", "Symmetry", "finite_vectors"]
+
+
+@dataclass(frozen=True)
+class Symmetry:
+    """A function-preserving transform: ψ(apply(w, a)) = ψ(w) for every a drawn from ``argument``."""
+
+    name: str
+    argument: st.SearchStrategy = field(repr=False)
+    apply: Callable[[np.ndarray, Any], np.ndarray] = field(repr=False)
+
+
+def finite_vectors(n: int, bound: float = 2.0, *, extreme: bool = False) -> st.SearchStrategy:
+    """Flat float vectors of length n with entries in [-bound, bound].
+
+    With ``extreme=True`` the whole vector is multiplied by 10**e, e ∈ [-6, 6], so
+    that very small and very large weights are drawn too.
+    """
+    elems = st.floats(-bound, bound, allow_nan=False, allow_infinity=False, allow_subnormal=False)
+    base = hnp.arrays(np.float64, n, elements=elems)
+    if not extreme:
+        return base
+    return st.tuples(base, st.integers(-6, 6)).map(lambda t: t[0] * 10.0 ** t[1])
+
+
+class Parameterization(abc.ABC):
+    """ψ: R^p → R^q with exact Jacobian J = ∂θ/∂w (q×p) and matrix-free products.
+
+    Public names: ``n_params`` (p), ``n_canonical`` (q), ``psi``, ``jacobian``,
+    ``jvp`` (J·dw), ``vjp`` (Jᵀ·dθ), ``induced_step`` (J Jᵀ g), ``kernel`` (K = J Jᵀ),
+    ``features`` (φ), ``sample``, ``points`` (a Hypothesis strategy of valid w),
+    ``symmetries`` (function-preserving transforms), ``label`` and ``spec``.
+    """
+
+    #: family name, as used by :func:`parameterizations.zoo` and in messages
+    family: str = "parameterization"
+    #: number of chained products in ψ (sets round-off bounds; 1 for element-wise maps)
+    depth: int = 1
+
+    def __init__(self, n_params: int, n_canonical: int):
+        self._p = int(n_params)
+        self._q = int(n_canonical)
+
+    # --- sizes and names -------------------------------------------------------
+    @property
+    def n_params(self) -> int:
+        """p, the number of parameters."""
+        return self._p
+
+    @property
+    def n_canonical(self) -> int:
+        """q, the dimension of the canonical space."""
+        return self._q
+
+    def spec(self) -> dict:
+        """Constructor arguments that rebuild this object (JSON-friendly but for arrays)."""
+        return {}
+
+    @property
+    def label(self) -> str:
+        """Family and sizes, e.g. ``two-layer k=3 d=2``."""
+        args = " ".join(f"{k}={v}" for k, v in self.spec().items() if np.isscalar(v))
+        return f"{self.family} {args}".strip()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.label}: p={self.n_params}, q={self.n_canonical}>"
+
+    # --- validation --------------------------------------------------------------
+    def check_w(self, w, name: str = "w") -> np.ndarray:
+        """``w`` as a validated flat vector of length p inside ψ's domain."""
+        w = as_vector(name, w, self._p)
+        self._check_domain(w, name)
+        return w
+
+    def _check_domain(self, w: np.ndarray, name: str) -> None:
+        """Raise ``ValueError`` if ``w`` is outside ψ's domain (default: all of R^p)."""
+
+    # --- the map and its derivative ------------------------------------------
+    def psi(self, w) -> np.ndarray:
+        """θ = ψ(w) ∈ R^q."""
+        return self._psi(self.check_w(w))
+
+    def jacobian(self, w) -> np.ndarray:
+        """J(w) = ∂θ/∂w as a q×p matrix (the post writes its transpose, p×q)."""
+        return self._jacobian(self.check_w(w))
+
+    def jvp(self, w, dw) -> np.ndarray:
+        """J(w)·dw ∈ R^q, without building J."""
+        return self._jvp(self.check_w(w), as_vector("dw", dw, self._p))
+
+    def vjp(self, w, dtheta) -> np.ndarray:
+        """J(w)ᵀ·dθ ∈ R^p, without building J."""
+        return self._vjp(self.check_w(w), as_vector("dtheta", dtheta, self._q))
+
+    def induced_step(self, w, g) -> np.ndarray:
+        """K g = J Jᵀ g: the first-order change of θ per unit step along −Jᵀg."""
+        return self._induced_step(self.check_w(w), as_vector("g", g, self._q))
+
+    def kernel(self, w) -> np.ndarray:
+        """K(w) = J Jᵀ (q×q, positive semi-definite)."""
+        J = self.jacobian(w)
+        return J @ J.T
+
+    def features(self, x) -> np.ndarray:
+        """φ(x) ∈ R^q, so that f(x) = ψ(w)ᵀφ(x). Default: x itself (a linear model)."""
+        return as_vector("x", x, self._q)
+
+    def output(self, w, x) -> float:
+        """f(x) = ψ(w)ᵀφ(x)."""
+        return float(self.psi(w) @ self.features(x))
+
+    def smooth_step(self, w, d) -> float:
+        """Largest t such that ψ is smooth on the segment w + [0, t)·d/‖d‖ (∞ if smooth)."""
+        return np.inf
+
+    def psi_scale(self, w) -> float:
+        """Magnitude of the terms summed to evaluate ψ(w), for round-off bounds.
+
+        Default: ‖ψ(w)‖ + ‖J‖_F‖w‖/depth, which bounds Σ|terms| for multilinear maps.
+        """
+        w = self.check_w(w)
+        return float(np.linalg.norm(self._psi(w)) + np.linalg.norm(self._jacobian(w)) * np.linalg.norm(w) / self.depth)
+
+    # --- points -------------------------------------------------------------------
+    def sample(self, rng: np.random.Generator | int | None = None, scale: float = 1.0) -> np.ndarray:
+        """A generic valid point, entries of order ``scale``."""
+        rng = np.random.default_rng(rng)
+        return scale * rng.standard_normal(self._p)
+
+    def points(self, *, extreme: bool = False) -> st.SearchStrategy:
+        """A Hypothesis strategy of valid points w (``extreme`` adds scales 1e-6…1e6)."""
+        return finite_vectors(self._p, extreme=extreme)
+
+    def symmetries(self) -> list[Symmetry]:
+        """Function-preserving transforms of this parameterization (none by default)."""
+        return []
+
+    # --- defaults in terms of the primitives ---------------------------------
+    @abc.abstractmethod
+    def _psi(self, w: np.ndarray) -> np.ndarray: ...
+
+    @abc.abstractmethod
+    def _jacobian(self, w: np.ndarray) -> np.ndarray: ...
+
+    @abc.abstractmethod
+    def _jvp(self, w: np.ndarray, dw: np.ndarray) -> np.ndarray: ...
+
+    @abc.abstractmethod
+    def _vjp(self, w: np.ndarray, dtheta: np.ndarray) -> np.ndarray: ...
+
+    def _induced_step(self, w: np.ndarray, g: np.ndarray) -> np.ndarray:
+        return self._jvp(w, self._vjp(w, g))

@@ -1,0 +1,219 @@
+"""Element-wise parameterizations of R^q: squared, signed squared, inverse, and polar (R²)."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from ._validate import as_positive
+from .base import Parameterization, Symmetry, finite_vectors
+
+__all__ = ["Squared", "SignedSquared", "Inverse", "Polar"]
+
+
+class _Diagonal(Parameterization):
+    """ψ acting entry by entry: J = diag(ψ′(w)), K = diag(ψ′(w)²)."""
+
+    def __init__(self, q: int = 2):
+        q = as_positive("q", q, integer=True)
+        super().__init__(q, q)
+
+    def spec(self):
+        return {"q": self._q}
+
+    def _derivative(self, w):  # ψ′(w), entry by entry
+        raise NotImplementedError
+
+    def _jacobian(self, w):
+        return np.diag(self._derivative(w))
+
+    def _jvp(self, w, dw):
+        return self._derivative(w) * dw
+
+    def _vjp(self, w, g):
+        return self._derivative(w) * g
+
+    def _induced_step(self, w, g):
+        return self._derivative(w) ** 2 * g
+
+    def psi_scale(self, w):
+        return float(np.linalg.norm(self.psi(w)))
+
+
+class Squared(_Diagonal):
+    r"""θ_i = w_i².  J = diag(2w),  K = diag(4w²) = diag(4θ).
+
+    References: Woodworth et al. 2020; the post, section "Squared Parameterization".
+    """
+
+    family = "squared"
+
+    def _psi(self, w):
+        return w * w
+
+    def _derivative(self, w):
+        return 2 * w
+
+    def symmetries(self):
+        return [Symmetry("sign flips", hnp.arrays(np.float64, self._q, elements=st.sampled_from([1.0, -1.0])),
+                         lambda w, s: self.check_w(w) * s)]
+
+
+class SignedSquared(Parameterization):
+    r"""θ = u⊙u − v⊙v with w = (u, v) ∈ R^{2q}.
+
+    J = [diag(2u) | −diag(2v)],  K = diag(4(u² + v²)).
+    References: Woodworth et al. 2020 (the "u⊙u − v⊙v" model).
+    """
+
+    family = "signed-squared"
+
+    def __init__(self, q: int = 2):
+        q = as_positive("q", q, integer=True)
+        super().__init__(2 * q, q)
+
+    def spec(self):
+        return {"q": self._q}
+
+    def unpack(self, w):
+        """(u, v) views of a flat w."""
+        w = np.asarray(w, float)
+        return w[: self._q], w[self._q:]
+
+    def _psi(self, w):
+        u, v = self.unpack(w)
+        return u * u - v * v
+
+    def _jacobian(self, w):
+        u, v = self.unpack(w)
+        return np.hstack([np.diag(2 * u), np.diag(-2 * v)])
+
+    def _jvp(self, w, dw):
+        u, v = self.unpack(w)
+        du, dv = self.unpack(dw)
+        return 2 * (u * du - v * dv)
+
+    def _vjp(self, w, g):
+        u, v = self.unpack(w)
+        return np.concatenate([2 * u * g, -2 * v * g])
+
+    def _induced_step(self, w, g):
+        u, v = self.unpack(w)
+        return 4 * (u * u + v * v) * g
+
+    def psi_scale(self, w):
+        u, v = self.unpack(self.check_w(w))
+        return float(np.linalg.norm(u * u + v * v))
+
+    def symmetries(self):
+        signs = hnp.arrays(np.float64, 2 * self._q, elements=st.sampled_from([1.0, -1.0]))
+        return [Symmetry("sign flips", signs, lambda w, s: self.check_w(w) * s)]
+
+    def initial(self, alpha: float) -> np.ndarray:
+        """u₀ = v₀ = α·1 (θ₀ = 0), the initialization of Woodworth et al."""
+        alpha = as_positive("alpha", alpha)
+        return np.full(self._p, alpha)
+
+
+class Inverse(_Diagonal):
+    r"""θ_i = 1/w_i on w_i ≠ 0.  J = diag(−1/w²),  K = diag(1/w⁴) = diag(θ⁴).
+
+    References: the post, section "Inverse Parameterization".
+    """
+
+    family = "inverse"
+
+    def _check_domain(self, w, name):
+        if np.any(w == 0):
+            i = int(np.flatnonzero(w == 0)[0])
+            raise ValueError(f"{name} must have no zero entry for the inverse map, but entry {i} is 0")
+
+    def _psi(self, w):
+        return 1.0 / w
+
+    def _derivative(self, w):
+        return -1.0 / (w * w)
+
+    def sample(self, rng=None, scale=1.0):
+        rng = np.random.default_rng(rng)
+        return scale * rng.choice([-1.0, 1.0], self._p) * rng.uniform(0.5, 2.0, self._p)
+
+    def points(self, *, extreme=False):
+        lo, hi = (1e-3, 1e3) if extreme else (0.1, 10.0)
+        mags = hnp.arrays(np.float64, self._p, elements=st.floats(np.log(lo), np.log(hi))).map(np.exp)
+        signs = hnp.arrays(np.float64, self._p, elements=st.sampled_from([1.0, -1.0]))
+        return st.tuples(signs, mags).map(lambda t: t[0] * t[1])
+
+    def smooth_step(self, w, d):
+        # ψ is smooth until the segment reaches a zero entry
+        w, d = np.asarray(w, float), np.asarray(d, float)
+        d = d / np.linalg.norm(d)
+        hit = -w / np.where(d == 0, np.inf, d)
+        hit = hit[hit > 0]
+        return float(hit.min()) if hit.size else np.inf
+
+    def inverse(self, theta) -> np.ndarray:
+        """w = 1/θ (θ without zero entries)."""
+        return self.check_w(theta, "theta") ** -1.0
+
+
+class Polar(Parameterization):
+    r"""Polar coordinates of R²: w = (r, φ), θ = r(cos φ, sin φ).
+
+    J = [[cos φ, −r sin φ], [sin φ, r cos φ]] = [û | r û⊥],
+    K = ûûᵀ + r² û⊥û⊥ᵀ with û = (cos φ, sin φ), û⊥ = (−sin φ, cos φ).
+    References: the post, section "Polar Parameterization".
+    """
+
+    family = "polar"
+
+    def __init__(self):
+        super().__init__(2, 2)
+
+    def _psi(self, w):
+        r, phi = w
+        return np.array([r * np.cos(phi), r * np.sin(phi)])
+
+    def _jacobian(self, w):
+        r, phi = w
+        c, s = np.cos(phi), np.sin(phi)
+        return np.array([[c, -r * s], [s, r * c]])
+
+    def _jvp(self, w, dw):
+        r, phi = w
+        c, s = np.cos(phi), np.sin(phi)
+        return np.array([c * dw[0] - r * s * dw[1], s * dw[0] + r * c * dw[1]])
+
+    def _vjp(self, w, g):
+        r, phi = w
+        c, s = np.cos(phi), np.sin(phi)
+        return np.array([c * g[0] + s * g[1], r * (-s * g[0] + c * g[1])])
+
+    def psi_scale(self, w):
+        return float(abs(self.check_w(w)[0]))
+
+    def points(self, *, extreme=False):
+        lo, hi = (1e-4, 1e4) if extreme else (0.05, 5.0)
+        r = st.floats(np.log(lo), np.log(hi)).map(np.exp)
+        phi = st.floats(-np.pi, np.pi)
+        return st.tuples(r, phi).map(lambda t: np.array(t, dtype=float))
+
+    def sample(self, rng=None, scale=1.0):
+        rng = np.random.default_rng(rng)
+        return np.array([scale * rng.uniform(0.2, 2.0), rng.uniform(-np.pi, np.pi)])
+
+    def from_canonical(self, theta) -> np.ndarray:
+        """(r, φ) = (‖θ‖, atan2(θ₂, θ₁))."""
+        from ._validate import as_vector
+
+        theta = as_vector("theta", theta, 2)
+        return np.array([np.hypot(*theta), np.arctan2(theta[1], theta[0])])
+
+    def symmetries(self):
+        turns = st.integers(-3, 3)
+        return [
+            Symmetry("full turn", turns, lambda w, n: self.check_w(w) + np.array([0.0, 2 * np.pi * n])),
+            Symmetry("negative radius", st.just(None),
+                     lambda w, _: self.check_w(w) * np.array([-1.0, 1.0]) + np.array([0.0, np.pi])),
+        ]

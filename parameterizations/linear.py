@@ -1,0 +1,362 @@
+"""Linear models and their over-parameterizations: identity, two-layer, deep, factorization."""
+
+from __future__ import annotations
+
+from functools import reduce
+
+import numpy as np
+from hypothesis import strategies as st
+
+from ._validate import as_matrix, as_positive, as_vector
+from .base import Parameterization, Symmetry, finite_vectors
+from .strategies import invertible_matrices, nonzero_scales, permutations
+
+__all__ = ["Identity", "TwoLayerLinear", "MatrixFactorization", "DeepLinear"]
+
+
+def _invertible(name: str, P, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """P and P⁻¹ for a k×k matrix, with a ValueError if P is (numerically) singular."""
+    P = as_matrix(name, P, (k, k))
+    s = np.linalg.svd(P, compute_uv=False)
+    if s[-1] <= k * np.finfo(float).eps * s[0] or s[0] == 0:
+        cond = np.inf if s[-1] == 0 else s[0] / s[-1]
+        raise ValueError(f"{name} must be invertible, but its condition number is {cond:.3g}")
+    return P, np.linalg.inv(P)
+
+
+def _permutation(name: str, perm, k: int) -> np.ndarray:
+    perm = np.asarray(perm)
+    if perm.shape != (k,) or not np.array_equal(np.sort(perm), np.arange(k)):
+        raise ValueError(f"{name} must be a permutation of range({k}), but got {perm!r:.80}")
+    return perm.astype(int)
+
+
+class Identity(Parameterization):
+    r"""The canonical parameterization itself.
+
+    ψ(w) = w,  J = I_q,  K = I_q.
+    """
+
+    family = "identity"
+
+    def __init__(self, q: int = 2):
+        q = as_positive("q", q, integer=True)
+        super().__init__(q, q)
+
+    def spec(self):
+        return {"q": self._q}
+
+    def _psi(self, w):
+        return w.copy()
+
+    def _jacobian(self, w):
+        return np.eye(self._q)
+
+    def _jvp(self, w, dw):
+        return dw.copy()
+
+    def _vjp(self, w, dtheta):
+        return dtheta.copy()
+
+    def _induced_step(self, w, g):
+        return g.copy()
+
+
+class TwoLayerLinear(Parameterization):
+    r"""Two-layer linear model f(x) = vᵀUx with U ∈ R^{k×d}, v ∈ R^k.
+
+    w = (vec U, v) with U flattened row by row; p = kd + k, q = d.
+
+    ψ(U, v) = Uᵀv.
+    J = [v ⊗ I_d | Uᵀ]  (d × (kd + k)): ∂θ_j/∂U_{il} = v_i δ_{jl}, ∂θ/∂v = Uᵀ.
+    J·(dU, dv) = dUᵀv + Uᵀdv;  Jᵀg = (v gᵀ, Ug);  K g = Uᵀ(Ug) + ‖v‖²g.
+
+    References: the post, section "Gradient Dynamics Between Spaces".
+    """
+
+    family = "two-layer"
+    depth = 2
+
+    def __init__(self, k: int = 2, d: int = 2):
+        self.k = as_positive("k", k, integer=True)
+        self.d = as_positive("d", d, integer=True)
+        super().__init__(self.k * self.d + self.k, self.d)
+
+    def spec(self):
+        return {"k": self.k, "d": self.d}
+
+    # structured views
+    def unpack(self, w) -> tuple[np.ndarray, np.ndarray]:
+        """(U, v) views of a flat w."""
+        w = np.asarray(w, float)
+        kd = self.k * self.d
+        return w[:kd].reshape(self.k, self.d), w[kd:]
+
+    def pack(self, U, v) -> np.ndarray:
+        """The flat w of (U, v)."""
+        U = as_matrix("U", U, (self.k, self.d))
+        v = as_vector("v", v, self.k)
+        return np.concatenate([U.ravel(), v])
+
+    def _psi(self, w):
+        U, v = self.unpack(w)
+        return U.T @ v
+
+    def _jacobian(self, w):
+        U, v = self.unpack(w)
+        return np.hstack([np.kron(v[None, :], np.eye(self.d)), U.T])
+
+    def _jvp(self, w, dw):
+        U, v = self.unpack(w)
+        dU, dv = self.unpack(dw)
+        return dU.T @ v + U.T @ dv
+
+    def _vjp(self, w, g):
+        U, v = self.unpack(w)
+        return np.concatenate([np.outer(v, g).ravel(), U @ g])
+
+    def _induced_step(self, w, g):
+        U, v = self.unpack(w)
+        return U.T @ (U @ g) + (v @ v) * g
+
+    def sample(self, rng=None, scale=1.0):
+        rng = np.random.default_rng(rng)
+        return scale * rng.standard_normal(self._p) / np.sqrt(max(self.d, self.k)) ** 0.5
+
+    # function-preserving transforms
+    def transform(self, w, P) -> np.ndarray:
+        """(PU, P⁻ᵀv): the same θ for any invertible P ∈ R^{k×k}."""
+        U, v = self.unpack(self.check_w(w))
+        P, Pinv = _invertible("P", P, self.k)
+        return np.concatenate([(P @ U).ravel(), Pinv.T @ v])
+
+    def rescale(self, w, c) -> np.ndarray:
+        """(cU, v/c) for c ≠ 0."""
+        c = float(c)
+        if not np.isfinite(c) or c == 0:
+            raise ValueError(f"c must be a finite non-zero number, but got {c}")
+        U, v = self.unpack(self.check_w(w))
+        return np.concatenate([(c * U).ravel(), v / c])
+
+    def permute(self, w, perm) -> np.ndarray:
+        """Rows of U and entries of v permuted by one permutation."""
+        U, v = self.unpack(self.check_w(w))
+        perm = _permutation("perm", perm, self.k)
+        return np.concatenate([U[perm].ravel(), v[perm]])
+
+    def symmetries(self):
+        return [
+            Symmetry("permutation", permutations(self.k), self.permute),
+            Symmetry("rescaling", nonzero_scales(), self.rescale),
+            Symmetry("invertible P", invertible_matrices(self.k), self.transform),
+        ]
+
+    # degenerate points
+    def origin(self) -> np.ndarray:
+        """(U, v) = (0, 0)."""
+        return np.zeros(self._p)
+
+    def duplicate_unit(self, w, source: int, target: int) -> np.ndarray:
+        """Hidden unit ``target`` made a copy of ``source`` (row of U and entry of v)."""
+        U, v = (a.copy() for a in self.unpack(self.check_w(w)))
+        for name, i in (("source", source), ("target", target)):
+            if not 0 <= int(i) < self.k:
+                raise ValueError(f"{name} must be a hidden unit in range({self.k}), but got {i}")
+        U[target], v[target] = U[source], v[source]
+        return np.concatenate([U.ravel(), v])
+
+    def rank_deficient(self, w, rank: int) -> np.ndarray:
+        """U replaced by its best rank-``rank`` approximation (v kept)."""
+        U, v = self.unpack(self.check_w(w))
+        if not 0 <= int(rank) < min(self.k, self.d):
+            raise ValueError(f"rank must be in range({min(self.k, self.d)}), but got {rank}")
+        a, s, bt = np.linalg.svd(U, full_matrices=False)
+        s[int(rank):] = 0
+        return np.concatenate([((a * s) @ bt).ravel(), v])
+
+
+class MatrixFactorization(Parameterization):
+    r"""Depth-N factorization E = W_N ⋯ W_1 ∈ R^{m×n}; θ = vec(E) (row by row), q = mn.
+
+    W_j ∈ R^{d_j × d_{j−1}} with d_0 = n, d_N = m; w stacks vec(W_1), …, vec(W_N).
+    With A_j = W_N⋯W_{j+1} (m×d_j) and B_j = W_{j−1}⋯W_1 (d_{j−1}×n):
+
+    J = [A_1 ⊗ B_1ᵀ | … | A_N ⊗ B_Nᵀ],  J·dW = Σ_j A_j dW_j B_j,  Jᵀ·G = (A_jᵀ G B_jᵀ)_j.
+
+    The matrix-free products cost O(m·p) (jvp, top-down) and O(m·p) (vjp) and never
+    form an n×n product. References: Arora, Cohen & Hazan 2018; Arora, Cohen, Hu & Luo 2019.
+    """
+
+    family = "factorization"
+
+    def __init__(self, m: int = 2, n: int = 2, N: int = 2, width: int | None = None, widths=None):
+        self.m = as_positive("m", m, integer=True)
+        self.n = as_positive("n", n, integer=True)
+        self.N = as_positive("N", N, integer=True, minimum=1, strict=False)
+        if widths is None:
+            width = max(self.m, self.n) if width is None else as_positive("width", width, integer=True)
+            widths = (width,) * (self.N - 1)
+        widths = tuple(int(as_positive("widths", h, integer=True)) for h in widths)
+        if len(widths) != self.N - 1:
+            raise ValueError(f"widths must have N-1 = {self.N - 1} entries, but got {len(widths)}")
+        self.widths = widths
+        self.dims = (self.n, *widths, self.m)
+        self.shapes = [(self.dims[j + 1], self.dims[j]) for j in range(self.N)]
+        sizes = [a * b for a, b in self.shapes]
+        self._offsets = np.concatenate([[0], np.cumsum(sizes)])
+        self.depth = self.N
+        super().__init__(int(self._offsets[-1]), self.m * self.n)
+
+    def spec(self):
+        s = {"m": self.m, "n": self.n, "N": self.N}
+        if len(set(self.widths)) <= 1 and self.widths:
+            s["width"] = self.widths[0]
+        elif self.widths:
+            s["widths"] = list(self.widths)
+        return s
+
+    def unpack(self, w) -> list[np.ndarray]:
+        """[W_1, …, W_N] as views of a flat w."""
+        w = np.asarray(w, float)
+        o = self._offsets
+        return [w[o[j]:o[j + 1]].reshape(self.shapes[j]) for j in range(self.N)]
+
+    def pack(self, layers) -> np.ndarray:
+        """The flat w of [W_1, …, W_N]."""
+        if len(layers) != self.N:
+            raise ValueError(f"layers must hold N = {self.N} matrices, but got {len(layers)}")
+        return np.concatenate([as_matrix(f"layers[{j}]", L, self.shapes[j]).ravel() for j, L in enumerate(layers)])
+
+    def end_to_end(self, w) -> np.ndarray:
+        """E = W_N ⋯ W_1 (m×n)."""
+        return self.psi(w).reshape(self.m, self.n)
+
+    def _tops(self, Ws):
+        """[A_1, …, A_N] with A_j = W_N⋯W_{j+1} (A_N = I_m), computed top-down."""
+        tops = [None] * self.N
+        A = np.eye(self.m)
+        for j in range(self.N - 1, -1, -1):
+            tops[j] = A
+            A = A @ Ws[j]
+        return tops, A  # A is now E
+
+    def _psi(self, w):
+        return self._tops(self.unpack(w))[1].ravel()
+
+    def _jacobian(self, w):
+        Ws = self.unpack(w)
+        tops, _ = self._tops(Ws)
+        blocks, B = [], np.eye(self.n)
+        for j in range(self.N):
+            blocks.append(np.kron(tops[j], B.T))
+            B = Ws[j] @ B
+        return np.hstack(blocks)
+
+    def _jvp(self, w, dw):
+        Ws, dWs = self.unpack(w), self.unpack(dw)
+        R = np.eye(self.m)
+        dR = np.zeros((self.m, self.m))
+        for j in range(self.N - 1, -1, -1):
+            dR = dR @ Ws[j] + R @ dWs[j]
+            R = R @ Ws[j]
+        return dR.ravel()
+
+    def _vjp(self, w, g):
+        Ws = self.unpack(w)
+        tops, _ = self._tops(Ws)
+        H = g.reshape(self.m, self.n).T  # H_1 = Gᵀ (n×m)
+        out = []
+        for j in range(self.N):
+            out.append((H @ tops[j]).T.ravel())
+            H = Ws[j] @ H
+        return np.concatenate(out)
+
+    def sample(self, rng=None, scale=1.0):
+        rng = np.random.default_rng(rng)
+        # fan-in scaling keeps the end-to-end product of order `scale`
+        return np.concatenate(
+            [(scale ** (1 / self.N) * rng.standard_normal(s) / np.sqrt(s[1])).ravel() for s in self.shapes]
+        )
+
+    # function-preserving transforms
+    def transform(self, w, P, layer: int = 0) -> np.ndarray:
+        """W_{j} → P W_{j}, W_{j+1} → W_{j+1} P⁻¹ between layers ``layer`` and ``layer+1`` (0-based)."""
+        Ws = [W.copy() for W in self.unpack(self.check_w(w))]
+        j = self._hidden_layer(layer)
+        P, Pinv = _invertible("P", P, self.dims[j + 1])
+        Ws[j] = P @ Ws[j]
+        Ws[j + 1] = Ws[j + 1] @ Pinv
+        return np.concatenate([W.ravel() for W in Ws])
+
+    def rescale(self, w, c, layer: int = 0) -> np.ndarray:
+        """(c W_j, W_{j+1}/c) for c ≠ 0."""
+        c = float(c)
+        if not np.isfinite(c) or c == 0:
+            raise ValueError(f"c must be a finite non-zero number, but got {c}")
+        return self.transform(w, c * np.eye(self.dims[self._hidden_layer(layer) + 1]), layer)
+
+    def permute(self, w, perm, layer: int = 0) -> np.ndarray:
+        """Hidden units between W_j and W_{j+1} permuted."""
+        k = self.dims[self._hidden_layer(layer) + 1]
+        perm = _permutation("perm", perm, k)
+        return self.transform(w, np.eye(k)[perm], layer)
+
+    def _hidden_layer(self, layer) -> int:
+        if not 0 <= int(layer) < self.N - 1:
+            raise ValueError(f"layer must be in range(N-1) = range({self.N - 1}), but got {layer}")
+        return int(layer)
+
+    def symmetries(self):
+        if self.N < 2:
+            return []
+        k = self.dims[1]
+        return [
+            Symmetry("permutation", permutations(k), self.permute),
+            Symmetry("rescaling", nonzero_scales(), self.rescale),
+            Symmetry("invertible P", invertible_matrices(k), self.transform),
+        ]
+
+    def origin(self) -> np.ndarray:
+        """All layers zero."""
+        return np.zeros(self._p)
+
+    def balanced_point(self, E, rng=None) -> np.ndarray:
+        """A balanced point (W_{j+1}ᵀW_{j+1} = W_j W_jᵀ) with end-to-end matrix E of rank ≤ 1.
+
+        With E = σ a bᵀ: W_1 = s u_1 bᵀ, W_j = s u_j u_{j−1}ᵀ, W_N = s a u_{N−1}ᵀ,
+        s = σ^{1/N}, u_j random unit vectors; every W_j W_jᵀ = s² u_j u_jᵀ.
+        """
+        E = as_matrix("E", E, (self.m, self.n))
+        a, s, bt = np.linalg.svd(E)
+        if s.size > 1 and s[1] > 1e-12 * max(s[0], 1e-300):
+            raise ValueError(f"E must have rank ≤ 1 for a balanced point here, but its singular values are {s}")
+        rng = np.random.default_rng(rng)
+        us = [bt[0]]
+        for h in self.widths:
+            u = rng.standard_normal(h)
+            us.append(u / np.linalg.norm(u))
+        us.append(a[:, 0])
+        c = s[0] ** (1.0 / self.N)
+        return np.concatenate([(c * np.outer(us[j + 1], us[j])).ravel() for j in range(self.N)])
+
+
+class DeepLinear(MatrixFactorization):
+    r"""N-layer deep linear network with scalar output, f(x) = W_N⋯W_1 x, x ∈ R^d.
+
+    θ = (W_N⋯W_1)ᵀ ∈ R^d: the factorization with m = 1. Hidden widths default to d.
+    At a balanced point the induced step is ‖θ‖^{2−2/N}(g + (N−1)θ̂θ̂ᵀg)
+    (Arora, Cohen & Hazan 2018).
+    """
+
+    family = "deep-linear"
+
+    def __init__(self, d: int = 2, N: int = 3, width: int | None = None, widths=None):
+        d = as_positive("d", d, integer=True)
+        super().__init__(1, d, N, width=d if (width is None and widths is None) else width, widths=widths)
+        self.d = d
+
+    def spec(self):
+        s = super().spec()
+        s.pop("m")
+        s["d"] = s.pop("n")
+        return s

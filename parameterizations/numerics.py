@@ -1,0 +1,143 @@
+"""Every numerical tolerance of the project, derived in one place.
+
+Two kinds of comparison occur.
+
+1. **Round-off.** Two ways of computing one quantity (``J @ v`` against ``jvp``, an
+   inner product against its adjoint) differ only by floating-point error. For an
+   n-term sum of products, the computed value differs from the exact one by at
+   most γ_n Σ|aᵢ||bᵢ| ≤ γ_n ‖a‖‖b‖ with γ_n = n·u/(1 − n·u) and u the unit
+   round-off (Higham, *Accuracy and Stability of Numerical Algorithms*, §3.1).
+   A chain of ``depth`` products accumulates ``depth`` such errors, and two
+   independent computations each carry one. :func:`roundoff` returns that bound
+   for a given ``scale`` (the product of the norms involved).
+
+2. **Truncation.** A Taylor remainder r(h) = ‖ψ(w + h·d) − ψ(w) − h·J·d‖ is
+   O(h²) when J is the derivative and Θ(h) when it is not. :func:`taylor_order`
+   measures the order on a geometric sequence of steps and needs no tolerance on
+   the step: only the observed order is compared with 2, down to the round-off
+   floor of the subtraction, which (1) gives.
+
+Claims compare inner products with zero, norms with each other, or a first-order
+prediction with a finite step; they take their bounds from these functions too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = [
+    "EPS",
+    "UNIT_ROUNDOFF",
+    "gamma",
+    "roundoff",
+    "close",
+    "TaylorResult",
+    "taylor_order",
+    "ORDER_THRESHOLD",
+]
+
+EPS = float(np.finfo(float).eps)
+UNIT_ROUNDOFF = EPS / 2
+
+#: Observed Taylor order above which the derivative is accepted. A correct J gives
+#: order 2 (or better); a wrong one gives order 1. The threshold is the midpoint.
+ORDER_THRESHOLD = 1.5
+
+
+def gamma(n: int) -> float:
+    """Higham's γ_n = n·u / (1 − n·u): the relative error bound of an n-term sum."""
+    nu = max(int(n), 1) * UNIT_ROUNDOFF
+    if nu >= 0.5:  # beyond this the bound is meaningless; cap it
+        return 1.0
+    return nu / (1 - nu)
+
+
+def roundoff(scale: float, terms: int, depth: int = 1, computations: int = 2) -> float:
+    """Largest difference round-off can explain between computations of one value.
+
+    Args:
+        scale: Σ|aᵢ||bᵢ| or a bound on it (for instance ‖J‖_F·‖v‖).
+        terms: length of the longest inner sum.
+        depth: number of chained products (a depth-N product accumulates N errors).
+        computations: how many independently rounded computations are compared.
+
+    Returns:
+        ``computations · depth · γ_terms · scale``, never below the smallest normal
+        number (so that comparing exact zeros passes).
+    """
+    return max(computations * max(depth, 1) * gamma(terms + depth) * float(scale), np.finfo(float).tiny)
+
+
+def close(a, b, scale: float, terms: int, depth: int = 1) -> tuple[bool, float, float]:
+    """Whether vectors ``a`` and ``b`` agree to round-off; returns (ok, ‖a−b‖, bound)."""
+    diff = float(np.linalg.norm(np.asarray(a, float) - np.asarray(b, float)))
+    bound = roundoff(scale, terms, depth)
+    return diff <= bound, diff, bound
+
+
+@dataclass(frozen=True)
+class TaylorResult:
+    """What :func:`taylor_order` measured: steps, remainders, floors, the verdict."""
+
+    steps: np.ndarray
+    remainders: np.ndarray
+    floors: np.ndarray
+    order: float  # observed order on the smallest steps above the floor (nan if none)
+    ok: bool
+    reason: str
+
+
+def taylor_order(psi, jvp, w, d, *, scale: float, terms: int, depth: int = 1,
+                 h0: float | None = None, smooth_step: float = np.inf, n_steps: int = 14) -> TaylorResult:
+    """Observed order of the first-order Taylor remainder of ``psi`` along ``d``.
+
+    r(h) = ‖ψ(w + h·d) − ψ(w) − h·jvp(w, d)‖ on h = h0, h0/2, …; a step is usable
+    while r(h) stays above the round-off floor of the subtraction,
+    ``roundoff(scale·(1 + h), terms, depth, computations=3)``.
+
+    Args:
+        psi, jvp: the map and its claimed directional derivative.
+        w, d: the point and the direction (rescaled to ‖d‖ = 1 internally).
+        scale: magnitude of ψ's evaluation at w, for instance Σ of |factors| products.
+        terms, depth: as in :func:`roundoff`.
+        h0: the first step; default ``0.1·max(1, ‖w‖_∞)``, capped at ``smooth_step/2``.
+        smooth_step: the largest step along d on which ψ is smooth (kinks beyond).
+
+    Returns:
+        A :class:`TaylorResult`; ``ok`` if the observed order is at least
+        :data:`ORDER_THRESHOLD`, or if the remainder is at the round-off floor
+        from the first step on (ψ linear along d).
+    """
+    w = np.asarray(w, float)
+    d = np.asarray(d, float)
+    nd = float(np.linalg.norm(d))
+    if nd == 0:
+        return TaylorResult(np.empty(0), np.empty(0), np.empty(0), np.nan, True, "zero direction")
+    d = d / nd
+    if h0 is None:
+        h0 = 0.1 * max(1.0, float(np.max(np.abs(w))) if w.size else 1.0)
+    h0 = min(h0, 0.5 * smooth_step)
+    p0 = np.asarray(psi(w), float)
+    t = np.asarray(jvp(w, d), float)
+    steps = h0 * 0.5 ** np.arange(n_steps)
+    rem, flo = [], []
+    for h in steps:
+        r = float(np.linalg.norm(np.asarray(psi(w + h * d), float) - p0 - h * t))
+        rem.append(r)
+        flo.append(roundoff(scale * (1 + h) + h * float(np.linalg.norm(t)), terms, depth, computations=3))
+    rem, flo = np.array(rem), np.array(flo)
+    above = rem > flo
+    if not above[0]:
+        return TaylorResult(steps, rem, flo, np.nan, True, "remainder at round-off from the first step")
+    # the usable prefix: steps before the remainder first reaches the floor
+    n_use = int(np.argmin(above)) if not above.all() else len(above)
+    if n_use < 2:
+        return TaylorResult(steps, rem, flo, np.nan, True, "remainder reaches round-off after one halving")
+    orders = np.log2(rem[: n_use - 1] / rem[1:n_use])
+    # judge on the smallest usable steps: the asymptotic regime
+    order = float(np.median(orders[-3:]))
+    ok = order >= ORDER_THRESHOLD
+    reason = f"observed order {order:.2f} over steps {steps[max(0, n_use - 4)]:.2g}…{steps[n_use - 1]:.2g}"
+    return TaylorResult(steps, rem, flo, order, ok, reason)
