@@ -22,7 +22,7 @@ from hypothesis.extra import numpy as hnp
 
 from ._validate import as_vector
 
-__all__ = ["Parameterization", "Symmetry", "finite_vectors"]
+__all__ = ["Parameterization", "Symmetry", "finite_vectors", "unit", "MIN_MAGNITUDE"]
 
 
 @dataclass(frozen=True)
@@ -34,13 +34,33 @@ class Symmetry:
     apply: Callable[[np.ndarray, Any], np.ndarray] = field(repr=False)
 
 
+def unit(d) -> np.ndarray:
+    """d/‖d‖, scaled by its largest entry first so that tiny vectors do not underflow to 0."""
+    d = np.asarray(d, float)
+    m = float(np.max(np.abs(d))) if d.size else 0.0
+    if m == 0:
+        raise ValueError("d must be a non-zero direction, but it is zero")
+    d = d / m
+    return d / np.linalg.norm(d)
+
+
+#: entries of drawn vectors are 0 or at least this large in magnitude ("well-scaled"):
+#: a product of ten of them stays far above the underflow threshold, so that no
+#: property fails because 1e-200 · 1e-200 rounds to 0
+MIN_MAGNITUDE = 1e-4
+
+
+def _flush(x: float) -> float:
+    return 0.0 if abs(x) < MIN_MAGNITUDE else x
+
+
 def finite_vectors(n: int, bound: float = 2.0, *, extreme: bool = False) -> st.SearchStrategy:
-    """Flat float vectors of length n with entries in [-bound, bound].
+    """Flat float vectors of length n with entries 0 or of magnitude in [MIN_MAGNITUDE, bound].
 
     With ``extreme=True`` the whole vector is multiplied by 10**e, e ∈ [-6, 6], so
     that very small and very large weights are drawn too.
     """
-    elems = st.floats(-bound, bound, allow_nan=False, allow_infinity=False, allow_subnormal=False)
+    elems = st.floats(-bound, bound, allow_nan=False, allow_infinity=False, allow_subnormal=False).map(_flush)
     base = hnp.arrays(np.float64, n, elements=elems)
     if not extreme:
         return base

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from ._validate import as_positive
-from .base import Parameterization, Symmetry, finite_vectors
+from .base import Parameterization, Symmetry, finite_vectors, unit
 
 __all__ = ["Squared", "SignedSquared", "Inverse", "Polar"]
 
@@ -148,7 +148,7 @@ class Inverse(_Diagonal):
     def smooth_step(self, w, d):
         # ψ is smooth until the segment reaches a zero entry
         w, d = np.asarray(w, float), np.asarray(d, float)
-        d = d / np.linalg.norm(d)
+        d = unit(d)
         hit = -w / np.where(d == 0, np.inf, d)
         hit = hit[hit > 0]
         return float(hit.min()) if hit.size else np.inf

@@ -112,10 +112,10 @@ def taylor_order(psi, jvp, w, d, *, scale: float, terms: int, depth: int = 1,
     """
     w = np.asarray(w, float)
     d = np.asarray(d, float)
-    nd = float(np.linalg.norm(d))
-    if nd == 0:
+    if not np.any(d):
         return TaylorResult(np.empty(0), np.empty(0), np.empty(0), np.nan, True, "zero direction")
-    d = d / nd
+    d = d / np.max(np.abs(d))  # no underflow in the norm of a tiny direction
+    d = d / np.linalg.norm(d)
     if h0 is None:
         h0 = 0.1 * max(1.0, float(np.max(np.abs(w))) if w.size else 1.0)
     h0 = min(h0, 0.5 * smooth_step)

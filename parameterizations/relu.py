@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from ._validate import as_matrix, as_positive
-from .base import Parameterization, Symmetry, finite_vectors
+from .base import Parameterization, Symmetry, finite_vectors, unit
 from .strategies import permutations, positive_scales
 
 __all__ = ["ShallowReLU"]
@@ -105,7 +105,7 @@ class ShallowReLU(Parameterization):
     def smooth_step(self, w, d):
         # ψ is smooth until a pre-activation crosses zero along w + t·d/‖d‖
         w, d = self.check_w(w), np.asarray(d, float)
-        d = d / np.linalg.norm(d)
+        d = unit(d)
         Z = self.preactivations(w)
         dA, db, _ = self.unpack(d)
         dZ = self.X @ dA.T + db

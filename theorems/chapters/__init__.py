@@ -1,0 +1,23 @@
+"""The built-in claims, one module per section of the post (the cited papers in further_reading)."""
+
+from . import (  # noqa: F401  (each import registers its claims)
+    overparameterization,
+    gradient_dynamics,
+    variety,
+    takeaways,
+    general_view,
+    canonical,
+    gradient_fields,
+    further_reading,
+)
+
+SECTIONS = [
+    overparameterization.SECTION,
+    gradient_dynamics.SECTION,
+    variety.SECTION,
+    takeaways.SECTION,
+    general_view.SECTION,
+    canonical.SECTION,
+    gradient_fields.SECTION,
+    further_reading.SECTION,
+]

@@ -1,0 +1,75 @@
+"""Section "Over-Parameterization": the two-layer model's symmetries and its bilinear ψ."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import event, note
+from hypothesis import strategies as st
+
+from parameterizations.strategies import nonzero_scales, permutations
+
+from ..catalogue import claim
+from ..core import expect, expect_close
+from ..examples import examples, two_layer
+
+__all__ = ["permutation_invariance", "rescaling_invariance", "bilinear_not_linear"]
+
+SECTION = "Over-Parameterization"
+
+
+def _abs_scale(m, w) -> float:
+    """‖|U|ᵀ|v|‖: the size of the terms summed in θ = Uᵀv."""
+    U, v = m.unpack(w)
+    return float(np.linalg.norm(np.abs(U).T @ np.abs(v)))
+
+
+@claim("C01", kind="holds", section=SECTION,
+       statement="Applying one permutation to the rows of U and to the entries of v leaves θ = Uᵀv unchanged.",
+       strategy=examples(two_layer(), perm=lambda m: permutations(m.k)))
+def permutation_invariance(ex):
+    m, w, perm = ex["param"], ex["w"], ex["perm"]
+    event(f"k={m.k}")
+    expect_close(m.psi(m.permute(w, perm)), m.psi(w), scale=_abs_scale(m, w), terms=m.k,
+                 what="ψ(permuted W) − ψ(W)")
+
+
+@claim("C02", kind="holds", section=SECTION,
+       statement="Scaling U by c ≠ 0 and v by 1/c leaves θ unchanged.",
+       strategy=examples(two_layer(), c=lambda m: nonzero_scales(1e-3, 1e3)))
+def rescaling_invariance(ex):
+    m, w, c = ex["param"], ex["w"], ex["c"]
+    # each product (cU_i)(v_i/c) carries two extra roundings
+    expect_close(m.psi(m.rescale(w, c)), m.psi(w), scale=_abs_scale(m, w), terms=m.k + 2,
+                 what="ψ(cU, v/c) − ψ(U, v)")
+
+
+@claim("C03", kind="holds", section=SECTION,
+       statement="ψ(U, v) = Uᵀv is bilinear — linear in U for fixed v and in v for fixed U — but not "
+                 "linear: ψ(W₁ + W₂) − ψ(W₁) − ψ(W₂) = U₁ᵀv₂ + U₂ᵀv₁, so every W with ψ(W) ≠ 0 has "
+                 "ψ(2W) = 4ψ(W) ≠ 2ψ(W).",
+       strategy=two_layer().flatmap(lambda m: st.fixed_dictionaries({
+           "param": st.just(m), "w": m.points(), "w2": m.points(),
+           "a": st.floats(-3, 3), "b": st.floats(-3, 3)})))
+def bilinear_not_linear(ex):
+    m, w1, w2, a, b = ex["param"], ex["w"], ex["w2"], ex["a"], ex["b"]
+    (U1, v1), (U2, v2) = m.unpack(w1), m.unpack(w2)
+    k = m.k
+    nU1, nU2, nv1, nv2 = (float(np.linalg.norm(x)) for x in (U1, U2, v1, v2))
+    # linear in U for fixed v
+    expect_close(m.psi(m.pack(a * U1 + b * U2, v1)), a * m.psi(m.pack(U1, v1)) + b * m.psi(m.pack(U2, v1)),
+                 scale=(abs(a) * nU1 + abs(b) * nU2) * nv1, terms=k + 2, what="ψ(aU₁+bU₂, v) − aψ(U₁,v) − bψ(U₂,v)")
+    # linear in v for fixed U
+    expect_close(m.psi(m.pack(U1, a * v1 + b * v2)), a * m.psi(m.pack(U1, v1)) + b * m.psi(m.pack(U1, v2)),
+                 scale=nU1 * (abs(a) * nv1 + abs(b) * nv2), terms=k + 2, what="ψ(U, av₁+bv₂) − aψ(U,v₁) − bψ(U,v₂)")
+    # the defect of additivity is exactly the cross terms
+    cross = U1.T @ v2 + U2.T @ v1
+    expect_close(m.psi(w1 + w2) - m.psi(w1) - m.psi(w2), cross, scale=(nU1 + nU2) * (nv1 + nv2), terms=k + 2,
+                 what="ψ(W₁+W₂) − ψ(W₁) − ψ(W₂) − (U₁ᵀv₂ + U₂ᵀv₁)")
+    theta = m.psi(w1)
+    nt = float(np.linalg.norm(theta))
+    if nt > 0:
+        event("ψ(W) ≠ 0: a pair (W, W) on which ψ is not additive")
+        gap = float(np.linalg.norm(m.psi(2 * w1) - 2 * theta))
+        note(f"‖ψ(2W) − 2ψ(W)‖ = {gap:.3g}, ‖ψ(W)‖ = {nt:.3g}")
+        # exactly 2‖θ‖; round-off cannot make it vanish
+        expect(gap, ">", 0, "‖ψ(2W) − 2ψ(W)‖")

@@ -1,0 +1,183 @@
+"""check_parameterization: the interface checks and the general claims, for any ψ.
+
+Works on any object with ``n_params``, ``n_canonical``, ``psi``, ``jacobian``,
+``jvp``, ``vjp`` and ``induced_step``, and a way to draw points: ``points()`` (a
+Hypothesis strategy) or ``sample(rng)``. Each check is a plain function of one
+example; failures come back as records with a full sentence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from hypothesis import note, target
+from hypothesis import strategies as st
+
+from parameterizations.base import finite_vectors
+from parameterizations.numerics import taylor_order
+
+from .catalogue import catalogue
+from .core import Claim, ClaimFailed, Result, expect_close, run_claim
+
+__all__ = ["check_parameterization", "interface_checks", "point_strategy", "ParameterizationCheckFailed"]
+
+SECTION = "The parameterization interface"
+
+
+class ParameterizationCheckFailed(AssertionError):
+    """Raised by ``check_parameterization(..., raise_on_failure=True)``."""
+
+
+def point_strategy(param) -> st.SearchStrategy:
+    """Points of ``param``: its own ``points()`` strategy, else seeds fed to ``sample(rng)``."""
+    if hasattr(param, "points"):
+        return param.points()
+    if hasattr(param, "sample"):
+        return st.integers(0, 2**32 - 1).map(lambda s: np.asarray(param.sample(np.random.default_rng(s)), float))
+    raise ValueError(f"param must have points() or sample(rng), but {type(param).__name__} has neither")
+
+
+def _depth(param) -> int:
+    return int(getattr(param, "depth", 1))
+
+
+def _label(param) -> str:
+    return getattr(param, "label", type(param).__name__)
+
+
+def _jacobian_scale(J, v) -> float:
+    return float(np.linalg.norm(np.abs(J)) * np.linalg.norm(v))
+
+
+def examples_for(param) -> st.SearchStrategy:
+    """{"param", "w", "dw", "u"}: a point, a parameter direction and a canonical covector."""
+    return st.fixed_dictionaries({
+        "param": st.just(param),
+        "w": point_strategy(param),
+        "dw": finite_vectors(param.n_params),
+        "u": finite_vectors(param.n_canonical),
+    })
+
+
+def check_jvp(ex):
+    """jvp(w, dw) equals J(w)·dw to round-off."""
+    m, w, dw = ex["param"], ex["w"], ex["dw"]
+    J = np.asarray(m.jacobian(w))
+    expect(J.shape == (m.n_canonical, m.n_params), "J has shape (q, p)", f"{J.shape}")
+    expect_close(m.jvp(w, dw), J @ dw, scale=_jacobian_scale(J, dw), terms=m.n_params, depth=_depth(m),
+                 what="jvp(w, dw) − J·dw")
+
+
+def check_vjp(ex):
+    """vjp(w, u) equals J(w)ᵀ·u to round-off."""
+    m, w, u = ex["param"], ex["w"], ex["u"]
+    J = np.asarray(m.jacobian(w))
+    expect_close(m.vjp(w, u), J.T @ u, scale=_jacobian_scale(J, u), terms=max(m.n_canonical, m.n_params),
+                 depth=_depth(m), what="vjp(w, u) − Jᵀ·u")
+
+
+def check_adjoint(ex):
+    """⟨u, jvp(w, dw)⟩ = ⟨vjp(w, u), dw⟩: the matrix-free products are adjoint."""
+    m, w, dw, u = ex["param"], ex["w"], ex["dw"], ex["u"]
+    a, b = float(u @ m.jvp(w, dw)), float(m.vjp(w, u) @ dw)
+    J = np.asarray(m.jacobian(w))
+    scale = float(np.abs(u) @ np.abs(J) @ np.abs(dw))
+    expect_close([a], [b], scale=scale, terms=m.n_params + m.n_canonical, depth=_depth(m) + 1,
+                 what="⟨u, J dw⟩ − ⟨Jᵀu, dw⟩")
+
+
+def check_induced_step(ex):
+    """induced_step(w, g) equals J(Jᵀg) to round-off."""
+    m, w, g = ex["param"], ex["w"], ex["u"]
+    J = np.asarray(m.jacobian(w))
+    scale = float(np.linalg.norm(np.abs(J) @ (np.abs(J).T @ np.abs(g))))
+    expect_close(m.induced_step(w, g), J @ (J.T @ g), scale=scale, terms=m.n_params + m.n_canonical,
+                 depth=2 * _depth(m), what="induced_step(w, g) − J(Jᵀg)")
+
+
+def check_taylor(ex):
+    """J is the derivative of ψ: the remainder ψ(w+h·d) − ψ(w) − h·J·d shrinks as h²."""
+    m, w, dw = ex["param"], ex["w"], ex["dw"]
+    if not np.any(dw):
+        dw = np.ones_like(dw)
+    smooth = m.smooth_step(w, dw) if hasattr(m, "smooth_step") else np.inf
+    if smooth == 0:  # w sits on a kink of ψ along dw: no derivative to check
+        return
+    J = np.asarray(m.jacobian(w))
+    scale = m.psi_scale(w) if hasattr(m, "psi_scale") else float(
+        np.linalg.norm(m.psi(w)) + np.linalg.norm(J) * np.linalg.norm(w))
+    res = taylor_order(m.psi, lambda w_, d_: J @ d_, w, dw, scale=scale, terms=m.n_params, depth=_depth(m),
+                       smooth_step=smooth)
+    note(f"Taylor remainders {np.array2string(res.remainders, precision=2)} over steps "
+         f"{np.array2string(res.steps, precision=2)}; floors {np.array2string(res.floors, precision=2)}")
+    if not res.ok:
+        raise ClaimFailed(f"observed order={res.order:.2f}, but should be ≥ 1.5 ({res.reason}): "
+                          f"J(w) is not the derivative of ψ at this w")
+
+
+def expect(cond: bool, what: str, got: str) -> None:
+    __tracebackhide__ = True
+    if not cond:
+        raise ClaimFailed(f"{what}, but got {got}")
+
+
+def check_products(ex):
+    """jvp, vjp and induced_step agree with the matrix J, and jvp and vjp are adjoint."""
+    check_jvp(ex)
+    check_vjp(ex)
+    check_adjoint(ex)
+    check_induced_step(ex)
+
+
+_CHECKS = [
+    ("J1", "The matrix-free products agree with the Jacobian matrix: jvp(w, dw) = J·dw, vjp(w, u) = Jᵀu, "
+           "induced_step(w, g) = J(Jᵀg), and ⟨u, jvp(w, dw)⟩ = ⟨vjp(w, u), dw⟩.", check_products),
+    ("J2", "J(w) is the derivative of ψ: the first-order Taylor remainder along any direction is O(h²).",
+     check_taylor),
+]
+
+
+def interface_checks() -> list[Claim]:
+    """The interface checks J1 (products) and J2 (derivative) as claim objects (general, kind holds)."""
+    return [Claim(id=i, kind="holds", statement=s, section=SECTION, check=f, strategy=examples_for, general=True,
+                  name=f.__name__) for i, s, f in _CHECKS]
+
+
+def check_parameterization(param, *, raise_on_failure: bool = False, max_examples: int | None = None,
+                           claims: bool = True) -> list[Result]:
+    """Run the interface checks J1–J2 and the general claims of the catalogue on ``param``.
+
+    Args:
+        param: any object implementing the parameterization interface.
+        raise_on_failure: raise :class:`ParameterizationCheckFailed` with the first
+            failure's message instead of returning.
+        max_examples: examples per check (default: the active Hypothesis profile).
+        claims: also run the catalogue's general claims (C16, C17, C19, C24, …).
+
+    Returns:
+        One :class:`~theorems.Result` per check, with ``status`` ``holds`` or
+        ``refuted`` (``error`` if the object raised), the shrunk counterexample,
+        and a message in full sentences.
+    """
+    for name in ("n_params", "n_canonical", "psi", "jacobian", "jvp", "vjp", "induced_step"):
+        if not hasattr(param, name):
+            raise ValueError(f"param must implement the parameterization interface, but "
+                             f"{type(param).__name__} has no {name!r}")
+    overrides = {"max_examples": max_examples} if max_examples else None
+    todo = interface_checks() + ([c for c in catalogue() if c.general] if claims else [])
+    results = []
+    for c in todo:
+        r = run_claim(c, param=param, overrides=overrides)
+        r.subject = _label(param)
+        if r.status != "holds":
+            r.message = _sentence(c, r, param)
+            if raise_on_failure:
+                raise ParameterizationCheckFailed(r.message)
+        results.append(r)
+    return results
+
+
+def _sentence(c: Claim, r: Result, param) -> str:
+    verdict = "raised an error" if r.status == "error" else "failed"
+    return (f"{_label(param)} {verdict} check {c.id} ({c.statement}) after {r.examples} examples: {r.message}")

@@ -1,0 +1,81 @@
+"""Strategies of examples for claims: dicts of named values drawn together.
+
+An example is a dict so that it can be noted, saved as JSON, plotted and replayed:
+``{"param": <Parameterization>, "w": array, "x": array, ...}``.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+from hypothesis import strategies as st
+
+from parameterizations import (
+    DeepLinear,
+    ShallowReLU,
+    TwoLayerLinear,
+    family_strategies,
+)
+from parameterizations.strategies import inputs
+
+__all__ = ["examples", "members", "two_layer", "deep_linear", "relu", "for_param", "dims"]
+
+
+def dims(lo: int = 1, hi: int = 4) -> st.SearchStrategy:
+    """Sizes in [lo, hi]."""
+    return st.integers(lo, hi)
+
+
+def members(families=None, *, max_dim: int = 3) -> st.SearchStrategy:
+    """Zoo members with random sizes (all families, or those named)."""
+    table = family_strategies(max_dim)
+    names = list(table) if families is None else list(families)
+    return st.one_of(*[table[n] for n in names])
+
+
+def two_layer(k=None, d=None, *, max_dim: int = 4) -> st.SearchStrategy:
+    """Two-layer linear models; ``k``/``d`` fix a size or give a strategy of sizes."""
+    k = dims(1, max_dim) if k is None else (st.just(k) if isinstance(k, int) else k)
+    d = dims(1, max_dim) if d is None else (st.just(d) if isinstance(d, int) else d)
+    return st.builds(TwoLayerLinear, k=k, d=d)
+
+
+def deep_linear(*, max_dim: int = 3, depths=(2, 5)) -> st.SearchStrategy:
+    """Deep linear networks with scalar output, N in ``depths`` (inclusive range)."""
+    return st.builds(DeepLinear, d=dims(1, max_dim), N=st.integers(*depths), width=dims(1, max_dim))
+
+
+def relu(*, max_dim: int = 4) -> st.SearchStrategy:
+    """Shallow ReLU networks on n fixed random inputs."""
+    return st.builds(ShallowReLU, n=dims(1, max_dim), d=dims(1, max_dim), k=dims(1, 2 * max_dim),
+                     seed=st.integers(0, 2**16))
+
+
+def for_param(param, **fields: Callable) -> st.SearchStrategy:
+    """Examples for one parameterization: ``{"param": param, "w": a point, name: fields[name](param)}``.
+
+    ``w`` defaults to ``param.points()``; pass ``w=`` to draw it otherwise.
+    """
+    spec = {"param": st.just(param)}
+    if "w" not in fields:
+        spec["w"] = param.points()
+    spec.update({k: f(param) for k, f in fields.items()})
+    return st.fixed_dictionaries(spec)
+
+
+def examples(params: st.SearchStrategy, **fields: Callable) -> st.SearchStrategy:
+    """Examples over a strategy of parameterizations (see :func:`for_param`)."""
+    return params.flatmap(lambda m: for_param(m, **fields))
+
+
+def canonical_vectors(param) -> st.SearchStrategy:
+    """A canonical gradient g ∈ R^q for ``param``."""
+    from parameterizations.strategies import finite_vectors
+
+    return finite_vectors(param.n_canonical)
+
+
+def nonzero_inputs(param) -> st.SearchStrategy:
+    """A non-zero x ∈ R^q (the canonical feature of a linear model)."""
+    return inputs(param.n_canonical)

@@ -1,0 +1,35 @@
+"""Hypothesis settings profiles, chosen with ``--hypothesis-profile`` (pytest) or ``--profile``.
+
+* ``default`` — 100 examples a property, the example database in ``.hypothesis/`` so
+  a found failure replays first.
+* ``ci`` — the same budget, derandomized so that a CI run is reproducible, with the
+  failure blob printed. Hypothesis would load its own ``ci`` profile whenever the
+  ``CI`` variable is set; this one replaces it, so CI runs what is written here.
+* ``thorough`` — 2,000 examples a property: enough for ``target()`` to steer the
+  search toward the edge of each inequality.
+
+No profile sets a deadline: these are numerical checks on a shared 2-core machine,
+where wall-clock limits per example make flaky failures; speed is measured by the
+benchmark scripts and by the run times each result reports.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+__all__ = ["register_profiles", "PROFILES"]
+
+PROFILES = ("default", "ci", "thorough")
+
+
+def register_profiles(load: bool = True) -> None:
+    """Register the three profiles; load ``OVERPARAM_PROFILE``, else ``ci`` under CI, else ``default``."""
+    common = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    settings.register_profile("default", max_examples=100, **common)
+    settings.register_profile("ci", max_examples=100, derandomize=True, database=None, print_blob=True, **common)
+    settings.register_profile("thorough", max_examples=2000, **common)
+    if load:
+        name = os.environ.get("OVERPARAM_PROFILE") or ("ci" if os.environ.get("CI") else "default")
+        settings.load_profile(name)

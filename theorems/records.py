@@ -1,0 +1,79 @@
+"""Lossless JSON for examples and results, so that a counterexample can be replayed.
+
+Arrays keep dtype, shape and every bit (JSON floats are written with Python's
+shortest round-trip repr); a parameterization is stored as its family and spec.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from .core import Result
+
+__all__ = ["to_jsonable", "from_jsonable", "dump_result", "load_result", "result_to_dict", "result_from_dict"]
+
+
+def to_jsonable(x):
+    """Python/numpy values to JSON-friendly ones, reversibly (see :func:`from_jsonable`)."""
+    from parameterizations import Parameterization
+
+    if isinstance(x, Parameterization):
+        return {"__param__": x.family, "spec": to_jsonable(x.spec())}
+    if isinstance(x, np.ndarray):
+        return {"__ndarray__": x.tolist(), "dtype": str(x.dtype), "shape": list(x.shape)}
+    if isinstance(x, (np.floating,)):
+        return float(x)
+    if isinstance(x, (np.integer,)):
+        return int(x)
+    if isinstance(x, (np.bool_,)):
+        return bool(x)
+    if isinstance(x, dict):
+        return {str(k): to_jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [to_jsonable(v) for v in x]
+    if x is None or isinstance(x, (bool, int, float, str)):
+        return x
+    return {"__repr__": repr(x)}
+
+
+def from_jsonable(x):
+    """The inverse of :func:`to_jsonable`."""
+    from parameterizations import from_spec
+
+    if isinstance(x, dict):
+        if "__ndarray__" in x:
+            return np.array(x["__ndarray__"], dtype=x["dtype"]).reshape(x["shape"])
+        if "__param__" in x:
+            return from_spec(x["__param__"], from_jsonable(x["spec"]))
+        if "__repr__" in x:
+            return x["__repr__"]
+        return {k: from_jsonable(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [from_jsonable(v) for v in x]
+    return x
+
+
+def result_to_dict(r: Result) -> dict:
+    d = asdict(r)
+    d["example"] = to_jsonable(r.example) if r.example is not None else None
+    return d
+
+
+def result_from_dict(d: dict) -> Result:
+    d = dict(d)
+    d["example"] = from_jsonable(d["example"]) if d.get("example") is not None else None
+    return Result(**d)
+
+
+def dump_result(r: Result, path) -> Path:
+    path = Path(path)
+    path.write_text(json.dumps(result_to_dict(r), indent=1, allow_nan=True))
+    return path
+
+
+def load_result(path) -> Result:
+    return result_from_dict(json.loads(Path(path).read_text()))
