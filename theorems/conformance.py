@@ -164,6 +164,10 @@ def check_parameterization(param, *, raise_on_failure: bool = False, max_example
         if not hasattr(param, name):
             raise ValueError(f"param must implement the parameterization interface, but "
                              f"{type(param).__name__} has no {name!r}")
+    from parameterizations import Parameterization
+
+    if not isinstance(param, Parameterization):
+        param = _Adapted(param)
     overrides = {"max_examples": max_examples} if max_examples else None
     todo = interface_checks() + ([c for c in catalogue() if c.general] if claims else [])
     results = []
@@ -176,6 +180,43 @@ def check_parameterization(param, *, raise_on_failure: bool = False, max_example
                 raise ParameterizationCheckFailed(r.message)
         results.append(r)
     return results
+
+
+class _Adapted:
+    """Gives an object with the bare interface the rest of it: label, points, depth, defaults."""
+
+    def __new__(cls, obj):
+        from parameterizations import Parameterization
+
+        class Adapted(Parameterization):
+            family = type(obj).__name__
+            depth = int(getattr(obj, "depth", 1))
+
+            def __init__(self):
+                super().__init__(obj.n_params, obj.n_canonical)
+
+            def _psi(self, w):
+                return np.asarray(obj.psi(w), float)
+
+            def _jacobian(self, w):
+                return np.asarray(obj.jacobian(w), float)
+
+            def _jvp(self, w, dw):
+                return np.asarray(obj.jvp(w, dw), float)
+
+            def _vjp(self, w, g):
+                return np.asarray(obj.vjp(w, g), float)
+
+            def _induced_step(self, w, g):
+                return np.asarray(obj.induced_step(w, g), float)
+
+            def points(self, *, extreme=False):
+                return point_strategy(obj)
+
+            def smooth_step(self, w, d):
+                return obj.smooth_step(w, d) if hasattr(obj, "smooth_step") else np.inf
+
+        return Adapted()
 
 
 def _sentence(c: Claim, r: Result, param) -> str:

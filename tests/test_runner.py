@@ -1,0 +1,80 @@
+"""The claim runner: every kind reaches every status, and results survive JSON."""
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import strategies as st
+
+import parameterizations as P
+from theorems.core import Claim, expect, run_claim
+from theorems.examples import examples, two_layer
+from theorems.records import from_jsonable, load_result, dump_result, to_jsonable
+
+FAST = {"max_examples": 30}
+
+
+def _norm_at_most_one(ex):
+    expect(np.linalg.norm(ex["param"].psi(ex["w"])), "<=", 1.0, "‖θ‖")
+
+
+def _big_theta(ex):
+    return "‖θ‖ > 1.5" if np.linalg.norm(ex["param"].psi(ex["w"])) > 1.5 else None
+
+
+def _claim(kind, check, cid="T01"):
+    return Claim(cid, kind, "a planted claim", "tests", check=check, strategy=examples(two_layer(max_dim=2)))
+
+
+def test_false_holds_claim_is_refuted_with_a_shrunk_example():
+    r = run_claim(_claim("holds", _norm_at_most_one), overrides=FAST)
+    assert r.status == "refuted"
+    assert r.message.startswith("‖θ‖=") and "but should be ≤ 1" in r.message and "[T01, two-layer" in r.message
+    assert r.example["param"].label in r.message
+    assert np.linalg.norm(r.example["param"].psi(r.example["w"])) > 1.0
+
+
+def test_open_claim_refuted_is_a_finding_and_survival_counts_examples():
+    c = _claim("open", _norm_at_most_one)
+    assert c.passing(run_claim(c, overrides=FAST).status)
+    ok = run_claim(_claim("open", lambda ex: None, "T02"), overrides=FAST)
+    assert ok.status == "survived" and ok.examples >= 30
+
+
+def test_exists_claim_keeps_a_searched_witness_and_fails_without_one():
+    r = run_claim(_claim("exists", _big_theta, "T03"), overrides=FAST)
+    assert r.status == "witness found" and r.witness is not None
+    assert np.linalg.norm(r.witness["param"].psi(r.witness["w"])) > 1.5
+    none = run_claim(_claim("exists", lambda ex: None, "T04"), overrides=FAST)
+    assert none.status == "no witness"
+    assert not _claim("exists", None).passing(none.status)
+
+
+def test_a_bug_in_a_check_is_an_error_not_a_verdict():
+    def broken(ex):
+        raise ZeroDivisionError("planted")
+
+    r = run_claim(_claim("holds", broken, "T05"), overrides=FAST)
+    assert r.status == "error" and "ZeroDivisionError: planted" in r.message
+
+
+def test_pending_claim_has_no_verdict():
+    r = run_claim(Claim("T06", "open", "no property yet", "tests"))
+    assert r.status == "pending"
+
+
+def test_results_round_trip_through_json_losslessly(tmp_path):
+    r = run_claim(_claim("holds", _norm_at_most_one, "T07"), overrides=FAST)
+    back = load_result(dump_result(r, tmp_path / "r.json"))
+    assert back.status == r.status and back.message == r.message
+    assert back.example["param"].spec() == r.example["param"].spec()
+    assert np.array_equal(back.example["w"], r.example["w"])
+
+
+@pytest.mark.parametrize("member", P.zoo(), ids=lambda m: m.label)
+def test_examples_with_every_member_round_trip(member):
+    ex = {"param": member, "w": member.sample(1) / 3.0, "n": 3, "c": 0.1}
+    back = from_jsonable(json.loads(json.dumps(to_jsonable(ex))))
+    assert back["param"].label == member.label and back["n"] == 3 and back["c"] == 0.1
+    assert np.array_equal(back["w"], ex["w"])  # bit-for-bit
+    assert np.array_equal(back["param"].psi(back["w"]), member.psi(ex["w"]))
