@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 import pytest
-from hypothesis import strategies as st
+from hypothesis import Phase
 
 import parameterizations as P
 from theorems.core import Claim, expect, run_claim
@@ -12,6 +12,8 @@ from theorems.examples import examples, two_layer
 from theorems.records import from_jsonable, load_result, dump_result, to_jsonable
 
 FAST = {"max_examples": 30}
+# where a test is about the verdict and not the shrunk example, skip shrinking
+NO_SHRINK = {"max_examples": 30, "phases": [Phase.explicit, Phase.reuse, Phase.generate]}
 
 
 def _norm_at_most_one(ex):
@@ -36,8 +38,8 @@ def test_false_holds_claim_is_refuted_with_a_shrunk_example():
 
 def test_open_claim_refuted_is_a_finding_and_survival_counts_examples():
     c = _claim("open", _norm_at_most_one)
-    assert c.passing(run_claim(c, overrides=FAST).status)
-    ok = run_claim(_claim("open", lambda ex: None, "T02"), overrides=FAST)
+    assert c.passing(run_claim(c, overrides=NO_SHRINK).status)
+    ok = run_claim(_claim("open", lambda ex: None, "T02"), overrides=NO_SHRINK)
     assert ok.status == "survived" and ok.examples >= 30
 
 
@@ -54,7 +56,7 @@ def test_a_bug_in_a_check_is_an_error_not_a_verdict():
     def broken(ex):
         raise ZeroDivisionError("planted")
 
-    r = run_claim(_claim("holds", broken, "T05"), overrides=FAST)
+    r = run_claim(_claim("holds", broken, "T05"), overrides=NO_SHRINK)
     assert r.status == "error" and "ZeroDivisionError: planted" in r.message
 
 
@@ -64,7 +66,7 @@ def test_pending_claim_has_no_verdict():
 
 
 def test_results_round_trip_through_json_losslessly(tmp_path):
-    r = run_claim(_claim("holds", _norm_at_most_one, "T07"), overrides=FAST)
+    r = run_claim(_claim("holds", _norm_at_most_one, "T07"), overrides=NO_SHRINK)
     back = load_result(dump_result(r, tmp_path / "r.json"))
     assert back.status == r.status and back.message == r.message
     assert back.example["param"].spec() == r.example["param"].spec()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from hypothesis import note, target
+from hypothesis import Phase, note, target
 from hypothesis import strategies as st
 
 from parameterizations.base import finite_vectors
@@ -145,7 +145,7 @@ def interface_checks() -> list[Claim]:
 
 
 def check_parameterization(param, *, raise_on_failure: bool = False, max_examples: int | None = None,
-                           claims: bool = True) -> list[Result]:
+                           claims: bool = True, shrink: bool = True) -> list[Result]:
     """Run the interface checks J1–J2 and the general claims of the catalogue on ``param``.
 
     Args:
@@ -154,6 +154,8 @@ def check_parameterization(param, *, raise_on_failure: bool = False, max_example
             failure's message instead of returning.
         max_examples: examples per check (default: the active Hypothesis profile).
         claims: also run the catalogue's general claims (C16, C17, C19, C24, …).
+        shrink: shrink a counterexample to a minimal one (off: report the first found,
+            much faster when only detection matters).
 
     Returns:
         One :class:`~theorems.Result` per check, with ``status`` ``holds`` or
@@ -168,7 +170,9 @@ def check_parameterization(param, *, raise_on_failure: bool = False, max_example
 
     if not isinstance(param, Parameterization):
         param = _Adapted(param)
-    overrides = {"max_examples": max_examples} if max_examples else None
+    overrides = {"max_examples": max_examples} if max_examples else {}
+    if not shrink:
+        overrides["phases"] = [Phase.explicit, Phase.reuse, Phase.generate]
     todo = interface_checks() + ([c for c in catalogue() if c.general] if claims else [])
     results = []
     for c in todo:

@@ -33,6 +33,17 @@ class Loss:
         s = -self.y / (1.0 + np.exp(self.y * z))  # derivative of log(1 + e^{−yz}) in z
         return self.X.T @ s
 
+    def evaluation_scale(self, S: float) -> float:
+        """A bound on the terms summed to evaluate ℓ at any θ whose own terms are of size ≤ S.
+
+        Squared: each residual rᵢ = xᵢᵀθ − yᵢ is a sum of terms ≤ ‖xᵢ‖S + |yᵢ|, and ℓ sums
+        their halves squared. Logistic: log(1 + e^{−z}) ≤ log 2 + |z| with |zᵢ| ≤ ‖xᵢ‖S.
+        """
+        rows = np.linalg.norm(self.X, axis=1) * float(S)
+        if self.kind == "squared":
+            return float(0.5 * np.sum((rows + np.abs(self.y)) ** 2))
+        return float(np.sum(np.log(2.0) + rows))
+
     def hessian(self, theta) -> np.ndarray:
         if self.kind == "squared":
             return self.X.T @ self.X

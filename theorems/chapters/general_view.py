@@ -38,9 +38,9 @@ def chain_rule(ex):
         return
     grad_w = m.vjp(w, loss.grad(m.psi(w)))
     theta = m.psi(w)
-    # the composite's size: ℓ's terms at θ plus the first-order term's
-    scale = abs(loss.value(theta)) + float(np.linalg.norm(loss.grad(theta))) * (
-        m.psi_scale(w) if hasattr(m, "psi_scale") else float(np.linalg.norm(theta)))
+    # the composite's size: the terms summed to evaluate ℓ at a θ of ψ's size
+    S = m.psi_scale(w) if hasattr(m, "psi_scale") else float(np.linalg.norm(theta))
+    scale = loss.evaluation_scale(S)
     res = taylor_order(_composite(m, loss), lambda w_, d_: np.array([grad_w @ d_]), w, d, scale=scale,
                        terms=m.n_params + loss.X.size, depth=getattr(m, "depth", 1) + 2, smooth_step=smooth)
     note(f"{loss.kind} loss; Taylor remainders {np.array2string(res.remainders, precision=2)}")
@@ -77,7 +77,11 @@ def canonical_minimum_is_critical(ex):
     smooth = m.smooth_step(w, d) if hasattr(m, "smooth_step") else np.inf
     if smooth == 0:
         return
-    res = taylor_order(_composite(m, loss), lambda w_, d_: np.zeros(1), w, d, scale=loss.value(theta) + 1e-300,
+    # near its minimum L = ½‖r‖², r = X(ψ(w) − θ*), is computed with ‖r‖'s round-off
+    # γ‖|X|‖S (S the size of ψ's terms), so its own round-off is bounded by γ(‖|X|‖S)²
+    S = m.psi_scale(w) if hasattr(m, "psi_scale") else float(np.linalg.norm(theta))
+    res = taylor_order(_composite(m, loss), lambda w_, d_: np.zeros(1), w, d,
+                       scale=(float(np.linalg.norm(np.abs(X))) * S) ** 2,
                        terms=m.n_params + X.size, depth=getattr(m, "depth", 1) + 2, smooth_step=smooth)
     if not res.ok:
         raise ClaimFailed(f"observed order={res.order:.2f}, but should be ≥ 1.5: L changes to first order "
