@@ -1,0 +1,227 @@
+"""The reference solvers: feasibility, optimality against brute force and LP duals, limits in α."""
+
+from itertools import combinations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.optimize import linprog
+from scipy.linalg import null_space
+
+from theorems import solvers as S
+
+seeds = st.integers(0, 2**32 - 1)
+FAST = settings(max_examples=15, deadline=None)
+
+
+def small_problem(seed, n=2, q=5, k=1, nonneg=True):
+    return S.random_problem(np.random.default_rng(seed), n, q, k, nonneg=nonneg)
+
+
+def feasible(X, y, theta, rtol=1e-8):
+    return np.linalg.norm(X @ theta - y) <= rtol * (np.linalg.norm(X, 2) * np.linalg.norm(theta) + np.linalg.norm(y))
+
+
+def basic_solutions(X, y):
+    """Every solution of Xθ = y supported on n linearly independent columns (the LP vertices)."""
+    n, q = X.shape
+    for cols in combinations(range(q), n):
+        B = X[:, cols]
+        if abs(np.linalg.det(B)) < 1e-10:
+            continue
+        theta = np.zeros(q)
+        theta[list(cols)] = np.linalg.solve(B, y)
+        yield theta
+
+
+def dual_value(c_obj, A_ub, b_ub, bounds):
+    res = linprog(c_obj, A_ub=A_ub, b_ub=b_ub, bounds=bounds, method="highs")
+    assert res.status == 0, res.message
+    return -res.fun
+
+
+# --- random problems ---------------------------------------------------------------
+@FAST
+@given(seeds, st.integers(1, 6), st.integers(1, 6))
+def test_random_problem_has_the_stated_form(seed, n, extra):
+    q = n + extra
+    k = 1 + seed % q
+    P = S.random_problem(np.random.default_rng(seed), n, q, k)
+    assert P.X.shape == (n, q) and P.y.shape == (n,)
+    assert np.all(P.theta_star >= 0) and np.count_nonzero(P.theta_star) == k
+    np.testing.assert_allclose(P.X @ P.theta_star, P.y)
+    Q = S.random_problem(np.random.default_rng(seed), n, q, k)
+    assert np.array_equal(P.X, Q.X) and np.array_equal(P.y, Q.y)
+
+
+def test_random_problem_rejects_bad_sizes():
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match="n must be below q"):
+        S.random_problem(rng, 4, 4)
+    with pytest.raises(ValueError, match="k must be"):
+        S.random_problem(rng, 2, 4, k=5)
+    with pytest.raises(ValueError, match="rng must be"):
+        S.random_problem(0, 2, 4)
+
+
+# --- linear programs ------------------------------------------------------------------
+@FAST
+@given(seeds, st.integers(1, 3))
+def test_min_l1_nonneg_is_feasible_and_beats_every_vertex(seed, n):
+    P = small_problem(seed, n=n, q=n + 3, k=1 + seed % n)
+    theta = S.min_l1_nonneg(P.X, P.y)
+    assert np.all(theta >= 0) and feasible(P.X, P.y, theta)
+    best = min(t.sum() for t in basic_solutions(P.X, P.y) if np.all(t >= -1e-12))
+    assert theta.sum() == pytest.approx(best, rel=1e-9, abs=1e-12)
+    # strong duality with max yᵀλ s.t. Xᵀλ ≤ 1
+    dv = dual_value(-P.y, P.X.T, np.ones(P.X.shape[1]), [(None, None)] * n)
+    assert theta.sum() == pytest.approx(dv, rel=1e-8, abs=1e-10)
+
+
+@FAST
+@given(seeds, st.integers(1, 3))
+def test_min_l1_is_feasible_and_beats_every_basic_solution(seed, n):
+    P = small_problem(seed, n=n, q=n + 3, k=1 + seed % n, nonneg=False)
+    theta = S.min_l1(P.X, P.y)
+    assert feasible(P.X, P.y, theta)
+    best = min(np.abs(t).sum() for t in basic_solutions(P.X, P.y))
+    assert np.abs(theta).sum() == pytest.approx(best, rel=1e-9, abs=1e-12)
+    # dual: max yᵀλ s.t. −1 ≤ Xᵀλ ≤ 1
+    q = P.X.shape[1]
+    dv = dual_value(-P.y, np.vstack([P.X.T, -P.X.T]), np.ones(2 * q), [(None, None)] * n)
+    assert np.abs(theta).sum() == pytest.approx(dv, rel=1e-8, abs=1e-10)
+
+
+@FAST
+@given(seeds, st.integers(1, 4))
+def test_min_linf_nonneg_matches_its_dual_and_random_feasible_points(seed, n):
+    P = small_problem(seed, n=n, q=n + 4, k=1 + seed % n)
+    theta = S.min_linf_nonneg(P.X, P.y)
+    assert np.all(theta >= 0) and feasible(P.X, P.y, theta)
+    val = theta.max()
+    # dual: max yᵀλ s.t. ρ ≥ Xᵀλ, ρ ≥ 0, 1ᵀρ ≤ 1, in variables (λ, ρ)
+    q = P.X.shape[1]
+    A_ub = np.vstack([np.hstack([P.X.T, -np.eye(q)]), np.concatenate([np.zeros(n), np.ones(q)])[None]])
+    b_ub = np.concatenate([np.zeros(q), [1.0]])
+    dv = dual_value(np.concatenate([-P.y, np.zeros(q)]), A_ub, b_ub, [(None, None)] * n + [(0, None)] * q)
+    assert val == pytest.approx(dv, rel=1e-8, abs=1e-10)
+    # no feasible point nearby does better
+    N = null_space(P.X)
+    rng = np.random.default_rng(seed)
+    for _ in range(200):
+        t = theta + N @ rng.normal(scale=0.1, size=N.shape[1])
+        if np.all(t >= 0):
+            assert t.max() >= val - 1e-9
+
+
+def test_min_l2_is_the_projection_of_theta0():
+    P = small_problem(3, n=3, q=7, k=2)
+    theta0 = np.arange(7.0)
+    theta = S.min_l2(P.X, P.y, theta0)
+    assert feasible(P.X, P.y, theta)
+    N = null_space(P.X)
+    np.testing.assert_allclose(N.T @ (theta - theta0), 0, atol=1e-12)  # θ − θ₀ ∈ range(Xᵀ)
+    np.testing.assert_allclose(S.min_l2(P.X, P.y), np.linalg.pinv(P.X) @ P.y, atol=1e-12)
+
+
+def test_infeasible_problems_raise_and_say_so():
+    X = np.array([[1.0, 2.0, 0.5], [0.3, 1.0, 2.0]])  # non-negative columns
+    y = np.array([-1.0, 1.0])  # no θ ≥ 0 gives a negative first entry
+    for f in (S.min_l1_nonneg, S.min_linf_nonneg, lambda X, y: S.entropy_argmin(X, y, 1.0)):
+        with pytest.raises(ValueError, match="infeasible"):
+            f(X, y)
+    Xr = np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0]])  # rank one
+    yr = np.array([1.0, 0.0])  # not in the range
+    for f in (S.min_l1, S.min_l2, lambda X, y: S.q_alpha_argmin(X, y, 1.0)):
+        with pytest.raises(ValueError, match="infeasible"):
+            f(Xr, yr)
+
+
+def test_bad_inputs_name_the_argument():
+    with pytest.raises(ValueError, match="y must be a vector of shape"):
+        S.min_l1(np.ones((2, 3)), np.ones(3))
+    with pytest.raises(ValueError, match="X must be"):
+        S.min_l2(np.ones(3), np.ones(3))
+    with pytest.raises(ValueError, match="alpha must be positive"):
+        S.q_alpha_argmin(np.ones((1, 2)), [1.0], -1)
+
+
+# --- Woodworth's Q_α ------------------------------------------------------------------
+def test_woodworth_q_is_convex_with_the_stated_derivative():
+    z = np.linspace(-50, 50, 1001)
+    assert S.woodworth_q(0.0) == 0
+    h = 1e-5
+    np.testing.assert_allclose((S.woodworth_q(z + h) - S.woodworth_q(z - h)) / (2 * h), np.arcsinh(z / 2),
+                               rtol=1e-6, atol=1e-8)
+    assert np.all(np.diff(S.woodworth_q(z), 2) > 0)
+
+
+@FAST
+@given(seeds, st.sampled_from([1e-3, 1e-2, 0.3, 1.0, 10.0, 1e3]))
+def test_q_alpha_argmin_is_feasible_stationary_and_beats_its_neighbours(seed, alpha):
+    P = S.random_problem(np.random.default_rng(seed), 4, 9, 2, nonneg=False)
+    beta = S.q_alpha_argmin(P.X, P.y, alpha)
+    assert feasible(P.X, P.y, beta, rtol=1e-9)
+    feas, stat = S.kkt_residual(P.X, P.y, beta, np.arcsinh(beta / (2 * alpha**2)))
+    assert stat <= 1e-7
+    N = null_space(P.X)
+    rng = np.random.default_rng(seed)
+    Q = S.q_alpha(beta, alpha)
+    scale = np.linalg.norm(beta) + alpha**2
+    for _ in range(50):
+        assert S.q_alpha(beta + N @ rng.normal(scale=1e-3 * scale, size=N.shape[1]), alpha) >= Q * (1 - 1e-12)
+
+
+@pytest.mark.parametrize("alpha", [0.1, 1.0, 10.0])
+def test_q_alpha_primal_trust_constr_agrees_with_the_dual(alpha):
+    P = S.random_problem(np.random.default_rng(7), 5, 12, 2, nonneg=False)
+    a = S.q_alpha_argmin(P.X, P.y, alpha)
+    b = S.q_alpha_argmin(P.X, P.y, alpha, method="trust-constr")
+    np.testing.assert_allclose(a, b, atol=1e-6 * (1 + np.abs(a).max()))
+
+
+def test_q_alpha_argmin_moves_from_min_l1_to_min_l2_as_alpha_grows():
+    P = S.random_problem(np.random.default_rng(0), 6, 12, 1, nonneg=False)
+    l1, l2 = S.min_l1(P.X, P.y), S.min_l2(P.X, P.y)
+    np.testing.assert_allclose(l1, P.theta_star, atol=1e-9)  # ℓ1 recovers the sparse solution here
+    alphas = [1e-1, 1e-2, 1e-3, 1e-5]
+    d1 = [np.linalg.norm(S.q_alpha_argmin(P.X, P.y, a) - l1) for a in alphas]
+    assert all(b < a for a, b in zip(d1, d1[1:])), d1
+    assert d1[-1] < 0.01 * np.linalg.norm(l1)
+    alphas = [1.0, 10.0, 100.0, 1e3]
+    d2 = [np.linalg.norm(S.q_alpha_argmin(P.X, P.y, a) - l2) for a in alphas]
+    assert all(b < a for a, b in zip(d2, d2[1:])), d2
+    assert d2[-1] < 1e-6 * np.linalg.norm(l2)
+
+
+# --- the entropy form -------------------------------------------------------------------
+@FAST
+@given(seeds, st.sampled_from([1e-3, 0.1, 1.0, 3.0]))
+def test_entropy_argmin_is_feasible_stationary_and_beats_its_neighbours(seed, alpha):
+    P = S.random_problem(np.random.default_rng(seed), 4, 10, 2)
+    theta = S.entropy_argmin(P.X, P.y, alpha)
+    assert np.all(theta >= 0) and feasible(P.X, P.y, theta, rtol=1e-9)
+    E = S.entropy(theta, alpha)
+    N = null_space(P.X)
+    rng = np.random.default_rng(seed)
+    scale = np.linalg.norm(theta)
+    for _ in range(50):
+        t = theta + N @ rng.normal(scale=1e-3 * scale, size=N.shape[1])
+        assert S.entropy(t, alpha) >= E - 1e-12 * (1 + abs(E))  # +∞ when t leaves θ ≥ 0
+
+
+def test_entropy_argmin_handles_coordinates_forced_to_zero():
+    # θ₁ + θ₂ + θ₃ = 1 and θ₁ + θ₂ = 1 force θ₃ = 0; symmetry then gives θ₁ = θ₂ = 1/2
+    X = np.array([[1.0, 1.0, 1.0], [1.0, 1.0, 0.0]])
+    for alpha in (1e-3, 1.0, 10.0):
+        np.testing.assert_allclose(S.entropy_argmin(X, [1.0, 1.0], alpha), [0.5, 0.5, 0.0], atol=1e-10)
+
+
+def test_entropy_argmin_tends_to_min_l1_nonneg_as_alpha_shrinks():
+    P = S.random_problem(np.random.default_rng(2), 3, 12, 1)
+    l1 = S.min_l1_nonneg(P.X, P.y)
+    d = [np.linalg.norm(S.entropy_argmin(P.X, P.y, a) - l1) for a in (1.0, 1e-2, 1e-4, 1e-8)]
+    assert d[0] > 0.1 * np.linalg.norm(l1)  # the feasible set is more than one point
+    assert all(b < a for a, b in zip(d, d[1:])), d
+    assert d[-1] < 0.02 * np.linalg.norm(l1)
