@@ -1,0 +1,190 @@
+"""Counterexample records: one JSON file per result, exact enough to replay.
+
+A record holds the :class:`~theorems.Result` (through :mod:`theorems.records`, so
+arrays keep dtype, shape and every bit), where the claim's check lives, the files
+that registered extra claims, and the pytest command that replays the failure
+from Hypothesis's example database.
+
+:mod:`theorems.records` stores any object it does not know as its ``repr``. Examples
+may hold small dataclasses (a drawn loss, for instance); this module stores those
+field by field, so that they are rebuilt exactly, and lists the values that are
+still kept only as text (``Record.lossy``): an example with such a value cannot be
+replayed from its record.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import inspect
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from theorems.core import Claim, Result
+from theorems.records import result_from_dict, result_to_dict
+
+__all__ = ["FORMAT", "Record", "make_record", "save_record", "load_record", "encode_example",
+           "decode_example", "lossy_paths", "check_reference"]
+
+#: the ``format`` field of every record this module writes
+FORMAT = "overparam-record/1"
+
+_DATACLASS = "__dataclass__"
+
+
+@dataclass
+class Record:
+    """A result with what is needed to replay it.
+
+    Attributes:
+        result: the result, with its example (counterexample, witness, or one it held on).
+        check: ``module:qualname`` of the claim's check function.
+        source: the file that defines the check (to load it when the module cannot be imported).
+        statement, section: the claim's, for the reader of the file.
+        includes: files that registered extra claims (``--include``); replay imports them first.
+        nodeid: the pytest node id that ran the claim, if it ran under pytest.
+        pytest_command: the command that replays the failure from Hypothesis's database.
+        lossy: paths in the example (``loss.fn``) kept only as text.
+    """
+
+    result: Result
+    check: str = ""
+    source: str = ""
+    statement: str = ""
+    section: str = ""
+    includes: list[str] = field(default_factory=list)
+    nodeid: str = ""
+    pytest_command: str = ""
+    lossy: list[str] = field(default_factory=list)
+
+    @property
+    def replayable(self) -> bool:
+        """Whether the record holds an example and every value of it exactly."""
+        return self.result.example is not None and not self.lossy
+
+
+def check_reference(claim: Claim) -> tuple[str, str]:
+    """(``module:qualname``, source file) of the claim's check, or empty strings."""
+    fn = claim.check
+    if fn is None:
+        return "", ""
+    ref = f"{getattr(fn, '__module__', '')}:{getattr(fn, '__qualname__', '')}"
+    try:
+        source = inspect.getsourcefile(fn) or ""
+    except TypeError:
+        source = ""
+    return ref, str(Path(source).resolve()) if source else ""
+
+
+def encode_example(x):
+    """Replace dataclass instances (not parameterizations) by field-by-field markers."""
+    from parameterizations import Parameterization
+
+    if isinstance(x, Parameterization):
+        return x
+    if dataclasses.is_dataclass(x) and not isinstance(x, type):
+        cls = type(x)
+        fields = {f.name: encode_example(getattr(x, f.name)) for f in dataclasses.fields(x) if f.init}
+        return {_DATACLASS: f"{cls.__module__}:{cls.__qualname__}", "fields": fields}
+    if isinstance(x, dict):
+        return {k: encode_example(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return type(x)(encode_example(v) for v in x)
+    return x
+
+
+def _import(ref: str):
+    module, _, qualname = ref.partition(":")
+    obj = importlib.import_module(module)
+    for part in qualname.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def decode_example(x):
+    """The inverse of :func:`encode_example` (after :func:`theorems.records.from_jsonable`)."""
+    if isinstance(x, dict):
+        if _DATACLASS in x and set(x) == {_DATACLASS, "fields"}:
+            cls = _import(x[_DATACLASS])
+            return cls(**{k: decode_example(v) for k, v in x["fields"].items()})
+        return {k: decode_example(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [decode_example(v) for v in x]
+    return x
+
+
+def lossy_paths(encoded, prefix: str = "") -> list[str]:
+    """Paths (``a.b.0``) of values that JSON keeps only as their repr."""
+    from theorems.records import to_jsonable
+
+    def walk(j, path):
+        if isinstance(j, dict):
+            if "__repr__" in j and len(j) == 1:
+                return [path or "(example)"]
+            out = []
+            for k, v in j.items():
+                out += walk(v, f"{path}.{k}" if path else str(k))
+            return out
+        if isinstance(j, list):
+            return [p for i, v in enumerate(j) for p in walk(v, f"{path}.{i}" if path else str(i))]
+        return []
+
+    return walk(to_jsonable(encoded), prefix)
+
+
+def make_record(result: Result, claim: Claim | None, *, nodeid: str = "", includes=(), extra_lossy=()) -> Record:
+    """The record of ``result``, with the check's location taken from ``claim``.
+
+    ``extra_lossy`` names values already reduced to text before they reached here (a
+    result that travelled through JSON, as from a pytest run).
+    """
+    ref, source = check_reference(claim) if claim is not None else ("", "")
+    if nodeid:
+        command = f'python -m pytest "{nodeid}"'
+    else:
+        command = f"python -m pytest -k {result.id}"
+    lossy = lossy_paths(encode_example(result.example)) if result.example is not None else []
+    lossy = sorted(set(lossy) | set(extra_lossy))
+    return Record(result=result, check=ref, source=source,
+                  statement=claim.statement if claim else "", section=claim.section if claim else "",
+                  includes=[str(Path(p).resolve()) for p in includes], nodeid=nodeid,
+                  pytest_command=command, lossy=lossy)
+
+
+def save_record(record: Record, path) -> Path:
+    """Write ``record`` as JSON (floats as shortest round-trip reprs, NaN and ±inf kept)."""
+    r = record.result
+    encoded = dataclasses.replace(r, example=encode_example(r.example))
+    body = {
+        "format": FORMAT,
+        "result": result_to_dict(encoded),
+        "claim": {"id": r.id, "kind": r.kind, "statement": record.statement, "section": record.section,
+                  "check": record.check, "source": record.source},
+        "includes": record.includes,
+        "pytest": {"nodeid": record.nodeid, "command": record.pytest_command},
+        "lossy": record.lossy,
+        "replay": f"python -m reports replay {Path(path).name}",
+    }
+    path = Path(path)
+    path.write_text(json.dumps(body, indent=1, ensure_ascii=False, allow_nan=True) + "\n", encoding="utf-8")
+    return path
+
+
+def load_record(path) -> Record:
+    """Read a record written by :func:`save_record`; the example is rebuilt exactly."""
+    path = Path(path)
+    try:
+        body = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise ValueError(f"path must be a counterexample record (JSON), but reading {path} failed: {e}") from e
+    if not isinstance(body, dict) or body.get("format") != FORMAT:
+        got = body.get("format") if isinstance(body, dict) else type(body).__name__
+        raise ValueError(f"path must be a record of format {FORMAT}, but {path} has format {got!r}")
+    result = result_from_dict(body["result"])
+    result.example = decode_example(result.example)
+    c, p = body.get("claim", {}), body.get("pytest", {})
+    return Record(result=result, check=c.get("check", ""), source=c.get("source", ""),
+                  statement=c.get("statement", ""), section=c.get("section", ""),
+                  includes=list(body.get("includes", [])), nodeid=p.get("nodeid", ""),
+                  pytest_command=p.get("command", ""), lossy=list(body.get("lossy", [])))

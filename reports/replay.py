@@ -1,0 +1,251 @@
+"""Replay a saved example: call the claim's check on it again, exactly as the runner did.
+
+``python -m reports replay RECORD.json`` loads the record, finds the claim (the
+catalogue, the interface checks, the record's ``--include`` files, or the check's
+own module or source file), and calls the check once on the saved example inside a
+one-example Hypothesis test (so that ``note``/``event``/``target`` work as during
+the search). A counterexample raises its failure again; a witness is accepted
+again. The exit status is 1 when the check fails on the example (for an exists
+claim: when the example is no longer a witness), else 0.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from theorems.core import Claim, ClaimFailed, example_label
+
+from .records import Record, load_record
+
+__all__ = ["Replay", "replay", "reproduce", "resolve_claim", "import_file", "known_claims", "main"]
+
+
+@dataclass
+class Replay:
+    """What calling the check on the saved example did.
+
+    Attributes:
+        outcome: ``failed`` (the check raised), ``passed`` (it returned and, for an
+            exists claim, did not accept the example), or ``witness`` (an exists
+            claim accepted the example).
+        message: the failure's or witness's sentence, tagged ``[id, label]`` as the runner tags it.
+        recorded: the message saved in the record.
+        error: the exception the check raised, with Hypothesis's notes attached.
+        notes: the falsifying-example text and the ``note()`` output.
+    """
+
+    outcome: str
+    message: str
+    recorded: str
+    claim: Claim
+    error: BaseException | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def same(self) -> bool:
+        """Whether the replay ended with the recorded message."""
+        return self.message == self.recorded
+
+    @property
+    def failed(self) -> bool:
+        """True when the check fails on the example (an exists claim: it is not a witness)."""
+        if self.claim.kind == "exists":
+            return self.outcome != "witness"
+        return self.outcome == "failed"
+
+
+def import_file(path) -> object:
+    """Import a Python file by path (e.g. one that registers claims with ``@claim``)."""
+    path = Path(path).resolve()
+    if not path.is_file():
+        raise ValueError(f"include must be an existing Python file, but {path} does not exist")
+    name = "overparam_include_" + "".join(c if c.isalnum() else "_" for c in str(path))
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    sys.path.insert(0, str(path.parent))
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    finally:
+        sys.path.remove(str(path.parent))
+    return module
+
+
+def known_claims() -> list[Claim]:
+    """The catalogue and the interface checks (J1, J2)."""
+    from theorems.catalogue import catalogue
+    from theorems.conformance import interface_checks
+
+    return catalogue() + interface_checks()
+
+
+def _load_check(ref: str, source: str):
+    module, _, qualname = ref.partition(":")
+    if not qualname or "<locals>" in qualname:
+        return None
+    try:
+        obj = importlib.import_module(module)
+    except ImportError:
+        if not source or not Path(source).is_file():
+            return None
+        obj = import_file(source)
+    for part in qualname.split("."):
+        obj = getattr(obj, part, None)
+        if obj is None:
+            return None
+    return obj
+
+
+def resolve_claim(record: Record) -> Claim:
+    """The claim whose check produced ``record``.
+
+    Imports the record's include files, then the check from its module (or, when
+    that module cannot be imported, from its source file): a check registered with
+    ``@claim`` carries its claim; a check of the project's own (the interface checks)
+    is looked up in :func:`known_claims`; any other check is wrapped in a claim with
+    the record's id and kind. A record without a check is looked up by id.
+    """
+    for path in record.includes:
+        import_file(path)
+    r = record.result
+    fn = _load_check(record.check, record.source) if record.check else None
+    if fn is not None:
+        registered = getattr(fn, "claim", None)
+        if isinstance(registered, Claim) and registered.id == r.id:
+            return registered
+        if getattr(fn, "__module__", "").startswith("theorems."):
+            for c in known_claims():
+                if c.id == r.id and c.check is fn:
+                    return c
+        return Claim(id=r.id, kind=r.kind, statement=record.statement, section=record.section or "replay",
+                     check=fn, name=getattr(fn, "__name__", ""))
+    for c in known_claims():
+        if c.id == r.id:
+            return c
+    raise ValueError(f"record must name a claim that can be found, but {r.id} is neither in the catalogue "
+                     f"nor importable from {record.check or 'its record'!r}")
+
+
+def _tag(claim: Claim, example, message: str) -> str:
+    label = example_label(example)
+    if message.endswith("]"):
+        return message
+    return message + f" [{claim.id}{', ' + label if label else ''}]"
+
+
+def replay(record, *, claim: Claim | None = None) -> Replay:
+    """Call the claim's check once on the record's example.
+
+    Args:
+        record: a :class:`Record` or the path of a record file.
+        claim: the claim to use (default: :func:`resolve_claim`), e.g. a test's own claim object.
+    """
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import strategies as st
+    from hypothesis.reporting import with_reporter
+
+    if not isinstance(record, Record):
+        record = load_record(record)
+    if record.result.example is None:
+        raise ValueError(f"record must hold an example, but the record of {record.result.id} "
+                         f"({record.result.status}) has none")
+    if record.lossy:
+        raise ValueError(f"record must hold every value of the example exactly, but {', '.join(record.lossy)} "
+                         f"were saved as text only; replay with: {record.pytest_command}")
+    claim = claim if claim is not None else resolve_claim(record)
+    if claim.check is None:
+        raise ValueError(f"claim must have a check to replay, but {claim.id} is pending")
+    example = record.result.example
+    state: dict = {}
+
+    def body(_):
+        state["value"] = claim.check(example)
+
+    once = settings(max_examples=1, database=None, deadline=None, derandomize=True,
+                    phases=(Phase.explicit, Phase.generate), suppress_health_check=list(HealthCheck),
+                    report_multiple_bugs=False)
+    test = once(given(st.just(example))(body))
+    printed: list[str] = []
+    with with_reporter(lambda s: printed.append(str(s))):
+        try:
+            test()
+        except Exception as e:  # the failure being replayed
+            notes = printed + [str(n) for n in getattr(e, "__notes__", [])]
+            msg = str(e) if isinstance(e, ClaimFailed) else f"{type(e).__name__}: {e}"
+            return Replay("failed", _tag(claim, example, msg), record.result.message, claim, e, notes)
+    out = state.get("value")
+    if claim.kind == "exists" and out:
+        msg = _tag(claim, example, out if isinstance(out, str) else "witness")
+        return Replay("witness", msg, record.result.message, claim, None, printed)
+    what = "is not a witness of" if claim.kind == "exists" else "satisfies"
+    return Replay("passed", f"the example {what} {claim.id}", record.result.message, claim, None, printed)
+
+
+def reproduce(record, *, claim: Claim | None = None) -> Replay:
+    """:func:`replay`, raising the check's exception again when it fails (or ``AssertionError``
+    when an exists claim no longer accepts its witness)."""
+    rep = replay(record, claim=claim)
+    if rep.error is not None:
+        raise rep.error
+    if rep.failed:
+        raise AssertionError(f"{rep.message}, but the record says: {rep.recorded}")
+    return rep
+
+
+def main(argv: list[str]) -> int:
+    """``python -m reports replay RECORD.json [--include FILE.py] [--raise]``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m reports replay",
+        description="Call a claim's check again on the example saved in a record (JSON) of the report.",
+        epilog="Exit status: 1 when the check fails on the example (an exists claim: when the example is no "
+               "longer a witness), 0 when it passes (or the witness is accepted), 2 when the record cannot be "
+               "replayed.")
+    parser.add_argument("record", help="a record file, e.g. reports/out/C13.json")
+    parser.add_argument("--include", action="append", default=[], metavar="FILE.py",
+                        help="import FILE.py first (it registers claims with @claim); repeatable")
+    parser.add_argument("--raise", dest="reraise", action="store_true",
+                        help="let the check's exception propagate (for a debugger)")
+    args = parser.parse_args(argv)
+    try:
+        for path in args.include:
+            import_file(path)
+        record = load_record(args.record)
+        if args.reraise:
+            rep = reproduce(record)
+        else:
+            rep = replay(record)
+    except ValueError as e:
+        print(f"replay: {e}", file=sys.stderr)
+        return 2
+    r = record.result
+    print(f"{r.id} ({rep.claim.kind}), recorded as {r.status}: {r.message}")
+    if rep.error is not None:  # the traceback ends with Hypothesis's notes
+        traceback.print_exception(rep.error, file=sys.stderr)
+    else:
+        for n in rep.notes:
+            print(n)
+    was_failure = r.status in ("refuted", "error")
+    if rep.outcome == "failed":
+        how = "fails again" if was_failure else f"fails on this example (recorded as {r.status})"
+        print(f"{r.id} {how}{' (same message as recorded)' if rep.same else ''}: {rep.message}", file=sys.stderr)
+    elif rep.outcome == "witness":
+        print(f"{r.id}: the witness is accepted again{' (same message)' if rep.same else ''}: {rep.message}")
+    elif rep.claim.kind == "exists":
+        print(f"{r.id}: {rep.message} (recorded as {r.status})", file=sys.stderr)
+    elif was_failure:
+        print(f"{r.id}: {rep.message}: the recorded failure no longer happens")
+    else:
+        print(f"{r.id}: {rep.message}, as recorded")
+    return 1 if rep.failed else 0
