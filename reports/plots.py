@@ -1,0 +1,253 @@
+"""A claim's picture: its own ``plot(example, fig)``, else a generic one drawn here.
+
+Every figure is drawn on Matplotlib's Agg canvas (no pyplot, no display) and saved
+as PNG without a timestamp or software tag, so the same example gives the same bytes.
+The generic picture shows the example's values (arrays as stem plots, scalars and
+the parameterization as text) and, when the message follows the pattern
+``what=value, but should be ≥ bound``, the violated quantity against its bound.
+A claim's plot that raises does not stop the report: the error text is kept for
+the page and the generic picture is drawn instead.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import math
+import re
+import traceback
+from dataclasses import dataclass
+
+import numpy as np
+
+from theorems.core import Claim, Result
+from theorems.style import COLORS, new_figure
+
+__all__ = ["Picture", "Violation", "parse_violation", "png_bytes", "render", "claim_pictures", "fallback_plot",
+           "PNG_METADATA"]
+
+#: PNG text chunks: none that vary (Matplotlib writes its version as "Software" by default)
+PNG_METADATA = {"Software": None}
+
+#: the rc settings every picture is drawn under (a claim's plot cannot leak changes)
+_RC = {"font.size": 9, "axes.titlesize": 10, "axes.labelsize": 9, "legend.fontsize": 8,
+       "svg.hashsalt": "overparam", "path.simplify": True}
+
+_MAX_ARRAYS = 8
+
+
+@dataclass
+class Picture:
+    """One rendered figure for a page.
+
+    Attributes:
+        name: file-name suffix and kind: ``plot`` (the claim's own) or ``values`` (generic).
+        png: the PNG bytes.
+        caption: what the picture shows.
+        error: the traceback of a claim plot that raised (then ``png`` is the generic picture).
+    """
+
+    name: str
+    png: bytes
+    caption: str
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class Violation:
+    """``what=value, but should be op bound`` parsed from a claim's message."""
+
+    what: str
+    value: float
+    op: str
+    bound: float
+    text: str
+
+
+_VIOLATION = re.compile(
+    r"(?P<what>.+?)=(?P<value>[^,]*?)(?: is not finite)?, but should be (?P<op>≥|≤|>|<|=|≠) (?P<bound>[^\s\[(:,]+)")
+
+
+def _number(s: str) -> float:
+    try:
+        return float(s.strip().replace("−", "-"))
+    except ValueError:
+        return math.nan
+
+
+def parse_violation(message: str) -> Violation | None:
+    """The violated quantity of a message like ``cos=-0.3, but should be ≥ 0 [C24, …]``, or None."""
+    if not message:
+        return None
+    m = _VIOLATION.search(message)
+    if not m:
+        return None
+    what = m.group("what")
+    # the quantity's name is the last clause before "=" (messages may start with context)
+    what = re.split(r"[:;] ", what)[-1].strip()
+    return Violation(what=what, value=_number(m.group("value")), op=m.group("op"), bound=_number(m.group("bound")),
+                     text=m.group(0))
+
+
+def png_bytes(fig) -> bytes:
+    """The figure as PNG bytes, with no varying metadata."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata=PNG_METADATA)
+    return buf.getvalue()
+
+
+def render(draw, *, figsize=None) -> bytes:
+    """PNG bytes of a new Agg figure on which ``draw(fig)`` has drawn."""
+    import matplotlib
+
+    with matplotlib.rc_context(_RC):
+        fig = new_figure(figsize) if figsize else new_figure()
+        draw(fig)
+        return png_bytes(fig)
+
+
+# --- the generic picture ------------------------------------------------------------
+
+
+def _flatten(example, prefix: str = ""):
+    """(arrays, texts): numeric arrays by name, and one-line descriptions of everything else."""
+    from parameterizations import Parameterization
+
+    arrays: dict[str, np.ndarray] = {}
+    texts: list[str] = []
+    items = example.items() if isinstance(example, dict) else [("example", example)]
+    for key, v in items:
+        name = f"{prefix}{key}"
+        if isinstance(v, Parameterization):
+            texts.append(f"{name}: {v.label} (p={v.n_params}, q={v.n_canonical})")
+        elif isinstance(v, np.ndarray) and v.dtype.kind in "biuf" and v.size > 1:
+            arrays[name] = v
+        elif isinstance(v, (list, tuple)) and v and all(isinstance(x, (int, float, np.number)) for x in v):
+            arrays[name] = np.asarray(v, float)
+        elif isinstance(v, (np.ndarray, np.number, int, float, bool)) and np.size(v) == 1:
+            x = np.asarray(v).item()
+            texts.append(f"{name} = {x!r}")
+        elif isinstance(v, dict):
+            a, t = _flatten(v, name + ".")
+            arrays.update(a)
+            texts += t
+        elif dataclasses.is_dataclass(v) and not isinstance(v, type):
+            a, t = _flatten({f.name: getattr(v, f.name) for f in dataclasses.fields(v)}, name + ".")
+            arrays.update(a)
+            texts += [f"{name}: {type(v).__name__}"] + t
+        else:
+            s = repr(v)
+            texts.append(f"{name} = {s if len(s) <= 70 else s[:67] + '…'}")
+    return arrays, texts
+
+
+def _stem(ax, name: str, a: np.ndarray, color: str) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    flat = np.asarray(a, float).ravel()
+    idx = np.arange(flat.size)
+    finite = np.isfinite(flat)
+    shown = np.where(finite, flat, 0.0)
+    kind = f"{a.shape[0]}×{a.shape[1]}, row by row" if a.ndim == 2 else "×".join(map(str, a.shape))
+    if flat.size <= 64:
+        ax.stem(idx, shown, linefmt=color, markerfmt="o", basefmt=" ", label=f"{name} ({kind})")
+    else:
+        ax.plot(idx, shown, color=color, lw=1, label=f"{name} ({kind})")
+    if not finite.all():
+        ax.plot(idx[~finite], np.zeros((~finite).sum()), "x", color=COLORS["violation"], ms=8,
+                label="not finite (drawn at 0)")
+    big = np.max(np.abs(shown)) if shown.size else 0.0
+    nonzero = np.abs(shown[shown != 0])
+    if nonzero.size and big / nonzero.min() > 1e4:
+        ax.set_yscale("symlog", linthresh=float(nonzero.min()))
+    ax.axhline(0, color=COLORS["neutral"], lw=0.6)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_title(f"{name}: {flat.size} entries")
+    ax.set_xlabel("entry index")
+    ax.set_ylabel("value")
+    ax.legend(loc="best")
+
+
+def _violation_panel(ax, v: Violation) -> None:
+    vals = [v.value, v.bound]
+    finite = all(np.isfinite(vals))
+    shown = [x if np.isfinite(x) else 0.0 for x in vals]
+    bars = ax.barh([1, 0], shown, color=[COLORS["violation"], COLORS["reference"]], height=0.6)
+    bars[0].set_label(f"observed {v.what} = {v.value:.3g}")
+    bars[1].set_label(f"bound: should be {v.op} {v.bound:.3g}")
+    ax.set_yticks([1, 0], ["observed", "bound"])
+    pos = [abs(x) for x in shown if x != 0]
+    if finite and len(pos) == 2 and min(shown) > 0 and max(pos) / min(pos) > 100:
+        ax.set_xscale("log")
+    else:
+        ax.axvline(0, color=COLORS["neutral"], lw=0.6)
+    title = v.what if len(v.what) <= 60 else v.what[:57] + "…"
+    ax.set_title(f"violated: {title} {v.op} {v.bound:.3g}")
+    ax.set_xlabel("value")
+    ax.legend(loc="best")
+
+
+def fallback_plot(example, fig, *, message: str = "", title: str = "") -> None:
+    """Draw the generic picture of ``example`` (and the violated quantity of ``message``) on ``fig``."""
+    arrays, texts = _flatten(example if example is not None else {})
+    names = list(arrays)[:_MAX_ARRAYS]
+    if len(arrays) > _MAX_ARRAYS:
+        texts.append(f"(and {len(arrays) - _MAX_ARRAYS} more arrays, not drawn)")
+    violation = parse_violation(message)
+    lines = texts or ["(no other values)"]
+    lines = lines[:14] + ([f"(and {len(lines) - 14} more)"] if len(lines) > 14 else [])
+    panels = len(names) + 1 + (violation is not None)
+    cols = 2 if panels > 1 else 1
+    rows = math.ceil(panels / cols)
+    # the text panel is last; alone on its row, that row is only as tall as its lines
+    text_alone = panels % cols == 1 and cols > 1
+    text_h = 0.35 + 0.16 * len(lines)
+    heights = [2.6] * (rows - 1) + [text_h if text_alone else max(2.6, text_h)]
+    fig.set_size_inches(9.6, 0.7 + sum(heights) + 0.55 * (rows - 1))
+    fig.set_layout_engine("constrained")
+    gs = fig.add_gridspec(rows, cols, height_ratios=heights)
+    palette = [COLORS["canonical"], COLORS["induced"], COLORS["other"], COLORS["theta"]]
+    k = 0
+    if violation is not None:
+        _violation_panel(fig.add_subplot(gs[k // cols, k % cols]), violation)
+        k += 1
+    for i, name in enumerate(names):
+        ax = fig.add_subplot(gs[k // cols, k % cols])
+        try:
+            _stem(ax, name, arrays[name], palette[i % len(palette)])
+        except Exception as e:  # one bad array must not lose the others
+            ax.text(0.5, 0.5, f"{name}: cannot draw ({type(e).__name__})", ha="center", va="center",
+                    transform=ax.transAxes)
+        k += 1
+    ax = fig.add_subplot(gs[rows - 1, :] if text_alone else gs[k // cols, k % cols])
+    ax.axis("off")
+    ax.set_title("the example's other values", loc="left")
+    ax.text(0.0, 1.0, "\n".join(lines), va="top", ha="left", family="monospace", fontsize=8,
+            transform=ax.transAxes)
+    fig.suptitle(title or "the example's values")
+
+
+def claim_pictures(claim: Claim | None, result: Result) -> list[Picture]:
+    """The pictures of a result: the claim's own plot (or its error) and, without one, the generic picture."""
+    example = result.example
+    if example is None:
+        return []
+    what = {"refuted": "counterexample", "error": "example that raised", "witness found": "witness"}.get(
+        result.status, "last example tried")
+    title = f"{result.id}: the {what}" + (f" ({result.label})" if result.label else "")
+    pictures: list[Picture] = []
+    error = ""
+    if claim is not None and claim.plot is not None:
+        try:
+            png = render(lambda fig: claim.plot(example, fig))
+            return [Picture("plot", png, f"{result.id}'s own picture of the {what}.")]
+        except Exception:
+            error = traceback.format_exc(limit=8)
+    try:
+        png = render(lambda fig: fallback_plot(example, fig, message=result.message, title=title))
+        caption = f"The {what}'s values" + (" and the violated quantity." if parse_violation(result.message)
+                                           else ".")
+        pictures.append(Picture("values", png, caption, error))
+    except Exception:
+        pictures.append(Picture("values", b"", "", error + "\n" + traceback.format_exc(limit=8)))
+    return pictures
