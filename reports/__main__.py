@@ -1,6 +1,7 @@
-"""``python -m reports``: for now, list the zoo with its sizes."""
+"""``python -m reports``: run the claims catalogue and write the report (see ``--help``)."""
 
-from parameterizations import zoo
+import sys
 
-for m in zoo():
-    print(f"{m.label:40s} p={m.n_params:4d} q={m.n_canonical:3d}")
+from .cli import main
+
+sys.exit(main())

@@ -1,50 +1,115 @@
-"""pytest plugin: a terminal summary of every claim's status, and ``--claims-report DIR``."""
+"""pytest plugin: a terminal summary of every claim's status, and ``--claims-report DIR``.
+
+Each claim test stores its Result in ``user_properties`` (see :mod:`theorems.testing`);
+they travel to the controller under pytest-xdist, where a :class:`ClaimsCollector`
+(one per pytest session) gathers them with the node id that ran them. A claim test
+skipped because its claim is pending is reported as ``pending``. With
+``--claims-report DIR`` the controller writes the same report as ``python -m reports``
+(index, pages, records, pictures, gradient fields).
+"""
 
 from __future__ import annotations
 
 import json
+import re
 
 from theorems.testing import RESULT_KEY
 
-_RESULTS: list[dict] = []
+__all__ = ["pytest_addoption", "pytest_configure", "ClaimsCollector"]
+
+_PENDING = re.compile(r"(\S+) is pending: it has a statement but no property yet")
 
 
 def pytest_addoption(parser):
     group = parser.getgroup("overparam")
     group.addoption("--claims-report", metavar="DIR", default=None,
-                    help="write the claims report (HTML pages, figures, counterexamples) to DIR")
+                    help="write the claims report (HTML pages, figures, counterexample records) to DIR")
+    group.addoption("--claims-report-fields", metavar="NAMES", default="all",
+                    help="gradient-field figures in the claims report: all (default), none, or names joined "
+                         "by commas (regular, squared, inverse, polar, deep)")
 
 
-def pytest_runtest_logreport(report):
-    if report.when != "call":
-        return
-    for key, value in report.user_properties:
-        if key == RESULT_KEY:
-            _RESULTS.append(json.loads(value))
+def pytest_configure(config):
+    if not config.pluginmanager.has_plugin("overparam-claims"):
+        config.pluginmanager.register(ClaimsCollector(config), "overparam-claims")
 
 
-def _is_worker(config) -> bool:
-    return hasattr(config, "workerinput")
+def _pending_id(report) -> str | None:
+    longrepr = report.longrepr
+    text = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr or "")
+    m = _PENDING.search(text)
+    return m.group(1) if m else None
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    if _is_worker(config) or not _RESULTS:
-        return
-    tr = terminalreporter
-    tr.section("claims")
-    rows = sorted(_RESULTS, key=lambda r: (r["id"], r.get("subject", "")))
-    for r in rows:
-        subject = f" on {r['subject']}" if r.get("subject") else ""
-        tr.write_line(f"{r['id']:5s} {r['kind']:6s} {r['status']:13s} {r['examples']:5d} examples "
-                      f"{r['seconds']:6.2f}s{subject}")
+def _pending_result(cid: str) -> dict:
+    from theorems.core import Result
+    from theorems.records import result_to_dict
+
+    from .build import find_claim
+
+    c = find_claim(cid)
+    kind = c.kind if c is not None else "holds"
+    return result_to_dict(Result(cid, kind, "pending", message=f"{cid} has no property yet."))
 
 
-def pytest_sessionfinish(session, exitstatus):
-    config = session.config
-    out = config.getoption("--claims-report", default=None)
-    if not out or _is_worker(config):
-        return
-    from .build import write_report
-    from theorems.records import result_from_dict
+class ClaimsCollector:
+    """The claim results of one pytest session, and the report written from them."""
 
-    write_report([result_from_dict(r) for r in _RESULTS], out)
+    def __init__(self, config):
+        self.config = config
+        #: (node id, result as a dict), in the order the reports arrived
+        self.results: list[tuple[str, dict]] = []
+        self.written: list[str] = []
+
+    @property
+    def is_worker(self) -> bool:
+        return hasattr(self.config, "workerinput")
+
+    def pytest_runtest_logreport(self, report):
+        if report.when != "call" and not (report.when == "setup" and report.skipped):
+            return
+        for key, value in report.user_properties:
+            if key == RESULT_KEY:
+                self.results.append((report.nodeid, json.loads(value)))
+                return
+        if report.skipped:
+            cid = _pending_id(report)
+            if cid is not None:
+                self.results.append((report.nodeid, _pending_result(cid)))
+
+    def pytest_sessionfinish(self, session, exitstatus):
+        out = self.config.getoption("--claims-report", default=None)
+        if not out or self.is_worker:
+            return
+        from hypothesis import settings
+
+        from theorems.records import result_from_dict
+
+        from .build import write_report
+        from .records import lossy_paths
+
+        fields = self.config.getoption("--claims-report-fields", default="all")
+        fields = {"all": True, "none": False}.get(fields) if fields in ("all", "none") else fields.split(",")
+        current = getattr(settings, "get_current_profile_name", None)
+        args = " ".join(str(a) for a in self.config.invocation_params.args)
+        index = write_report(
+            [result_from_dict(r) for _, r in self.results], out,
+            nodeids=[n for n, _ in self.results],
+            lossy=[lossy_paths(r["example"]) if r.get("example") is not None else [] for _, r in self.results],
+            source=f"pytest {args}".strip(), profile=current() if current is not None else "", fields=fields)
+        self.written.append(str(index))
+
+    def pytest_terminal_summary(self, terminalreporter, exitstatus, config):
+        if self.is_worker or not self.results:
+            return
+        from theorems.records import result_from_dict
+
+        from .build import progress_line
+
+        tr = terminalreporter
+        tr.section("claims")
+        rows = sorted((r for _, r in self.results), key=lambda r: (r["id"], r.get("subject", "")))
+        for r in rows:
+            tr.write_line(progress_line(result_from_dict(r)))
+        for path in self.written:
+            tr.write_line(f"claims report: {path}")

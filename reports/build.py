@@ -1,0 +1,240 @@
+"""Build the report: run claims, then write the index, one page per result, records and pictures.
+
+The output folder is flat and self-contained: ``index.html``, ``<slug>.html`` (one
+per claim result), ``<slug>.json`` (its record, replayable with
+``python -m reports replay``), ``<slug>-plot.png`` / ``<slug>-values.png`` (its
+pictures), ``field-<name>.png`` (the post's gradient fields) and
+``.overparam-report`` (a marker: only a folder that has it is cleared of the
+previous run's files). Every link is relative, so the folder can be opened from
+disk or moved.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from theorems.core import Claim, Result, run_claim
+
+from . import html
+from .plots import Picture, claim_pictures
+from .records import Record, make_record, save_record
+
+__all__ = ["Entry", "Meta", "status_label", "failing", "exit_code", "find_claim", "run_entries", "progress_line",
+           "build_report", "write_report", "MARKER"]
+
+#: a file that marks a folder as a report folder (its old pages may be removed)
+MARKER = ".overparam-report"
+
+_OWNED = re.compile(r".+\.(html|png|json)$")
+
+
+@dataclass
+class Entry:
+    """One result of the report and what it is about.
+
+    Attributes:
+        result: what running the claim found.
+        claim: the claim (None if a pytest run reported an id that is not known here).
+        nodeid: the pytest node that ran it, if any.
+        lossy: values of the example that reached here as text only (see :mod:`reports.records`).
+        pictures, record, path: filled in by :func:`build_report`.
+    """
+
+    result: Result
+    claim: Claim | None = None
+    nodeid: str = ""
+    pictures: list[Picture] = field(default_factory=list)
+    record: Record | None = None
+    record_path: Path | None = None
+    page: str = ""
+    lossy: list[str] = field(default_factory=list)
+
+    @property
+    def slug(self) -> str:
+        """File-name stem: the id, and the subject when the result is about one parameterization."""
+        s = self.result.id
+        if self.result.subject:
+            s += "--" + re.sub(r"[^A-Za-z0-9]+", "-", self.result.subject).strip("-")
+        return s
+
+    @property
+    def statement(self) -> str:
+        return self.claim.statement if self.claim is not None else ""
+
+
+@dataclass
+class Meta:
+    """What the run was: its source, profile, time, and the files that registered extra claims."""
+
+    source: str = "python -m reports"
+    profile: str = ""
+    seconds: float = 0.0
+    includes: list[str] = field(default_factory=list)
+    selection: str = ""
+    versions: str = ""
+
+
+def status_label(r: Result) -> str:
+    """The status as the index shows it: ``survived N`` for an open claim without a counterexample."""
+    return f"survived {r.examples}" if r.status == "survived" else r.status
+
+
+def failing(r: Result) -> bool:
+    """A result that makes the run fail: a holds claim refuted, an exists claim without witness, an error."""
+    return r.status == "error" or (r.kind == "holds" and r.status == "refuted") or \
+        (r.kind == "exists" and r.status == "no witness")
+
+
+def exit_code(results: Iterable[Result]) -> int:
+    """1 if any result is :func:`failing`, else 0 (pending and open verdicts do not fail)."""
+    return int(any(failing(r) for r in results))
+
+
+def find_claim(cid: str, claims: Iterable[Claim] = ()) -> Claim | None:
+    """The claim with id ``cid``: among ``claims``, else the catalogue, else the interface checks."""
+    for c in claims:
+        if c.id == cid:
+            return c
+    from .replay import known_claims
+
+    for c in known_claims():
+        if c.id == cid:
+            return c
+    return None
+
+
+def progress_line(r: Result) -> str:
+    """One line per finished claim: id, kind, status, examples, seconds (and the parameterization)."""
+    subject = f" on {r.subject}" if r.subject else ""
+    label = f"  [{r.label}]" if r.label else ""
+    return f"{r.id:6s} {r.kind:6s} {status_label(r):14s} {r.examples:5d} examples {r.seconds:7.2f}s{subject}{label}"
+
+
+def _run_one(claim: Claim, overrides: dict | None) -> Result:
+    try:
+        return run_claim(claim, overrides=overrides)
+    except Exception as e:  # a strategy that cannot even be built: an error of that claim, not of the run
+        return Result(claim.id, claim.kind, "error", message=f"{type(e).__name__}: {e} [{claim.id}]")
+
+
+def run_entries(claims: Iterable[Claim], *, overrides: dict | None = None,
+                progress: Callable[[str], None] | None = print) -> list[Entry]:
+    """Run every claim (pending ones give status ``pending``), reporting a line as each finishes."""
+    entries = []
+    for c in claims:
+        r = _run_one(c, overrides)
+        entries.append(Entry(r, c))
+        if progress is not None:
+            progress(progress_line(r))
+    return entries
+
+
+def _clear(out: Path) -> None:
+    if not (out / MARKER).exists():
+        return
+    for p in out.iterdir():
+        if p.is_file() and _OWNED.fullmatch(p.name):
+            p.unlink()
+
+
+def _relative(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def build_report(entries: list[Entry], out_dir, *, meta: Meta | None = None,
+                 fields: bool | Iterable[str] = True) -> Path:
+    """Write the report of ``entries`` into ``out_dir``; returns the index page's path.
+
+    ``fields``: the gradient-field figures to include — all (True), none (False), or
+    those named (``regular``, ``squared``, ``inverse``, ``polar``, ``deep``).
+
+    A claim's plot that raises, or a picture that cannot be drawn, is shown on its
+    page as an error; it never stops the report.
+    """
+    from .figures import render_gradient_fields
+
+    meta = meta or Meta()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    _clear(out)
+    (out / MARKER).write_text("overparam claims report: files here are rewritten by each run\n")
+    seen: dict[str, int] = {}
+    for e in entries:
+        slug = e.slug
+        if slug in seen:  # the same id and subject twice (e.g. a repeated pytest node)
+            seen[slug] += 1
+            slug = f"{slug}-{seen[slug]}"
+        else:
+            seen[slug] = 1
+        e.pictures = claim_pictures(e.claim, e.result)
+        for p in e.pictures:
+            if p.png:
+                (out / f"{slug}-{p.name}.png").write_bytes(p.png)
+        e.record = make_record(e.result, e.claim, nodeid=e.nodeid, includes=meta.includes, extra_lossy=e.lossy)
+        if e.result.example is not None:
+            e.record_path = save_record(e.record, out / f"{slug}.json")
+        page = html.claim_page(e, slug, replay_path=_relative(out / f"{slug}.json"))
+        (out / f"{slug}.html").write_text(page, encoding="utf-8")
+        e.page = f"{slug}.html"
+    figures = []
+    if fields:
+        names = None if fields is True else list(fields)
+        for name, (spec, png) in render_gradient_fields(names).items():
+            (out / f"field-{name}.png").write_bytes(png)
+            figures.append((spec, f"field-{name}.png"))
+    index = out / "index.html"
+    index.write_text(html.index_page(entries, figures, meta), encoding="utf-8")
+    return index
+
+
+def _versions() -> str:
+    import hypothesis
+    import matplotlib
+    import numpy
+
+    return (f"Python {platform.python_version()}, Hypothesis {hypothesis.__version__}, "
+            f"NumPy {numpy.__version__}, Matplotlib {matplotlib.__version__}")
+
+
+def write_report(results: list[Result], out_dir, *, nodeids: list[str] | None = None,
+                 lossy: list[list[str]] | None = None, claims: Iterable[Claim] = (), source: str = "pytest",
+                 profile: str = "", fields: bool | Iterable[str] = True) -> Path:
+    """The report of results collected elsewhere (a pytest run): each result's claim is looked up by id.
+
+    Args:
+        results: the results, in any order (the index sorts them by id).
+        out_dir: the report folder.
+        nodeids: the pytest node id of each result.
+        lossy: per result, the example's values that reached here as text only.
+        claims: claims to look ids up in before the catalogue.
+        fields: the gradient-field figures to include (see :func:`build_report`).
+    """
+    claims = list(claims)
+    nodeids = list(nodeids or [""] * len(results))
+    lossy = list(lossy or [[]] * len(results))
+    entries = [Entry(r, find_claim(r.id, claims), n, lossy=list(x)) for r, n, x in zip(results, nodeids, lossy)]
+    entries.sort(key=lambda e: (_id_key(e.result.id), e.result.subject))
+    meta = Meta(source=source, profile=profile, seconds=sum(r.seconds for r in results), versions=_versions())
+    return build_report(entries, out_dir, meta=meta, fields=fields)
+
+
+def _id_key(cid: str):
+    m = re.fullmatch(r"([A-Za-z]+)(\d+)([a-z]*)", cid)
+    return (m.group(1), int(m.group(2)), m.group(3)) if m else (cid, 0, "")
+
+
+def default_meta(profile: str, includes, selection: str, seconds: float) -> Meta:
+    """The :class:`Meta` of a ``python -m reports`` run."""
+    return Meta(source="python -m reports " + " ".join(sys.argv[1:]) if sys.argv[1:] else "python -m reports",
+                profile=profile, seconds=seconds, includes=[str(Path(p).resolve()) for p in includes],
+                selection=selection, versions=_versions())
+
