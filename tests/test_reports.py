@@ -1,0 +1,255 @@
+"""The report: pages, records that replay, pictures, links, determinism, exit status, the plugin.
+
+One small report is built once per module from a real claim (C01, run through
+``run_claim``) and planted claims (tests/_planted.py: a false bound, a witness, a
+bug, a broken plot, a pending entry), so that nothing here depends on which
+catalogue claims happen to be refuted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import numpy as np
+import pytest
+from hypothesis import Phase
+
+from _planted import planted_claims
+from theorems.catalogue import get
+from theorems.core import ClaimFailed, Result
+from theorems.losses import squared_loss
+
+from reports import build, cli, plots, records, replay, select
+
+pytest_plugins = ["pytester"]
+
+ROOT = Path(__file__).resolve().parents[1]
+#: few examples, no example database (hermetic), no explain phase (fast)
+FEW = {"max_examples": 15, "database": None,
+       "phases": (Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink)}
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    """(out folder, entries) of a report of C01 and the planted claims P1–P5."""
+    planted = planted_claims()
+    claims = [get("C01")] + list(planted.values())
+    entries = build.run_entries(claims, overrides=FEW, progress=None)
+    out = tmp_path_factory.mktemp("report")
+    build.build_report(entries, out, meta=build.Meta(source="test", profile="default"), fields=("regular",))
+    return out, {e.result.id: e for e in entries}
+
+
+def test_statuses_and_exit_code(report):
+    _, entries = report
+    status = {cid: e.result.status for cid, e in entries.items()}
+    assert status == {"C01": "holds", "P1": "refuted", "P2": "witness found", "P3": "error", "P4": "refuted",
+                      "P5": "pending"}
+    assert build.exit_code(e.result for e in entries.values()) == 1  # P1 (holds) refuted, P3 errored
+    assert build.exit_code([entries["C01"].result, entries["P2"].result, entries["P4"].result,
+                            entries["P5"].result]) == 0  # an open claim refuted and a pending one do not fail
+
+
+def test_exit_code_rules():
+    def r(kind, status):
+        return Result("X", kind, status)
+
+    assert build.exit_code([r("holds", "holds"), r("open", "survived"), r("open", "refuted"),
+                            r("exists", "witness found"), r("holds", "pending")]) == 0
+    for bad in (r("holds", "refuted"), r("exists", "no witness"), r("open", "error")):
+        assert build.exit_code([r("holds", "holds"), bad]) == 1
+    assert build.status_label(Result("X", "open", "survived", examples=42)) == "survived 42"
+
+
+def test_index_lists_every_claim_with_its_page(report):
+    out, entries = report
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for cid, e in entries.items():
+        assert f'href="{e.page}"' in index and (out / e.page).is_file()
+    assert "survived" not in index or "survived " in index
+    assert "Gradient fields" in index and 'src="field-regular.png"' in index
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        for k, v in attrs:
+            if k in ("href", "src") and v is not None:
+                self.links.append(v)
+            if k == "id" and v:
+                self.ids.add(v)
+
+
+def test_every_link_is_relative_and_resolves(report):
+    out, _ = report
+    pages = sorted(out.glob("*.html"))
+    assert len(pages) >= 7
+    for page in pages:
+        parser = _Links()
+        parser.feed(page.read_text(encoding="utf-8"))
+        for link in parser.links:
+            parts = urlsplit(link)
+            assert not parts.scheme and not parts.netloc and not link.startswith("/"), f"{page.name}: {link}"
+            if parts.path:
+                assert "/" not in parts.path, f"{page.name}: {link} is not beside the page"
+                assert (out / parts.path).is_file(), f"{page.name}: {link} does not resolve"
+            if parts.fragment and not parts.path:
+                assert parts.fragment in parser.ids, f"{page.name}: #{parts.fragment} has no target"
+
+
+def test_refuted_results_have_a_png_and_a_replay_that_raises_again(report):
+    out, entries = report
+    refuted = [e for e in entries.values() if e.result.status in ("refuted", "error")]
+    assert {e.result.id for e in refuted} == {"P1", "P3", "P4"}
+    for e in refuted:
+        pngs = [out / f"{e.page[:-5]}-{p.name}.png" for p in e.pictures if p.png]
+        assert pngs and all(p.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") for p in pngs)
+        page = (out / e.page).read_text(encoding="utf-8")
+        assert "python -m reports replay" in page and "python -m pytest -k " + e.result.id in page
+        rec = records.load_record(e.record_path)
+        rep = replay.replay(rec)  # the claim is found again from the record alone
+        assert rep.outcome == "failed" and rep.same, (rep.message, rep.recorded)
+    with pytest.raises(ClaimFailed, match=r"n·‖x‖∞ \+ n=3, but should be ≤ 2"):
+        replay.reproduce(entries["P1"].record_path)
+    with pytest.raises(ZeroDivisionError):
+        replay.reproduce(entries["P3"].record_path)
+    witness = replay.replay(entries["P2"].record_path)
+    assert witness.outcome == "witness" and witness.same and not witness.failed
+
+
+def test_replay_command_exits_non_zero_with_the_message(report):
+    _, entries = report
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    cmd = [sys.executable, "-m", "reports", "replay"]
+    failed = subprocess.run(cmd + [str(entries["P1"].record_path)], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert failed.returncode == 1, failed.stderr
+    assert entries["P1"].result.message in failed.stderr
+    assert "Traceback" in failed.stderr and "ClaimFailed" in failed.stderr
+
+
+def test_a_broken_plot_is_shown_as_an_error_and_the_generic_picture_drawn(report):
+    out, entries = report
+    e = entries["P4"]
+    assert [p.name for p in e.pictures] == ["values"] and "broken on purpose" in e.pictures[0].error
+    page = (out / e.page).read_text(encoding="utf-8")
+    assert "broken on purpose" in page and 'src="P4-values.png"' in page
+
+
+def test_same_example_gives_the_same_png_bytes(report):
+    _, entries = report
+    e = entries["P1"]
+    again = plots.claim_pictures(e.claim, e.result)
+    assert [p.png for p in again] == [p.png for p in e.pictures]
+    assert b"Software" not in again[0].png and b"tIME" not in again[0].png
+
+
+def test_records_keep_every_bit(tmp_path):
+    from parameterizations import TwoLayerLinear
+
+    x = np.array([0.1, -0.0, np.nan, np.inf, -np.inf, 5e-324, 1 / 3, 1e308])
+    ex = {"param": TwoLayerLinear(k=2, d=3), "x": x, "M": np.arange(6, dtype=np.int32).reshape(2, 3),
+          "loss": squared_loss(np.eye(2), np.array([1 / 7, 2.0])), "c": 0.1 + 0.2, "n": 3}
+    r = Result("P9", "holds", "refuted", 1, 0.0, "x=1, but should be ≤ 0", ex)
+    path = records.save_record(records.make_record(r, planted_claims()["P1"]), tmp_path / "P9.json")
+    back = records.load_record(path).result.example
+    assert back["x"].tobytes() == x.tobytes() and back["x"].dtype == x.dtype
+    assert back["M"].dtype == np.int32 and np.array_equal(back["M"], ex["M"])
+    assert (back["loss"].kind == "squared" and
+                                          back["loss"].X.tobytes() == ex["loss"].X.tobytes() and
+                                          back["loss"].y.tobytes() == ex["loss"].y.tobytes())
+    assert back["param"].label == "two-layer k=2 d=3" and back["c"] == 0.1 + 0.2 and back["n"] == 3
+    assert records.load_record(path).replayable
+
+
+def test_a_value_kept_as_text_is_not_replayed(tmp_path):
+    r = Result("P1", "holds", "refuted", 1, 0.0, "m", {"x": np.zeros(3), "c": 1.0, "thing": object()})
+    rec = records.make_record(r, planted_claims()["P1"])
+    assert rec.lossy == ["thing"] and not rec.replayable
+    with pytest.raises(ValueError, match="thing"):
+        replay.replay(records.load_record(records.save_record(rec, tmp_path / "P1.json")))
+
+
+def test_parse_violation():
+    v = plots.parse_violation("‖ψ(W₁) − ψ(W₂)‖=3e-09, but should be ≤ 1e-15 (round-off) [C01, two-layer k=2 d=2]")
+    assert (v.what, v.value, v.op, v.bound) == ("‖ψ(W₁) − ψ(W₂)‖", 3e-09, "≤", 1e-15)
+    v = plots.parse_violation("cos(g, Kg)=-0.3, but should be ≥ 0 [C24]")
+    assert (v.what, v.value, v.op, v.bound) == ("cos(g, Kg)", -0.3, "≥", 0.0)
+    assert np.isnan(plots.parse_violation("gᵀKg=nan is not finite, but should be ≥ 0").value)
+    assert plots.parse_violation("J has shape (q, p), but got (2, 3)") is None
+
+
+def test_select_like_pytest_k():
+    cs = list(planted_claims().values())
+    ids = lambda expr: [c.id for c in select.select(cs, expr)]  # noqa: E731
+    assert ids(None) == ["P1", "P2", "P3", "P4", "P5"]
+    assert ids("P1 or P3") == ["P1", "P3"]
+    assert ids("p") == ["P1", "P2", "P3", "P4", "P5"]  # case-insensitive substring
+    assert ids("false_norm and not open") == ["P1"]  # function names match too
+    assert ids("(P1 or P2) and not P2") == ["P1"]
+    for bad in ("P1 or", "(P1", "and P1", ""):
+        with pytest.raises(ValueError):
+            select.compile_expression(bad)
+
+
+def test_cli_runs_a_selection_and_returns_the_exit_status(tmp_path, capsys):
+    code = cli.main(["-k", "C01", "--max-examples", "5", "--no-fields", "--out", str(tmp_path)])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0
+    assert any(line.startswith("C01") and "holds" in line and "examples" in line for line in lines)
+    assert (tmp_path / "index.html").is_file() and (tmp_path / "C01.html").is_file()
+    assert cli.main(["-k", "no-such-claim", "--out", str(tmp_path)]) == 2
+
+
+def test_cli_include_registers_extra_claims(tmp_path, capsys):
+    extra = tmp_path / "extra_claims.py"
+    extra.write_text(
+        "from hypothesis import strategies as st\n"
+        "from theorems import claim, expect\n"
+        "@claim('X901', kind='holds', section='extra', statement='Every n in [0, 10] is below 5 (false).',\n"
+        "       strategy=st.fixed_dictionaries({'n': st.integers(0, 10)}))\n"
+        "def below_five(ex):\n"
+        "    expect(ex['n'], '<', 5, 'n')\n")
+    out = tmp_path / "out"
+    code = cli.main(["--include", str(extra), "-k", "X901", "--max-examples", "20", "--no-fields",
+                     "--out", str(out)])
+    assert code == 1 and "X901" in capsys.readouterr().out
+    rec = records.load_record(out / "X901.json")
+    assert rec.result.example == {"n": 5} and rec.includes == [str(extra.resolve())]
+    assert replay.replay(rec).same
+
+
+def test_pytest_plugin_writes_the_report(pytester):
+    pytester.makepyfile(test_planted=f"""
+        import sys
+        sys.path.insert(0, {str(ROOT / 'tests')!r})
+        from _planted import planted_claims
+        from theorems.testing import check_claim
+        import pytest
+
+        @pytest.mark.parametrize("cid", ["P1", "P2", "P5"])
+        def test_claim(cid, request):
+            check_claim(planted_claims()[cid], request)
+    """)
+    out = pytester.path / "rep"
+    result = pytester.runpytest_inprocess("-p", "reports.pytest_plugin", "-q", f"--claims-report={out}",
+                                          "--claims-report-fields=regular", "-p", "no:cacheprovider",
+                                          "--hypothesis-seed=0")
+    result.assert_outcomes(passed=1, failed=1, skipped=1)
+    result.stdout.fnmatch_lines(["*claims report: *index.html"])
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert all(f'href="{cid}.html"' in index for cid in ("P1", "P2", "P5"))
+    assert (out / "field-regular.png").is_file() and not (out / "field-polar.png").exists()
+    rec = json.loads((out / "P1.json").read_text(encoding="utf-8"))
+    assert rec["pytest"]["nodeid"] == "test_planted.py::test_claim[P1]"
+    assert records.load_record(out / "P1.json").result.status == "refuted"
