@@ -1,0 +1,36 @@
+"""``python -m theorems table [--write README.md]``: the catalogue table, generated."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from hypothesis import settings
+
+from . import readme_table
+from .catalogue import catalogue
+from .core import run_claim
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m theorems", description=__doc__)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    t = sub.add_parser("table", help="print the catalogue table; with --write, run every claim and update the file")
+    t.add_argument("--write", metavar="README", help="replace the generated block of this file")
+    t.add_argument("--profile", default="ci", help="Hypothesis profile for the run (default: ci, derandomized)")
+    args = ap.parse_args(argv)
+    results = {}
+    if args.write:
+        settings.load_profile(args.profile)
+        for c in catalogue():
+            r = run_claim(c)
+            results[c.id] = r
+            print(f"{c.id:5s} {r.status:13s} {r.examples:5d} examples {r.seconds:6.2f}s", file=sys.stderr)
+        readme_table.write(args.write, results)
+    else:
+        print(readme_table.render_table())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
