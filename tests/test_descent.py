@@ -1,0 +1,324 @@
+"""The descent engines: convergence, divergence reporting, recording, batching, gradient flow."""
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from scipy.integrate import solve_ivp
+
+import parameterizations as P
+from parameterizations.descent import (
+    CanonicalLoss,
+    SquaredLoss,
+    alpha_sweep,
+    batched_descent,
+    canonical_descent,
+    curvature,
+    gradient_descent,
+    gradient_flow,
+    uniform_initial,
+)
+from theorems import solvers as S
+
+seeds = st.integers(0, 2**32 - 1)
+FAST = settings(max_examples=15, deadline=None)
+
+
+def gaussian_loss(seed, n, q):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, q)) / np.sqrt(n)
+    return SquaredLoss(X, rng.standard_normal(n))
+
+
+def lam_max(loss):
+    return float(np.linalg.eigvalsh(loss.X.T @ loss.X)[-1])
+
+
+# --- convergence and divergence -----------------------------------------------------
+@FAST
+@given(seeds, st.integers(1, 4), st.integers(1, 3))
+def test_identity_converges_to_the_least_squares_solution(seed, q, extra):
+    loss = gaussian_loss(seed, q + extra, q)  # overdetermined: a unique minimizer
+    r = canonical_descent(np.zeros(q), loss, lr=1.0 / lam_max(loss), steps=200_000, tol=1e-10, criterion="grad")
+    assert r.status == "converged", r.message
+    theta_ls = np.linalg.lstsq(loss.X, loss.y, rcond=None)[0]
+    smin = np.linalg.svd(loss.X, compute_uv=False)[-1]
+    assert np.linalg.norm(r.theta - theta_ls) <= 2e-10 / smin**2  # ‖θ − θ*‖ ≤ ‖∇L‖/λ_min
+    assert np.all(np.diff(r.losses) <= 1e-12 * r.losses[0])  # η ≤ 1/λ_max: no increase beyond round-off
+
+
+@FAST
+@given(seeds, st.integers(2, 5))
+def test_identity_from_zero_reaches_the_minimum_norm_solution(seed, n):
+    prob = S.random_problem(np.random.default_rng(seed), n, n + 3, nonneg=False)
+    loss = SquaredLoss(prob.X, prob.y)
+    r = gradient_descent(P.Identity(n + 3), np.zeros(n + 3), loss, lr=1.0 / lam_max(loss), steps=500_000, tol=1e-24)
+    assert r.converged, r.message
+    np.testing.assert_allclose(r.theta, S.min_l2(prob.X, prob.y), atol=1e-9)
+
+
+@FAST
+@given(seeds, st.floats(2.2, 50.0))
+def test_too_large_a_step_is_reported_as_divergence(seed, factor):
+    loss = gaussian_loss(seed, 3, 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning may escape
+        r = canonical_descent(np.ones(3), loss, lr=factor / lam_max(loss), steps=100_000)
+    assert r.status == "diverged" and r.diverged_at == r.steps + 1
+    assert f"step {r.diverged_at}" in r.message
+    for a in (r.w, r.theta, r.losses, r.trajectory):
+        assert np.all(np.isfinite(a))
+    assert r.loss == r.losses[-1] and len(r.losses) == r.steps + 1
+
+
+def test_overflow_is_divergence_not_nan():
+    loss = SquaredLoss(np.eye(2), [1.0, -1.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = gradient_descent(P.TwoLayerLinear(2, 2), np.full(6, 3.0), loss, lr=10.0, max_loss=np.inf, steps=10_000)
+    assert r.diverged and ("inf" in r.message or "finite" in r.message or "overflow" in r.message), r.message
+    assert np.all(np.isfinite(r.w)) and np.isfinite(r.loss)
+
+
+def test_a_step_onto_the_pole_of_the_inverse_map_is_divergence():
+    # θ = 1/w at w = 1 with target 10: ∇_w L = (θ − 10)·(−1/w²) = 9, so η = 1/9 lands on w = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = gradient_descent(P.Inverse(1), [1.0], SquaredLoss([[1.0]], [10.0]), lr=1 / 9, steps=1000)
+    assert r.diverged and r.diverged_at == 1 and r.steps == 0, r.message
+    assert np.array_equal(r.w, [1.0]) and np.array_equal(r.theta, [1.0])
+
+
+class Cubed:
+    """A duck-typed parameterization θ = w³ that refuses |w| > 1e6, as a validating map refuses overflow."""
+
+    n_params = n_canonical = 1
+
+    def psi(self, w):
+        w = np.asarray(w, float)
+        if abs(w[0]) > 1e6:
+            raise ValueError("psi(w) would overflow")
+        return w**3
+
+    def vjp(self, w, g):
+        return 3 * np.asarray(w, float) ** 2 * g
+
+
+def test_a_duck_typed_parameterization_runs_and_its_refusal_is_divergence():
+    loss = SquaredLoss([[1.0]], [8.0])
+    r = gradient_descent(Cubed(), [1.0], loss, lr=1e-3, steps=100_000, tol=1e-20)
+    assert r.converged and r.theta[0] == pytest.approx(8.0)
+    bad = gradient_descent(Cubed(), [1.0], loss, lr=10.0, steps=1000, max_loss=np.inf)
+    assert bad.diverged and "overflow" in bad.message, bad.message
+
+
+def test_budget_and_zero_budget():
+    loss = gaussian_loss(0, 2, 2)
+    r = canonical_descent(np.zeros(2), loss, lr=1e-6, steps=7, tol=0)
+    assert r.status == "budget" and r.steps == 7 and len(r.losses) == 8
+    r0 = canonical_descent(np.zeros(2), loss, lr=1e-6, steps=0)
+    assert r0.status == "budget" and r0.steps == 0 and np.array_equal(r0.w, np.zeros(2))
+
+
+# --- recording ------------------------------------------------------------------------
+@FAST
+@given(st.integers(0, 300), st.integers(1, 40))
+def test_trajectory_has_the_recorded_length(steps, every):
+    loss = gaussian_loss(1, 2, 3)
+    r = gradient_descent(P.Squared(3), np.ones(3), loss, lr=1e-4, steps=steps, tol=0, record_every=every,
+                         loss_every=every)
+    expected = list(range(0, steps + 1, every))
+    if expected[-1] != steps:
+        expected.append(steps)
+    assert list(r.trajectory_steps) == expected and list(r.loss_steps) == expected
+    assert r.trajectory.shape == (len(expected), 3)
+    np.testing.assert_array_equal(r.trajectory[-1], r.theta)
+    full = gradient_descent(P.Squared(3), np.ones(3), loss, lr=1e-4, steps=steps, tol=0, record_every=1)
+    np.testing.assert_array_equal(full.trajectory[r.trajectory_steps], r.trajectory)
+    np.testing.assert_array_equal(full.losses[r.loss_steps], r.losses)
+
+
+@FAST
+@given(st.integers(0, 2000), st.integers(1, 5), st.integers(2, 30))
+def test_capped_recording_stays_bounded_and_evenly_spaced(steps, every, cap):
+    loss = gaussian_loss(2, 2, 3)
+    r = gradient_descent(P.Identity(3), np.zeros(3), loss, lr=1e-4, steps=steps, tol=0,
+                         record_every=every, max_records=cap)
+    ts = r.trajectory_steps
+    assert len(ts) <= cap and len(r.losses) <= cap
+    assert ts[0] == 0 and ts[-1] == steps and np.all(np.diff(ts) > 0)
+    gaps = np.diff(ts[:-1])  # all but the final (forced) record share one interval k·2^j
+    if len(gaps):
+        assert len(set(gaps)) == 1 and (gaps[0] // every) & (gaps[0] // every - 1) == 0
+
+
+# --- general losses -----------------------------------------------------------------
+def test_a_canonical_loss_from_callables_runs_like_the_squared_loss():
+    sq = gaussian_loss(3, 2, 4)
+    gen = CanonicalLoss(sq.value, sq.grad, 4)
+    a = gradient_descent(P.SignedSquared(4), np.full(8, 0.5), sq, lr=0.05, steps=300)
+    b = gradient_descent(P.SignedSquared(4), np.full(8, 0.5), gen, lr=0.05, steps=300)
+    np.testing.assert_allclose(a.w, b.w, rtol=1e-12, atol=1e-14)
+    assert a.steps == b.steps and a.status == b.status
+
+
+def test_a_non_quadratic_loss_with_gradient_criterion():
+    # ℓ(θ) = Σ cosh(θ − c): minimum at θ = c, not at zero loss
+    c = np.array([0.3, -1.0])
+    loss = CanonicalLoss(lambda t: np.sum(np.cosh(t - c)), lambda t: np.sinh(t - c), 2)
+    r = gradient_descent(P.Polar(), [1.0, 0.2], loss, lr=0.1, steps=20_000, tol=1e-10, criterion="grad")
+    assert r.converged
+    np.testing.assert_allclose(r.theta, c, atol=1e-8)
+
+
+def test_bad_inputs_name_the_argument():
+    loss = gaussian_loss(0, 2, 3)
+    cases = [
+        (dict(lr=-1.0), "lr must be"),
+        (dict(lr=0.1, steps=-1), "steps must be"),
+        (dict(lr=0.1, criterion="norm"), "criterion must be"),
+        (dict(lr=0.1, record_every=1.5), "record_every must be"),
+        (dict(lr=0.1, max_records=1), "max_records must be"),
+    ]
+    for kw, msg in cases:
+        with pytest.raises(ValueError, match=msg):
+            gradient_descent(P.Identity(3), np.zeros(3), loss, **kw)
+    with pytest.raises(ValueError, match="w0 must be a vector of shape"):
+        gradient_descent(P.Identity(3), np.zeros(4), loss, lr=0.1)
+    with pytest.raises(ValueError, match="loss must act on the canonical space of dimension q = 2"):
+        gradient_descent(P.Identity(2), np.zeros(2), loss, lr=0.1)
+    with pytest.raises(ValueError, match="loss must be a SquaredLoss"):
+        gradient_descent(P.Identity(3), np.zeros(3), "mse", lr=0.1)
+    with pytest.raises(ValueError, match="w0 must have no zero entry"):
+        gradient_descent(P.Inverse(3), np.zeros(3), loss, lr=0.1)
+    with pytest.raises(ValueError, match="y must be a vector of shape"):
+        SquaredLoss(np.ones((2, 3)), np.ones(3))
+    with pytest.raises(ValueError, match="W0 must be"):
+        batched_descent(P.Squared(3), np.ones((2, 4)), loss, lr=0.1)
+
+
+# --- batched engine ------------------------------------------------------------------
+BATCHABLE = [P.Identity(3), P.Squared(3), P.SignedSquared(3), P.Inverse(3), P.Polar(), P.DeepLinear(1, 4),
+             P.TwoLayerLinear(2, 3)]  # the last runs row by row
+
+
+def _starts(param, rng, B):
+    return np.stack([param.sample(rng, scale=0.8) for _ in range(B)])
+
+
+@FAST
+@given(seeds, st.sampled_from(BATCHABLE), st.integers(1, 4), st.sampled_from([None, 1, 7]))
+def test_batched_sweep_matches_the_unbatched_engine(seed, param, B, every):
+    rng = np.random.default_rng(seed)
+    q = param.n_canonical
+    loss = gaussian_loss(seed, max(1, q - 1), q)
+    W0 = _starts(param, rng, B)
+    lr = np.array([min(rng.uniform(0.01, 0.1) / curvature(param, w, loss), 0.02) for w in W0])
+    kw = dict(steps=int(rng.integers(0, 300)), tol=float(rng.choice([0.0, 1e-6])), record_every=every)
+    singles = [gradient_descent(param, W0[b], loss, lr=lr[b], **kw) for b in range(B)]
+    # The two engines round differently (gemm against gemv); in an unstable run (η·ρ > 2 at
+    # some iterate, which shows as a loss increase) round-off grows without bound, so only
+    # stable runs are compared.
+    assume(all(np.all(np.diff(r.losses) <= 1e-12 * r.losses[0]) for r in singles))
+    batch = batched_descent(param, W0, loss, lr=lr, **kw)
+    for b, one in enumerate(singles):
+        m = batch.member(b)
+        assert (m.status, m.steps, m.diverged_at) == (one.status, one.steps, one.diverged_at), (m.message, one.message)
+        np.testing.assert_allclose(m.w, one.w, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(m.losses, one.losses, rtol=1e-9, atol=1e-12)
+        assert np.array_equal(m.loss_steps, one.loss_steps) and np.array_equal(m.trajectory_steps, one.trajectory_steps)
+        np.testing.assert_allclose(m.trajectory, one.trajectory, rtol=1e-9, atol=1e-12)
+
+
+def test_a_diverging_member_stops_alone_and_matches_its_single_run():
+    loss = SquaredLoss(np.diag([1.0, 2.0, 3.0]), [1.0, -1.0, 0.5])
+    lam = lam_max(loss)
+    W0 = np.ones((3, 3))
+    lr = np.array([0.5 / lam, 3.0 / lam, 0.9 / lam])
+    batch = batched_descent(P.Identity(3), W0, loss, lr=lr, steps=3000, tol=1e-12, record_every=10)
+    assert list(batch.status) == ["converged", "diverged", "converged"] and batch.counts()["diverged"] == 1
+    assert np.all(np.isfinite(batch.W)) and np.all(np.isfinite(batch.losses)) and np.all(np.isfinite(batch.trajectory))
+    for b in range(3):
+        one = gradient_descent(P.Identity(3), W0[b], loss, lr=lr[b], steps=3000, tol=1e-12, record_every=10)
+        m = batch.member(b)
+        assert (m.status, m.steps, m.diverged_at) == (one.status, one.steps, one.diverged_at)
+        np.testing.assert_allclose(m.trajectory, one.trajectory, rtol=1e-9, atol=1e-12)
+
+
+def test_scalar_deep_chain_batch_matches_deep_linear():
+    # Shamir's f = w₁⋯w_N on one example with target 1, from N(0, 1) initial weights
+    N, B = 6, 5
+    W0 = np.random.default_rng(4).standard_normal((B, N))
+    loss = SquaredLoss([[1.0]], [1.0])
+    batch = batched_descent(P.DeepLinear(1, N), W0, loss, lr=0.01, steps=5000, tol=1e-10)
+    for b in range(B):
+        one = gradient_descent(P.DeepLinear(1, N), W0[b], loss, lr=0.01, steps=5000, tol=1e-10)
+        assert batch.member(b).steps == one.steps
+        np.testing.assert_allclose(batch.W[b], one.w, rtol=1e-9)
+        np.testing.assert_allclose(batch.Theta[b], np.prod(one.w))
+
+
+def test_alpha_sweep_runs_every_scale_and_matches_single_runs():
+    prob = S.random_problem(np.random.default_rng(1), 3, 6, 1)
+    loss = SquaredLoss(prob.X, prob.y)
+    alphas = [0.05, 0.3, 1.0, 2.0]
+    for param in (P.Squared(6), P.SignedSquared(6), P.Inverse(6)):
+        def lr(a):  # a stable step at the start: η = 0.05/ρ(∇²_w L)
+            return 0.05 / curvature(param, uniform_initial(param, a), loss)
+
+        sweep = alpha_sweep(param, alphas, loss, lr=lr, steps=500, tol=0)
+        assert len(sweep) == 4 and np.all(sweep.status == "budget")
+        for b, a in enumerate(alphas):
+            one = gradient_descent(param, uniform_initial(param, a), loss, lr=lr(a), steps=500, tol=0)
+            np.testing.assert_allclose(sweep.W[b], one.w, rtol=1e-9, atol=1e-13)
+
+
+# --- implicit bias: an end-to-end sanity check of the engine ------------------------
+def test_signed_squared_descent_ends_at_woodworths_q_alpha_argmin():
+    # Woodworth et al. 2020: the flow from u₀ = v₀ = α·1 converges to argmin Q_α s.t. Xβ = y;
+    # descent with step η is within O(η) of it.
+    prob = S.random_problem(np.random.default_rng(0), 4, 10, 1, nonneg=False)
+    loss = SquaredLoss(prob.X, prob.y)
+    param, alpha = P.SignedSquared(10), 0.1
+    beta = S.q_alpha_argmin(prob.X, prob.y, alpha)
+    r = gradient_descent(param, param.initial(alpha), loss, lr=0.05, steps=100_000, tol=1e-20)
+    assert r.converged
+    err = np.linalg.norm(r.theta - beta)
+    gaps = np.linalg.norm(beta - S.min_l1(prob.X, prob.y)), np.linalg.norm(beta - S.min_l2(prob.X, prob.y))
+    assert err < 0.05 * min(gaps), (err, gaps)
+    # first order in η: halving the step halves the distance (one batched run, two step sizes)
+    W0 = np.stack([param.initial(0.3)] * 2)
+    sweep = batched_descent(param, W0, loss, lr=[0.05, 0.025], steps=100_000, tol=1e-20)
+    e = np.linalg.norm(sweep.Theta - S.q_alpha_argmin(prob.X, prob.y, 0.3), axis=1)
+    assert 1.6 < e[0] / e[1] < 2.4, e
+
+
+# --- gradient flow ------------------------------------------------------------------
+def test_gradient_flow_is_first_order_accurate_in_c():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((2, 3))
+    y = X @ np.array([1.0, 0.5, 0.0])
+    w0, T = np.full(3, 0.5), 3.0
+    ref = solve_ivp(lambda t, w: -2 * w * (X.T @ (X @ (w * w) - y)), (0, T), w0, rtol=1e-12, atol=1e-14).y[:, -1] ** 2
+    errs = []
+    for c in (0.2, 0.05):
+        r = gradient_flow(P.Squared(3), w0, SquaredLoss(X, y), t_max=T, c=c, tol=0)
+        assert r.status == "budget" and r.time == pytest.approx(T, rel=1e-12)
+        errs.append(np.linalg.norm(r.theta - ref))
+    assert errs[1] < 0.01 and 3 < errs[0] / errs[1] < 5, errs
+
+
+@FAST
+@given(seeds, st.integers(1, 4))
+def test_curvature_is_the_spectral_radius_of_the_parametric_hessian(seed, q):
+    # Squared: ∇²_w L = diag(2g) + 4 diag(w) XᵀX diag(w), g = Xᵀ(Xw² − y)
+    rng = np.random.default_rng(seed)
+    loss = gaussian_loss(seed, max(1, q - 1), q)
+    w = rng.standard_normal(q)
+    g = loss.grad(w * w)
+    H = np.diag(2 * g) + 4 * np.outer(w, w) * (loss.X.T @ loss.X)
+    rho = np.max(np.abs(np.linalg.eigvalsh(H)))
+    est = curvature(P.Squared(q), w, loss, iters=60)
+    assert est <= rho * (1 + 1e-5) + 1e-9 and est >= 0.9 * rho
