@@ -11,10 +11,8 @@ disk or moved.
 
 from __future__ import annotations
 
-import os
 import platform
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -124,15 +122,89 @@ def _run_one(claim: Claim, overrides: dict | None) -> Result:
 
 
 def run_entries(claims: Iterable[Claim], *, overrides: dict | None = None,
-                progress: Callable[[str], None] | None = print) -> list[Entry]:
-    """Run every claim (pending ones give status ``pending``), reporting a line as each finishes."""
-    entries = []
-    for c in claims:
-        r = _run_one(c, overrides)
-        entries.append(Entry(r, c))
+                progress: Callable[[str], None] | None = print, jobs: int = 1, profile: str | None = None,
+                includes: Iterable[str] = ()) -> list[Entry]:
+    """Run every claim (pending ones give status ``pending``), reporting a line as each finishes.
+
+    Args:
+        claims: the claims, in the order the entries are returned.
+        overrides: Hypothesis settings replacing the profile's.
+        progress: called with :func:`progress_line` of each result as it finishes.
+        jobs: worker processes; with more than one, registered claims run in parallel
+            (each worker loads ``profile`` and imports ``includes`` first) and the
+            others run here.
+    """
+    claims = list(claims)
+    results: dict[int, Result] = {}
+
+    def done(i: int, r: Result) -> None:
+        results[i] = r
         if progress is not None:
             progress(progress_line(r))
-    return entries
+
+    remote = _registered(claims) if jobs > 1 else set()
+    if remote:
+        _run_parallel(claims, sorted(remote), overrides, jobs, profile, list(includes), done)
+    for i, c in enumerate(claims):
+        if i not in results:
+            done(i, _run_one(c, overrides))
+    return [Entry(results[i], c) for i, c in enumerate(claims)]
+
+
+def _registered(claims: list[Claim]) -> set[int]:
+    """Indices of decided claims that a worker finds again by id (those in the catalogue)."""
+    from theorems.catalogue import catalogue
+
+    known = {c.id: c for c in catalogue()}
+    return {i for i, c in enumerate(claims) if c.decided and known.get(c.id) is c}
+
+
+def _worker_init(profile: str | None, includes: list[str]) -> None:
+    import theorems  # noqa: F401  (registers the profiles)
+    from hypothesis import settings
+
+    from .replay import import_file
+
+    if profile:
+        settings.load_profile(profile)
+    for path in includes:
+        import_file(path)
+
+
+def _worker_run(cid: str, overrides: dict | None) -> dict:
+    """Run one catalogue claim in a worker; the result comes back as exact JSON-ready data."""
+    import dataclasses
+
+    from theorems.catalogue import get
+    from theorems.records import result_to_dict
+
+    from .records import encode_example
+
+    r = _run_one(get(cid), overrides)
+    return result_to_dict(dataclasses.replace(r, example=encode_example(r.example)))
+
+
+def _run_parallel(claims, indices, overrides, jobs, profile, includes, done) -> None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from theorems.records import result_from_dict
+
+    from .records import decode_example
+
+    ctx = multiprocessing.get_context("spawn")  # no fork of a process with BLAS threads
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
+                             initargs=(profile, includes)) as pool:
+        futures = {pool.submit(_worker_run, claims[i].id, overrides): i for i in indices}
+        for fut in as_completed(futures):
+            i = futures[fut]
+            c = claims[i]
+            try:
+                r = result_from_dict(fut.result())
+                r.example = decode_example(r.example)
+            except Exception as e:  # the worker died or its result could not come back
+                r = Result(c.id, c.kind, "error", message=f"{type(e).__name__} in a worker: {e} [{c.id}]")
+            done(i, r)
 
 
 def _clear(out: Path) -> None:
@@ -144,8 +216,10 @@ def _clear(out: Path) -> None:
 
 
 def _relative(path: Path) -> str:
+    """``path`` relative to the working directory when it lies below it, else absolute."""
+    path = Path(path).resolve()
     try:
-        return os.path.relpath(path)
+        return str(path.relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
 
@@ -230,11 +304,3 @@ def write_report(results: list[Result], out_dir, *, nodeids: list[str] | None = 
 def _id_key(cid: str):
     m = re.fullmatch(r"([A-Za-z]+)(\d+)([a-z]*)", cid)
     return (m.group(1), int(m.group(2)), m.group(3)) if m else (cid, 0, "")
-
-
-def default_meta(profile: str, includes, selection: str, seconds: float) -> Meta:
-    """The :class:`Meta` of a ``python -m reports`` run."""
-    return Meta(source="python -m reports " + " ".join(sys.argv[1:]) if sys.argv[1:] else "python -m reports",
-                profile=profile, seconds=seconds, includes=[str(Path(p).resolve()) for p in includes],
-                selection=selection, versions=_versions())
-

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -49,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="import FILE.py first: it registers extra claims with @claim (repeatable)")
     p.add_argument("--max-examples", metavar="N", type=int, default=None,
                    help="examples per claim, overriding the profile (for a quick look)")
+    p.add_argument("-j", "--jobs", metavar="N", type=int, default=1,
+                   help="run claims in N worker processes (default: 1, in this process)")
     p.add_argument("--no-fields", action="store_true", help="leave out the gradient-field figures")
     return p
 
@@ -70,6 +73,9 @@ def _active_profile(name: str | None) -> str:
 
 def run_main(argv: list[str]) -> int:
     """Run the catalogue (or the ``-k`` selection) and write the report; returns the exit status."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display, even for a claim's plot that uses pyplot
     import theorems  # noqa: F401  (registers the profiles)
 
     from .build import Meta, _versions, build_report, exit_code, failing, run_entries
@@ -95,11 +101,13 @@ def run_main(argv: list[str]) -> int:
         print(f"-k {args.keyword!r} matches no claim id", file=sys.stderr)
         return 2
     overrides = {"max_examples": args.max_examples} if args.max_examples else None
-    print(f"running {len(claims)} claims with the Hypothesis profile {profile!r}", flush=True)
+    workers = f" in {args.jobs} processes" if args.jobs > 1 else ""
+    print(f"running {len(claims)} claims with the Hypothesis profile {profile!r}{workers}", flush=True)
     t0 = time.perf_counter()
-    entries = run_entries(claims, overrides=overrides, progress=lambda s: print(s, flush=True))
+    entries = run_entries(claims, overrides=overrides, progress=lambda s: print(s, flush=True), jobs=args.jobs,
+                          profile=args.profile, includes=args.include)
     checks = time.perf_counter() - t0
-    meta = Meta(source="python -m reports" + ("" if not argv else " " + " ".join(argv)), profile=profile,
+    meta = Meta(source=shlex.join(["python", "-m", "reports", *argv]), profile=profile,
                 seconds=checks, includes=[str(Path(p).resolve()) for p in args.include],
                 selection=args.keyword or "", versions=_versions())
     index = build_report(entries, args.out, meta=meta, fields=not args.no_fields)

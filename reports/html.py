@@ -144,12 +144,14 @@ def index_page(entries: list["Entry"], figures: list, meta: "Meta") -> str:
     rows = []
     for en in entries:
         r = en.result
+        pending = r.status == "pending"
         statement = en.statement or r.message
         rows.append(
             f'<tr><td class="id"><a href="{_e(en.page)}">{_e(r.id)}</a></td>'
             f'<td>{_e(statement)}</td><td>{_e(r.kind)}</td>'
             + (f"<td>{_e(r.subject)}</td>" if subjects else "") +
-            f"<td>{_badge(r)}</td><td class=\"num\">{r.examples}</td><td class=\"num\">{r.seconds:.2f}</td></tr>")
+            f"<td>{_badge(r)}</td><td class=\"num\">{'—' if pending else r.examples}</td>"
+            f"<td class=\"num\">{'—' if pending else f'{r.seconds:.2f}'}</td></tr>")
     figs = []
     for spec, src in figures:
         figs.append(f'<figure><a href="{_e(src)}"><img src="{_e(src)}" alt="{_e(spec.title)}"></a>'
@@ -178,7 +180,8 @@ def index_page(entries: list["Entry"], figures: list, meta: "Meta") -> str:
         "<p class=\"muted\">Notation: θ = ψ(W) ∈ R^q, J = ∂θ/∂W is q×p (the post writes its transpose), "
         "K = J Jᵀ, and the induced step is K g for a canonical gradient g. Kinds: <em>holds</em> must hold on "
         "every example; <em>exists</em> needs a witness; <em>open</em> is decided by the run (refuted, or "
-        "survived N examples). <a href=\"#gradient-fields\">Gradient fields</a> below.</p>\n"
+        "survived N examples)." + (" <a href=\"#gradient-fields\">Gradient fields</a> below." if figs else "")
+        + "</p>\n"
         f"<table class=\"claims\"><thead>{head}</thead><tbody>\n" + "\n".join(rows) + "\n</tbody></table>\n"
         + fields)
     return _page("overparam claims report", body)
@@ -222,6 +225,9 @@ def claim_page(en: "Entry", slug: str, *, replay_path: str) -> str:
                 src = f"{slug}-{p.name}.png"
                 parts.append(f'<figure><a href="{_e(src)}"><img src="{_e(src)}" alt="{_e(p.caption)}"></a>'
                              f"<figcaption>{_e(p.caption)}</figcaption></figure>")
+            if p.warnings:
+                parts.append("<p class=\"muted\">Matplotlib warned while drawing it:</p>"
+                             f"<pre>{_e(chr(10).join(p.warnings))}</pre>")
     if r.example is not None:
         parts.append(f"<h2>The {what}</h2>\n<p class=\"muted\">Exact values (floats as their shortest "
                      f"round-trip repr).</p>\n{_example_table(r.example)}")

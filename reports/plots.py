@@ -23,7 +23,8 @@ import numpy as np
 from theorems.core import Claim, Result
 from theorems.style import COLORS, new_figure
 
-__all__ = ["Picture", "Violation", "parse_violation", "png_bytes", "render", "claim_pictures", "fallback_plot",
+__all__ = ["Picture", "Violation", "parse_violation", "png_bytes", "render", "render_capturing", "claim_pictures",
+           "fallback_plot",
            "PNG_METADATA"]
 
 #: PNG text chunks: none that vary (Matplotlib writes its version as "Software" by default)
@@ -45,12 +46,14 @@ class Picture:
         png: the PNG bytes.
         caption: what the picture shows.
         error: the traceback of a claim plot that raised (then ``png`` is the generic picture).
+        warnings: what Matplotlib warned about while drawing (e.g. a glyph missing from the font).
     """
 
     name: str
     png: bytes
     caption: str
     error: str = ""
+    warnings: list[str] = dataclasses.field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -98,12 +101,21 @@ def png_bytes(fig) -> bytes:
 
 def render(draw, *, figsize=None) -> bytes:
     """PNG bytes of a new Agg figure on which ``draw(fig)`` has drawn."""
+    return render_capturing(draw, figsize=figsize)[0]
+
+
+def render_capturing(draw, *, figsize=None) -> tuple[bytes, list[str]]:
+    """:func:`render`, and the distinct warnings raised while drawing and saving."""
+    import warnings
+
     import matplotlib
 
-    with matplotlib.rc_context(_RC):
+    with warnings.catch_warnings(record=True) as caught, matplotlib.rc_context(_RC):
+        warnings.simplefilter("always")
         fig = new_figure(figsize) if figsize else new_figure()
         draw(fig)
-        return png_bytes(fig)
+        png = png_bytes(fig)
+    return png, list(dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught))
 
 
 # --- the generic picture ------------------------------------------------------------
@@ -239,15 +251,15 @@ def claim_pictures(claim: Claim | None, result: Result) -> list[Picture]:
     error = ""
     if claim is not None and claim.plot is not None:
         try:
-            png = render(lambda fig: claim.plot(example, fig))
-            return [Picture("plot", png, f"{result.id}'s own picture of the {what}.")]
+            png, warned = render_capturing(lambda fig: claim.plot(example, fig))
+            return [Picture("plot", png, f"{result.id}'s own picture of the {what}.", warnings=warned)]
         except Exception:
             error = traceback.format_exc(limit=8)
     try:
-        png = render(lambda fig: fallback_plot(example, fig, message=result.message, title=title))
+        png, warned = render_capturing(lambda fig: fallback_plot(example, fig, message=result.message, title=title))
         caption = f"The {what}'s values" + (" and the violated quantity." if parse_violation(result.message)
                                            else ".")
-        pictures.append(Picture("values", png, caption, error))
+        pictures.append(Picture("values", png, caption, error, warned))
     except Exception:
         pictures.append(Picture("values", b"", "", error + "\n" + traceback.format_exc(limit=8)))
     return pictures

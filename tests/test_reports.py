@@ -154,6 +154,33 @@ def test_same_example_gives_the_same_png_bytes(report):
     assert b"Software" not in again[0].png and b"tIME" not in again[0].png
 
 
+def test_gradient_fields_are_in_the_report_and_deterministic(report):
+    from reports.figures import gradient_fields, render_gradient_fields
+
+    out, _ = report
+    assert [f.name for f in gradient_fields()] == ["regular", "squared", "inverse", "polar", "deep"]
+    spec, png = render_gradient_fields(["regular"])["regular"]
+    assert png == (out / "field-regular.png").read_bytes()
+    assert spec.title in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_gradient_fields_follow_the_zoo():
+    from reports.figures import canonical_gradients, gradient_fields
+
+    G = canonical_gradients()
+    assert G.shape == (48, 2) and np.allclose(np.linalg.norm(G[:16], axis=1), 0.5)
+    by_name = {f.name: f for f in gradient_fields()}
+    g = np.array([0.6, -0.8])
+    assert np.array_equal(by_name["regular"].panels[0].step(g), g)  # K = I
+    squared = by_name["squared"].panels[0]  # w = (0.2, 1): K = diag(4w²)
+    assert np.allclose(squared.step(g), 4 * squared.arrow ** 2 * g)
+    polar = by_name["polar"].panels[2]  # r = 1: the canonical field
+    assert np.allclose(polar.step(g), g)
+    deep = by_name["deep"].panels
+    assert all(np.allclose(p.arrow, deep[0].arrow) for p in deep)  # one θ under every P
+    assert not np.allclose(deep[1].step(g), deep[0].step(g))  # different fields
+
+
 def test_records_keep_every_bit(tmp_path):
     from parameterizations import TwoLayerLinear
 
