@@ -212,12 +212,17 @@ def fallback_plot(example, fig, *, message: str = "", title: str = "") -> None:
     cols = 2 if panels > 1 else 1
     rows = math.ceil(panels / cols)
     # the text panel is last; alone on its row, that row is only as tall as its lines
-    text_alone = panels % cols == 1 and cols > 1
+    text_alone = (panels - 1) % cols == 0
     text_h = 0.35 + 0.16 * len(lines)
     heights = [2.6] * (rows - 1) + [text_h if text_alone else max(2.6, text_h)]
-    fig.set_size_inches(9.6, 0.7 + sum(heights) + 0.55 * (rows - 1))
-    fig.set_layout_engine("constrained")
-    gs = fig.add_gridspec(rows, cols, height_ratios=heights)
+    gap = 0.75  # inches between rows: a row's x label and the next row's title
+    bottom = 0.15 if text_alone else 0.5
+    height = 0.55 + sum(heights) + gap * (rows - 1) + bottom
+    fig.set_size_inches(9.6, height)
+    # a fixed layout (a layout engine costs more than the drawing): inches turned into figure fractions
+    gs = fig.add_gridspec(rows, cols, height_ratios=heights, left=0.8 / 9.6, right=1 - 0.2 / 9.6,
+                          top=1 - 0.55 / height, bottom=bottom / height, wspace=0.3,
+                          hspace=gap / (sum(heights) / rows))
     palette = [COLORS["canonical"], COLORS["induced"], COLORS["other"], COLORS["theta"]]
     k = 0
     if violation is not None:
