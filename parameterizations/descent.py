@@ -601,9 +601,12 @@ def _batched_maps(param):
 
 
 def _all_healthy(L, Theta, G, W, max_loss) -> bool:
-    """Every row healthy (one reduction; a non-finite or overflowing entry anywhere fails)."""
-    s = L.sum() + np.vdot(G, G) + np.vdot(Theta, Theta) + np.vdot(W, W)
-    return bool(np.isfinite(s) and np.all(L <= max_loss))
+    """Every row healthy: finite losses within the bound and entries below 1e150 (so no squared
+    norm can overflow). Element-wise reductions only: a BLAS dot over B·p entries may go
+    multi-threaded, which is slow on a busy machine. Anything else goes to the per-row check."""
+    if not (np.isfinite(L.sum()) and np.all(L <= max_loss)):
+        return False
+    return bool(max(np.max(np.abs(a)) for a in (G, Theta, W)) < 1e150)
 
 
 def _health_batch(L, Theta, G, W, max_loss):
