@@ -38,7 +38,7 @@ def lam_max(loss):
 
 # --- convergence and divergence -----------------------------------------------------
 @FAST
-@given(seeds, st.integers(1, 4), st.integers(1, 3))
+@given(seeds, st.integers(1, 4), st.integers(2, 4))
 def test_identity_converges_to_the_least_squares_solution(seed, q, extra):
     loss = gaussian_loss(seed, q + extra, q)  # overdetermined: a unique minimizer
     r = canonical_descent(np.zeros(q), loss, lr=1.0 / lam_max(loss), steps=200_000, tol=1e-10, criterion="grad")
@@ -283,14 +283,14 @@ def test_signed_squared_descent_ends_at_woodworths_q_alpha_argmin():
     loss = SquaredLoss(prob.X, prob.y)
     param, alpha = P.SignedSquared(10), 0.1
     beta = S.q_alpha_argmin(prob.X, prob.y, alpha)
-    r = gradient_descent(param, param.initial(alpha), loss, lr=0.05, steps=100_000, tol=1e-20)
+    r = gradient_descent(param, param.initial(alpha), loss, lr=0.05, steps=100_000, tol=1e-14)
     assert r.converged
     err = np.linalg.norm(r.theta - beta)
     gaps = np.linalg.norm(beta - S.min_l1(prob.X, prob.y)), np.linalg.norm(beta - S.min_l2(prob.X, prob.y))
     assert err < 0.05 * min(gaps), (err, gaps)
     # first order in η: halving the step halves the distance (one batched run, two step sizes)
     W0 = np.stack([param.initial(0.3)] * 2)
-    sweep = batched_descent(param, W0, loss, lr=[0.05, 0.025], steps=100_000, tol=1e-20)
+    sweep = batched_descent(param, W0, loss, lr=[0.05, 0.025], steps=100_000, tol=1e-14)
     e = np.linalg.norm(sweep.Theta - S.q_alpha_argmin(prob.X, prob.y, 0.3), axis=1)
     assert 1.6 < e[0] / e[1] < 2.4, e
 
