@@ -110,7 +110,7 @@ def find_claim(cid: str, claims: Iterable[Claim] = ()) -> Claim | None:
 def progress_line(r: Result) -> str:
     """One line per finished claim: id, kind, status, examples, seconds (and the parameterization)."""
     subject = f" on {r.subject}" if r.subject else ""
-    label = f"  [{r.label}]" if r.label else ""
+    label = f"  [{r.label}]" if r.label and r.label != r.subject else ""
     return f"{r.id:6s} {r.kind:6s} {status_label(r):14s} {r.examples:5d} examples {r.seconds:7.2f}s{subject}{label}"
 
 
