@@ -24,6 +24,7 @@ prediction with a finite step; they take their bounds from these functions too.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -36,6 +37,7 @@ __all__ = [
     "TaylorResult",
     "taylor_order",
     "ORDER_THRESHOLD",
+    "NOISE_MARGIN",
 ]
 
 EPS = float(np.finfo(float).eps)
@@ -44,6 +46,13 @@ UNIT_ROUNDOFF = EPS / 2
 #: Observed Taylor order above which the derivative is accepted. A correct J gives
 #: order 2 (or better); a wrong one gives order 1. The threshold is the midpoint.
 ORDER_THRESHOLD = 1.5
+
+#: A Taylor remainder counts as signal only above this multiple of its round-off
+#: floor. With |noise| ≤ floor ≤ r/K at two steps, the observed order log2(r(h)/r(h/2))
+#: is off by at most log2((K + 1)/(K − 1)); keeping that below the distance 1/2
+#: from ORDER_THRESHOLD to the orders 1 and 2 needs (K + 1)/(K − 1) < √2, i.e.
+#: K > (1 + √2)².
+NOISE_MARGIN = (1 + 2**0.5) ** 2
 
 
 def gamma(n: int) -> float:
@@ -89,21 +98,35 @@ class TaylorResult:
     reason: str
 
 
-def taylor_order(psi, jvp, w, d, *, scale: float, terms: int, depth: int = 1,
-                 h0: float | None = None, smooth_step: float = np.inf, n_steps: int = 14) -> TaylorResult:
+def taylor_order(psi, jvp, w, d, *, scale: float | Callable[[np.ndarray], float], terms: int, depth: int = 1,
+                 h0: float | None = None, smooth_step: float = np.inf, n_steps: int = 60) -> TaylorResult:
     """Observed order of the first-order Taylor remainder of ``psi`` along ``d``.
 
     r(h) = ‖ψ(w + h·d) − ψ(w) − h·jvp(w, d)‖ on h = h0, h0/2, …; a step is usable
-    while r(h) stays above the round-off floor of the subtraction,
-    ``roundoff(scale·(1 + h), terms, depth, computations=3)``.
+    while r(h) stays above :data:`NOISE_MARGIN` times the round-off floor of the
+    subtraction, and the halving goes on until it no longer does: the order is
+    judged on the smallest usable steps, where the remainder is asymptotic. (A
+    fixed number of halvings can stop short of that regime: the remainder of
+    ψ(w) = W₃W₂W₁ can pass through zero where its h² and h³ terms cancel, and that
+    of 1/w is far from O(h²) while h is comparable to the smallest |w_i|.) Three rounded
+    computations enter r(h): ψ(w + h·d), ψ(w) and h·jvp(w, d), so the floor is
+    ``roundoff(S(w) + S(w + h·d) + h·‖jvp‖, terms, depth, computations=3)`` with
+    S(x) the magnitude of the terms summed to evaluate ψ(x).
 
     Args:
         psi, jvp: the map and its claimed directional derivative.
         w, d: the point and the direction (rescaled to ‖d‖ = 1 internally).
-        scale: magnitude of ψ's evaluation at w, for instance Σ of |factors| products.
+        scale: S, the magnitude of ψ's evaluation, for instance Σ of |factors|
+            products: preferably a function x ↦ S(x) (such as a member's
+            ``psi_scale``), evaluated at w and at every w + h·d. A number S(w) is
+            accepted too and then taken to grow as S(w)·(1 + h) along the segment,
+            which underestimates S(w + h·d) once h ≫ ‖w‖ for maps of degree ≥ 2
+            (ψ = u² − v² at w ≈ 0 along d = (1, 1): S(w + h·d) ≈ h², S(w)·(1 + h) ≈ 0).
         terms, depth: as in :func:`roundoff`.
         h0: the first step; default ``0.1·max(1, ‖w‖_∞)``, capped at ``smooth_step/2``.
         smooth_step: the largest step along d on which ψ is smooth (kinks beyond).
+        n_steps: at most this many steps; 60 halvings take h below h0·10⁻¹⁸, past
+            the floor of any remainder of order ≥ 1 in double precision.
 
     Returns:
         A :class:`TaylorResult`; ``ok`` if the observed order is at least
@@ -121,14 +144,23 @@ def taylor_order(psi, jvp, w, d, *, scale: float, terms: int, depth: int = 1,
     h0 = min(h0, 0.5 * smooth_step)
     p0 = np.asarray(psi(w), float)
     t = np.asarray(jvp(w, d), float)
-    steps = h0 * 0.5 ** np.arange(n_steps)
+    nt = float(np.linalg.norm(t))
+    if callable(scale):
+        s0 = float(scale(w))
+        scale_along = lambda x, h: s0 + float(scale(x))  # noqa: E731
+    else:
+        scale_along = lambda x, h: float(scale) * (1 + h)  # noqa: E731
     rem, flo = [], []
-    for h in steps:
-        r = float(np.linalg.norm(np.asarray(psi(w + h * d), float) - p0 - h * t))
+    for h in h0 * 0.5 ** np.arange(n_steps):
+        x = w + h * d
+        r = float(np.linalg.norm(np.asarray(psi(x), float) - p0 - h * t))
         rem.append(r)
-        flo.append(roundoff(scale * (1 + h) + h * float(np.linalg.norm(t)), terms, depth, computations=3))
+        flo.append(roundoff(scale_along(x, h) + h * nt, terms, depth, computations=3))
+        if r <= NOISE_MARGIN * flo[-1]:
+            break
     rem, flo = np.array(rem), np.array(flo)
-    above = rem > flo
+    steps = h0 * 0.5 ** np.arange(len(rem))
+    above = rem > NOISE_MARGIN * flo
     if not above[0]:
         return TaylorResult(steps, rem, flo, np.nan, True, "remainder at round-off from the first step")
     # the usable prefix: steps before the remainder first reaches the floor
