@@ -191,7 +191,10 @@ class Polar(Parameterization):
         return np.array([c * g[0] + s * g[1], r * (-s * g[0] + c * g[1])])
 
     def psi_scale(self, w):
-        return float(abs(self.check_w(w)[0]))
+        # ψ = r(cos φ, sin φ) is evaluated at a w that is itself rounded (w + h·d, φ + 2πn):
+        # an angle known to |φ|·u moves ψ by |r||φ|·u, so Σ_i |∂ψ/∂w_i||w_i| ≤ |r|(1 + |φ|)
+        r, phi = self.check_w(w)
+        return float(abs(r) * (1 + abs(phi)))
 
     def points(self, *, extreme=False):
         lo, hi = (1e-4, 1e4) if extreme else (0.05, 5.0)

@@ -243,6 +243,17 @@ class MatrixFactorization(Parameterization):
     def _psi(self, w):
         return self._tops(self.unpack(w))[1].ravel()
 
+    def psi_scale(self, w) -> float:
+        """‖|W_N|⋯|W_1|‖_F = ‖ψ(|w|)‖, which bounds the terms of every evaluation order of the chain.
+
+        Round-off of a matrix product is bounded by the product of the absolute values
+        (Higham, Thm 3.5: |fl(AB) − AB| ≤ γ_n|A||B|), whatever the cancellation in the
+        exact product; the default ‖ψ‖ + ‖J‖_F‖w‖/N is not, when partial products
+        cancel (W₂W₁ ≈ 0 and W₄W₃ ≈ 0 make ψ and J vanish while the terms do not).
+        """
+        w = self.check_w(w)
+        return max(super().psi_scale(w), float(np.linalg.norm(self._psi(np.abs(w)))))
+
     def _jacobian(self, w):
         Ws = self.unpack(w)
         tops, _ = self._tops(Ws)

@@ -77,6 +77,18 @@ class ShallowReLU(Parameterization):
         _, _, a, H, _ = self._parts(w)
         return H @ a
 
+    def psi_scale(self, w) -> float:
+        """‖(|X||A|ᵀ + 1|b|ᵀ)|a|‖: the terms of Z = XAᵀ + 1bᵀ, carried through relu (1-Lipschitz) and a.
+
+        Every unit counts, active or not: a pre-activation rounded across zero changes
+        ψ by at most its own round-off. The default bound ‖ψ‖ + ‖J‖_F‖w‖/2 sees only
+        the active units' terms.
+        """
+        w = self.check_w(w)
+        A, b, a = self.unpack(w)
+        terms = (np.abs(self.X) @ np.abs(A).T + np.abs(b)) @ np.abs(a)
+        return max(super().psi_scale(w), float(np.linalg.norm(terms)))
+
     def _jacobian(self, w):
         _, _, a, H, D = self._parts(w)
         Da = D * a  # n×k
