@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["as_vector", "as_matrix", "as_positive", "describe_array"]
+__all__ = ["as_vector", "as_matrix", "as_positive", "as_real", "as_index", "check_result", "describe_array"]
 
 
 def describe_array(x) -> str:
     """A short description of what was passed: shape and dtype, or the type."""
     if isinstance(x, np.ndarray):
         return f"an array of shape {x.shape} and dtype {x.dtype}"
+    if isinstance(x, np.generic):  # a numpy scalar: its value, not its repr np.float64(…)
+        return f"{type(x).__name__} {x.item()!r:.60}"
     return f"{type(x).__name__} {x!r:.60}"
 
 
@@ -34,10 +36,13 @@ def _all_finite(a: np.ndarray) -> bool:
 def _first_bad(a: np.ndarray) -> str:
     flat = a.reshape(-1)
     i = int(np.flatnonzero(~np.isfinite(flat))[0])
-    return f"entry {np.unravel_index(i, a.shape) if a.ndim > 1 else i} is {flat[i]}"
+    where = tuple(int(t) for t in np.unravel_index(i, a.shape)) if a.ndim > 1 else i
+    return f"entry {where} is {flat[i]}"
 
 
 def _as_float_array(name: str, x) -> np.ndarray:
+    if np.iscomplexobj(x):  # np.asarray(z, dtype=float) would drop the imaginary part with a warning
+        raise ValueError(f"{name} must be an array of real numbers, but got {describe_array(np.asarray(x))}")
     try:
         a = np.asarray(x, dtype=float)
     except (TypeError, ValueError) as exc:
@@ -91,3 +96,44 @@ def as_positive(name: str, x, *, integer: bool = False, minimum: float = 0.0, st
         rel = ">" if strict else "≥"
         raise ValueError(f"{name} must be {rel} {minimum:g}, but got {x}")
     return x
+
+
+def as_real(name: str, x, *, nonzero: bool = False) -> float:
+    """A finite real scalar (non-zero if ``nonzero``)."""
+    if isinstance(x, (bool, np.bool_)) or np.iscomplexobj(x) or np.ndim(x) != 0:
+        raise ValueError(f"{name} must be a real number, but got {describe_array(x)}")
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a real number, but got {describe_array(x)}") from None
+    if not np.isfinite(x):
+        raise ValueError(f"{name} must be finite, but got {x}")
+    if nonzero and x == 0:
+        raise ValueError(f"{name} must be non-zero, but got 0")
+    return x
+
+
+def as_index(name: str, i, n: int, expected: str | None = None) -> int:
+    """An integer in range(n); ``expected`` says what it indexes, for the message."""
+    expected = expected or f"an integer in range({n})"
+    if isinstance(i, (bool, np.bool_)) or not isinstance(i, (int, np.integer)):
+        raise ValueError(f"{name} must be {expected}, but got {describe_array(i)}")
+    if not 0 <= int(i) < n:
+        raise ValueError(f"{name} must be {expected}, but got {i}")
+    return int(i)
+
+
+def check_result(what: str, r: np.ndarray, **args: np.ndarray) -> np.ndarray:
+    """``r`` if it is finite; else a ``ValueError`` that names ``what`` and the (finite) arguments.
+
+    Finite input can still overflow (two-layer weights of 1e200, an inverse of
+    1e-200, 0·inf in a product): that is reported here instead of returning inf or NaN.
+    """
+    if _all_finite(r):
+        return r
+    ranges = ", ".join(
+        f"|{k}_i| from {np.abs(v).min():.3g} to {np.abs(v).max():.3g}" if v.size else f"{k} empty"
+        for k, v in args.items()
+    )
+    raise ValueError(f"{what} must be finite, but {_first_bad(r)}: the arguments ({ranges}) are outside "
+                     f"the range where it can be evaluated in float64")

@@ -20,7 +20,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from ._validate import as_vector
+from ._validate import as_real, as_vector, check_result
 
 __all__ = ["Parameterization", "Symmetry", "finite_vectors", "unit", "MIN_MAGNITUDE"]
 
@@ -120,25 +120,32 @@ class Parameterization(abc.ABC):
         """Raise ``ValueError`` if ``w`` is outside ψ's domain (default: all of R^p)."""
 
     # --- the map and its derivative ------------------------------------------
+    # Each public product checks its input once and its result once: finite input
+    # can still overflow (1e200 squared, 1/1e-200), and that is a ValueError too.
     def psi(self, w) -> np.ndarray:
         """θ = ψ(w) ∈ R^q."""
-        return self._psi(self.check_w(w))
+        w = self.check_w(w)
+        return check_result("psi(w)", self._psi(w), w=w)
 
     def jacobian(self, w) -> np.ndarray:
         """J(w) = ∂θ/∂w as a q×p matrix (the post writes its transpose, p×q)."""
-        return self._jacobian(self.check_w(w))
+        w = self.check_w(w)
+        return check_result("jacobian(w)", self._jacobian(w), w=w)
 
     def jvp(self, w, dw) -> np.ndarray:
         """J(w)·dw ∈ R^q, without building J."""
-        return self._jvp(self.check_w(w), as_vector("dw", dw, self._p))
+        w, dw = self.check_w(w), as_vector("dw", dw, self._p)
+        return check_result("jvp(w, dw)", self._jvp(w, dw), w=w, dw=dw)
 
     def vjp(self, w, dtheta) -> np.ndarray:
         """J(w)ᵀ·dθ ∈ R^p, without building J."""
-        return self._vjp(self.check_w(w), as_vector("dtheta", dtheta, self._q))
+        w, dtheta = self.check_w(w), as_vector("dtheta", dtheta, self._q)
+        return check_result("vjp(w, dtheta)", self._vjp(w, dtheta), w=w, dtheta=dtheta)
 
     def induced_step(self, w, g) -> np.ndarray:
         """K g = J Jᵀ g: the first-order change of θ per unit step along −Jᵀg."""
-        return self._induced_step(self.check_w(w), as_vector("g", g, self._q))
+        w, g = self.check_w(w), as_vector("g", g, self._q)
+        return check_result("induced_step(w, g)", self._induced_step(w, g), w=w, g=g)
 
     def kernel(self, w) -> np.ndarray:
         """K(w) = J Jᵀ (q×q, positive semi-definite)."""
@@ -155,6 +162,8 @@ class Parameterization(abc.ABC):
 
     def smooth_step(self, w, d) -> float:
         """Largest t such that ψ is smooth on the segment w + [0, t)·d/‖d‖ (∞ if smooth)."""
+        self.check_w(w)
+        as_vector("d", d, self._p)
         return np.inf
 
     def psi_scale(self, w) -> float:
@@ -168,6 +177,7 @@ class Parameterization(abc.ABC):
     # --- points -------------------------------------------------------------------
     def sample(self, rng: np.random.Generator | int | None = None, scale: float = 1.0) -> np.ndarray:
         """A generic valid point, entries of order ``scale``."""
+        scale = as_real("scale", scale)
         rng = np.random.default_rng(rng)
         return scale * rng.standard_normal(self._p)
 

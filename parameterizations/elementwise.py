@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from ._validate import as_positive
+from ._validate import as_positive, as_real, as_vector
 from .base import Parameterization, Symmetry, finite_vectors, unit
 
 __all__ = ["Squared", "SignedSquared", "Inverse", "Polar"]
@@ -136,6 +136,7 @@ class Inverse(_Diagonal):
         return -1.0 / (w * w)
 
     def sample(self, rng=None, scale=1.0):
+        scale = as_real("scale", scale)
         rng = np.random.default_rng(rng)
         return scale * rng.choice([-1.0, 1.0], self._p) * rng.uniform(0.5, 2.0, self._p)
 
@@ -147,7 +148,7 @@ class Inverse(_Diagonal):
 
     def smooth_step(self, w, d):
         # ψ is smooth until the segment reaches a zero entry
-        w, d = np.asarray(w, float), np.asarray(d, float)
+        w, d = self.check_w(w), as_vector("d", d, self._p)
         d = unit(d)
         hit = -w / np.where(d == 0, np.inf, d)
         hit = hit[hit > 0]
@@ -203,6 +204,7 @@ class Polar(Parameterization):
         return st.tuples(r, phi).map(lambda t: np.array(t, dtype=float))
 
     def sample(self, rng=None, scale=1.0):
+        scale = as_real("scale", scale)
         rng = np.random.default_rng(rng)
         return np.array([scale * rng.uniform(0.2, 2.0), rng.uniform(-np.pi, np.pi)])
 

@@ -7,7 +7,7 @@ from functools import reduce
 import numpy as np
 from hypothesis import strategies as st
 
-from ._validate import as_matrix, as_positive, as_vector
+from ._validate import as_index, as_matrix, as_positive, as_real, as_vector, describe_array
 from .base import Parameterization, Symmetry, finite_vectors
 from .strategies import invertible_matrices, nonzero_scales, permutations
 
@@ -25,10 +25,11 @@ def _invertible(name: str, P, k: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _permutation(name: str, perm, k: int) -> np.ndarray:
-    perm = np.asarray(perm)
-    if perm.shape != (k,) or not np.array_equal(np.sort(perm), np.arange(k)):
-        raise ValueError(f"{name} must be a permutation of range({k}), but got {perm!r:.80}")
-    return perm.astype(int)
+    a = np.asarray(perm)
+    # only integers (or integral floats) can be a permutation; sorting mixed objects would raise TypeError
+    if a.shape != (k,) or a.dtype.kind not in "iuf" or not np.array_equal(np.sort(a), np.arange(k)):
+        raise ValueError(f"{name} must be a permutation of range({k}), but got {describe_array(perm)}")
+    return a.astype(int)
 
 
 class Identity(Parameterization):
@@ -120,6 +121,7 @@ class TwoLayerLinear(Parameterization):
         return U.T @ (U @ g) + (v @ v) * g
 
     def sample(self, rng=None, scale=1.0):
+        scale = as_real("scale", scale)
         rng = np.random.default_rng(rng)
         return scale * rng.standard_normal(self._p) / np.sqrt(max(self.d, self.k)) ** 0.5
 
@@ -132,9 +134,7 @@ class TwoLayerLinear(Parameterization):
 
     def rescale(self, w, c) -> np.ndarray:
         """(cU, v/c) for c ≠ 0."""
-        c = float(c)
-        if not np.isfinite(c) or c == 0:
-            raise ValueError(f"c must be a finite non-zero number, but got {c}")
+        c = as_real("c", c, nonzero=True)
         U, v = self.unpack(self.check_w(w))
         return np.concatenate([(c * U).ravel(), v / c])
 
@@ -158,20 +158,18 @@ class TwoLayerLinear(Parameterization):
 
     def duplicate_unit(self, w, source: int, target: int) -> np.ndarray:
         """Hidden unit ``target`` made a copy of ``source`` (row of U and entry of v)."""
+        source = as_index("source", source, self.k, f"a hidden unit in range({self.k})")
+        target = as_index("target", target, self.k, f"a hidden unit in range({self.k})")
         U, v = (a.copy() for a in self.unpack(self.check_w(w)))
-        for name, i in (("source", source), ("target", target)):
-            if not 0 <= int(i) < self.k:
-                raise ValueError(f"{name} must be a hidden unit in range({self.k}), but got {i}")
         U[target], v[target] = U[source], v[source]
         return np.concatenate([U.ravel(), v])
 
     def rank_deficient(self, w, rank: int) -> np.ndarray:
         """U replaced by its best rank-``rank`` approximation (v kept)."""
         U, v = self.unpack(self.check_w(w))
-        if not 0 <= int(rank) < min(self.k, self.d):
-            raise ValueError(f"rank must be in range({min(self.k, self.d)}), but got {rank}")
+        rank = as_index("rank", rank, min(self.k, self.d), f"an integer in range(min(k, d)) = range({min(self.k, self.d)})")
         a, s, bt = np.linalg.svd(U, full_matrices=False)
-        s[int(rank):] = 0
+        s[rank:] = 0
         return np.concatenate([((a * s) @ bt).ravel(), v])
 
 
@@ -301,9 +299,7 @@ class MatrixFactorization(Parameterization):
 
     def rescale(self, w, c, layer: int = 0) -> np.ndarray:
         """(c W_j, W_{j+1}/c) for c ≠ 0."""
-        c = float(c)
-        if not np.isfinite(c) or c == 0:
-            raise ValueError(f"c must be a finite non-zero number, but got {c}")
+        c = as_real("c", c, nonzero=True)
         return self.transform(w, c * np.eye(self.dims[self._hidden_layer(layer) + 1]), layer)
 
     def permute(self, w, perm, layer: int = 0) -> np.ndarray:
@@ -313,9 +309,7 @@ class MatrixFactorization(Parameterization):
         return self.transform(w, np.eye(k)[perm], layer)
 
     def _hidden_layer(self, layer) -> int:
-        if not 0 <= int(layer) < self.N - 1:
-            raise ValueError(f"layer must be in range(N-1) = range({self.N - 1}), but got {layer}")
-        return int(layer)
+        return as_index("layer", layer, self.N - 1, f"in range(N-1) = range({self.N - 1})")
 
     def symmetries(self):
         if self.N < 2:

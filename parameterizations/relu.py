@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from ._validate import as_matrix, as_positive
+from ._validate import as_index, as_matrix, as_positive, as_real, as_vector
 from .base import Parameterization, Symmetry, finite_vectors, unit
 from .strategies import permutations, positive_scales
 
@@ -33,7 +33,7 @@ class ShallowReLU(Parameterization):
         self.n = as_positive("n", n, integer=True)
         self.d = as_positive("d", d, integer=True)
         self.k = as_positive("k", k, integer=True)
-        self.seed = int(seed)
+        self.seed = as_positive("seed", seed, integer=True, minimum=0, strict=False)
         if X is None:
             X = np.random.default_rng(self.seed).standard_normal((self.n, self.d))
             self._X_given = False
@@ -116,7 +116,7 @@ class ShallowReLU(Parameterization):
 
     def smooth_step(self, w, d):
         # ψ is smooth until a pre-activation crosses zero along w + t·d/‖d‖
-        w, d = self.check_w(w), np.asarray(d, float)
+        w, d = self.check_w(w), as_vector("d", d, self._p)
         d = unit(d)
         Z = self.preactivations(w)
         dA, db, _ = self.unpack(d)
@@ -129,6 +129,7 @@ class ShallowReLU(Parameterization):
         return float(t.min()) if t.size else np.inf
 
     def sample(self, rng=None, scale=1.0):
+        scale = as_real("scale", scale)
         rng = np.random.default_rng(rng)
         A = rng.standard_normal((self.k, self.d)) / np.sqrt(self.d)
         b = 0.1 * rng.standard_normal(self.k)
@@ -167,18 +168,20 @@ class ShallowReLU(Parameterization):
         return np.zeros(self._p)
 
     def dead_unit(self, w, j: int) -> np.ndarray:
-        """Unit j made inactive on every input: b_j set below −max_i A_j·x_i (A_j and a_j kept)."""
-        if not 0 <= int(j) < self.k:
-            raise ValueError(f"j must be a hidden unit in range({self.k}), but got {j}")
+        """Unit j made inactive on every input: b_j set below −max_i A_j·x_i (A_j and a_j kept).
+
+        b_j = −(2·max_i |A_j·x_i| + 1): the margin grows with the pre-activations, so
+        that their round-off (relative) cannot lift any of them back to 0.
+        """
+        j = as_index("j", j, self.k, f"a hidden unit in range({self.k})")
         A, b, a = (x.copy() for x in self.unpack(self.check_w(w)))
-        b[j] = -float(np.max(self.X @ A[j])) - 1.0
+        b[j] = -(2.0 * float(np.max(np.abs(self.X @ A[j]))) + 1.0)
         return np.concatenate([A.ravel(), b, a])
 
     def duplicate_unit(self, w, source: int, target: int) -> np.ndarray:
         """Unit ``target`` made a copy of unit ``source`` (A, b and a)."""
-        for name, i in (("source", source), ("target", target)):
-            if not 0 <= int(i) < self.k:
-                raise ValueError(f"{name} must be a hidden unit in range({self.k}), but got {i}")
+        source = as_index("source", source, self.k, f"a hidden unit in range({self.k})")
+        target = as_index("target", target, self.k, f"a hidden unit in range({self.k})")
         A, b, a = (x.copy() for x in self.unpack(self.check_w(w)))
         A[target], b[target], a[target] = A[source], b[source], a[source]
         return np.concatenate([A.ravel(), b, a])
