@@ -173,15 +173,10 @@ def _worker_init(profile: str | None, includes: list[str]) -> None:
 
 def _worker_run(cid: str, overrides: dict | None) -> dict:
     """Run one catalogue claim in a worker; the result comes back as exact JSON-ready data."""
-    import dataclasses
-
     from theorems.catalogue import get
     from theorems.records import result_to_dict
 
-    from .records import encode_example
-
-    r = _run_one(get(cid), overrides)
-    return result_to_dict(dataclasses.replace(r, example=encode_example(r.example)))
+    return result_to_dict(_run_one(get(cid), overrides))
 
 
 def _run_parallel(claims, indices, overrides, jobs, profile, includes, done) -> None:
@@ -189,8 +184,6 @@ def _run_parallel(claims, indices, overrides, jobs, profile, includes, done) -> 
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     from theorems.records import result_from_dict
-
-    from .records import decode_example
 
     ctx = multiprocessing.get_context("spawn")  # no fork of a process with BLAS threads
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
@@ -201,7 +194,6 @@ def _run_parallel(claims, indices, overrides, jobs, profile, includes, done) -> 
             c = claims[i]
             try:
                 r = result_from_dict(fut.result())
-                r.example = decode_example(r.example)
             except Exception as e:  # the worker died or its result could not come back
                 r = Result(c.id, c.kind, "error", message=f"{type(e).__name__} in a worker: {e} [{c.id}]")
             done(i, r)

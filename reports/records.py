@@ -5,17 +5,13 @@ arrays keep dtype, shape and every bit), where the claim's check lives, the file
 that registered extra claims, and the pytest command that replays the failure
 from Hypothesis's example database.
 
-:mod:`theorems.records` stores any object it does not know as its ``repr``. Examples
-may hold small dataclasses (a drawn loss, for instance); this module stores those
-field by field, so that they are rebuilt exactly, and lists the values that are
-still kept only as text (``Record.lossy``): an example with such a value cannot be
-replayed from its record.
+:mod:`theorems.records` stores any object it does not know as its ``repr``; a
+record lists such values (``Record.lossy``): an example with one cannot be replayed
+from its record.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import importlib
 import inspect
 import json
 from dataclasses import dataclass, field
@@ -24,13 +20,10 @@ from pathlib import Path
 from theorems.core import Claim, Result
 from theorems.records import result_from_dict, result_to_dict
 
-__all__ = ["FORMAT", "Record", "make_record", "save_record", "load_record", "encode_example",
-           "decode_example", "lossy_paths", "check_reference"]
+__all__ = ["FORMAT", "Record", "make_record", "save_record", "load_record", "lossy_paths", "check_reference"]
 
 #: the ``format`` field of every record this module writes
 FORMAT = "overparam-record/1"
-
-_DATACLASS = "__dataclass__"
 
 
 @dataclass
@@ -77,43 +70,6 @@ def check_reference(claim: Claim) -> tuple[str, str]:
     return ref, str(Path(source).resolve()) if source else ""
 
 
-def encode_example(x):
-    """Replace dataclass instances (not parameterizations) by field-by-field markers."""
-    from parameterizations import Parameterization
-
-    if isinstance(x, Parameterization):
-        return x
-    if dataclasses.is_dataclass(x) and not isinstance(x, type):
-        cls = type(x)
-        fields = {f.name: encode_example(getattr(x, f.name)) for f in dataclasses.fields(x) if f.init}
-        return {_DATACLASS: f"{cls.__module__}:{cls.__qualname__}", "fields": fields}
-    if isinstance(x, dict):
-        return {k: encode_example(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return type(x)(encode_example(v) for v in x)
-    return x
-
-
-def _import(ref: str):
-    module, _, qualname = ref.partition(":")
-    obj = importlib.import_module(module)
-    for part in qualname.split("."):
-        obj = getattr(obj, part)
-    return obj
-
-
-def decode_example(x):
-    """The inverse of :func:`encode_example` (after :func:`theorems.records.from_jsonable`)."""
-    if isinstance(x, dict):
-        if _DATACLASS in x and set(x) == {_DATACLASS, "fields"}:
-            cls = _import(x[_DATACLASS])
-            return cls(**{k: decode_example(v) for k, v in x["fields"].items()})
-        return {k: decode_example(v) for k, v in x.items()}
-    if isinstance(x, list):
-        return [decode_example(v) for v in x]
-    return x
-
-
 def lossy_paths(encoded, prefix: str = "") -> list[str]:
     """Paths (``a.b.0``) of values that JSON keeps only as their repr."""
     from theorems.records import to_jsonable
@@ -144,7 +100,7 @@ def make_record(result: Result, claim: Claim | None, *, nodeid: str = "", includ
         command = f'python -m pytest "{nodeid}"'
     else:
         command = f"python -m pytest -k {result.id}"
-    lossy = lossy_paths(encode_example(result.example)) if result.example is not None else []
+    lossy = lossy_paths(result.example) if result.example is not None else []
     lossy = sorted(set(lossy) | set(extra_lossy))
     return Record(result=result, check=ref, source=source,
                   statement=claim.statement if claim else "", section=claim.section if claim else "",
@@ -155,10 +111,9 @@ def make_record(result: Result, claim: Claim | None, *, nodeid: str = "", includ
 def save_record(record: Record, path) -> Path:
     """Write ``record`` as JSON (floats as shortest round-trip reprs, NaN and ±inf kept)."""
     r = record.result
-    encoded = dataclasses.replace(r, example=encode_example(r.example))
     body = {
         "format": FORMAT,
-        "result": result_to_dict(encoded),
+        "result": result_to_dict(r),
         "claim": {"id": r.id, "kind": r.kind, "statement": record.statement, "section": record.section,
                   "check": record.check, "source": record.source},
         "includes": record.includes,
@@ -182,7 +137,6 @@ def load_record(path) -> Record:
         got = body.get("format") if isinstance(body, dict) else type(body).__name__
         raise ValueError(f"path must be a record of format {FORMAT}, but {path} has format {got!r}")
     result = result_from_dict(body["result"])
-    result.example = decode_example(result.example)
     c, p = body.get("claim", {}), body.get("pytest", {})
     return Record(result=result, check=c.get("check", ""), source=c.get("source", ""),
                   statement=c.get("statement", ""), section=c.get("section", ""),

@@ -1,11 +1,14 @@
 """Lossless JSON for examples and results, so that a counterexample can be replayed.
 
 Arrays keep dtype, shape and every bit (JSON floats are written with Python's
-shortest round-trip repr); a parameterization is stored as its family and spec.
+shortest round-trip repr); a parameterization is stored as its family and spec, and
+a dataclass (a drawn loss, say) field by field with the import path of its class.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import importlib
 import json
 from dataclasses import asdict
 from pathlib import Path
@@ -23,6 +26,10 @@ def to_jsonable(x):
 
     if isinstance(x, Parameterization):
         return {"__param__": x.family, "spec": to_jsonable(x.spec())}
+    if dataclasses.is_dataclass(x) and not isinstance(x, type):
+        cls = type(x)
+        fields = {f.name: to_jsonable(getattr(x, f.name)) for f in dataclasses.fields(x) if f.init}
+        return {"__dataclass__": f"{cls.__module__}:{cls.__qualname__}", "fields": fields}
     if isinstance(x, np.ndarray):
         return {"__ndarray__": x.tolist(), "dtype": str(x.dtype), "shape": list(x.shape)}
     if isinstance(x, (np.floating,)):
@@ -47,6 +54,8 @@ def from_jsonable(x):
     if isinstance(x, dict):
         if "__ndarray__" in x:
             return np.array(x["__ndarray__"], dtype=x["dtype"]).reshape(x["shape"])
+        if "__dataclass__" in x and set(x) == {"__dataclass__", "fields"}:
+            return _import(x["__dataclass__"])(**{k: from_jsonable(v) for k, v in x["fields"].items()})
         if "__param__" in x:
             return from_spec(x["__param__"], from_jsonable(x["spec"]))
         if "__repr__" in x:
@@ -57,8 +66,16 @@ def from_jsonable(x):
     return x
 
 
+def _import(ref: str):
+    module, _, qualname = ref.partition(":")
+    obj = importlib.import_module(module)
+    for part in qualname.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
 def result_to_dict(r: Result) -> dict:
-    d = asdict(r)
+    d = asdict(dataclasses.replace(r, example=None))
     d["example"] = to_jsonable(r.example) if r.example is not None else None
     return d
 
