@@ -128,14 +128,14 @@ _P2 = st.tuples(positive_scales(0.1, 10.0), st.floats(-np.pi, np.pi), positive_s
                 st.floats(-np.pi, np.pi)).map(lambda t: t[0] * _rotation(t[1]) @ np.diag([1.0, t[2]]) @ _rotation(t[3]))
 
 
-def _integer_points(m):
-    """W with entries in {−2, …, 2}: a witness reads at a glance, and integers shrink fast."""
-    return st.lists(st.integers(-2, 2), min_size=m.n_params, max_size=m.n_params).map(lambda v: np.array(v, float))
+def _integer_vectors(n: int):
+    """Vectors with entries in {−2, …, 2}: a witness reads at a glance, and integers shrink fast."""
+    return st.lists(st.integers(-2, 2), min_size=n, max_size=n).map(lambda v: np.array(v, float))
 
 
 def _deep_model_examples(m):
     """A point, a hidden layer (width 2), and an invertible P between that layer and the next."""
-    per_layer = [st.tuples(st.just(m), _integer_points(m), st.just(j), _P2).map(_reparameterized)
+    per_layer = [st.tuples(st.just(m), _integer_vectors(m.n_params), st.just(j), _P2).map(_reparameterized)
                  for j in range(m.N - 1)]
     return st.integers(0, m.N - 2).flatmap(per_layer.__getitem__)
 
@@ -226,12 +226,13 @@ def plot_two_steps(ex, fig):
        statement="With a finite learning rate the parametric step can move the function against canonical "
                  "descent: some W, g and η > 0 give Δθ = ψ(W − ηJᵀg) − ψ(W) with gᵀΔθ > 0, although to first "
                  "order Δθ = −ηKg has gᵀΔθ ≤ 0.",
-       definitions="Searched over two-layer linear, deep linear and squared (θ = w⊙w) models, W and g as drawn, "
-                   "η ∈ [10⁻³, 10³] log-uniform. Positive: above the round-off bound of the difference of the "
-                   "two evaluations of ψ, times ‖g‖.",
-       strategy=st.one_of(two_layer(max_dim=3), deep_linear(max_dim=3, depths=(2, 4)),
-                          st.builds(Squared, st.integers(1, 3))).flatmap(_per_model(lambda m: for_param(
-           m, g=lambda m: finite_vectors(m.n_canonical), eta=lambda m: positive_scales(1e-3, 1e3)))),
+       definitions="Searched over two-layer linear, deep linear (N ≤ 3, widths ≤ 2) and squared (θ = w⊙w) models, "
+                   "W and g with entries in {−2, …, 2}, η ∈ [10⁻³, 10³] log-uniform. Positive: above the round-off "
+                   "bound of the difference of the two evaluations of ψ, times ‖g‖.",
+       strategy=st.one_of(two_layer(max_dim=3), deep_linear(max_dim=2, depths=(2, 3)),
+                          st.builds(Squared, st.integers(1, 3))).flatmap(_per_model(lambda m: st.fixed_dictionaries({
+           "param": st.just(m), "w": _integer_vectors(m.n_params), "g": _integer_vectors(m.n_canonical),
+           "eta": positive_scales(1e-3, 1e3)}))),
        plot=lambda ex, fig: plot_finite_step(ex, fig))
 def finite_step_moves_uphill(ex):
     m, w, g, eta = ex["param"], ex["w"], ex["g"], ex["eta"]
