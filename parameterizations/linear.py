@@ -7,7 +7,7 @@ from functools import reduce
 import numpy as np
 from hypothesis import strategies as st
 
-from ._validate import as_index, as_matrix, as_positive, as_real, as_vector, describe_array
+from ._validate import _all_finite, as_index, as_matrix, as_positive, as_real, as_vector, check_result, describe_array
 from .base import Parameterization, Symmetry, finite_vectors
 from .strategies import invertible_matrices, nonzero_scales, permutations
 
@@ -114,11 +114,37 @@ class TwoLayerLinear(Parameterization):
 
     def _vjp(self, w, g):
         U, v = self.unpack(w)
-        return np.concatenate([np.outer(v, g).ravel(), U @ g])
+        out = np.empty(self._p)  # written in place: no temporary of size p, no concatenation
+        dU, dv = self.unpack(out)
+        np.multiply(v[:, None], g[None, :], out=dU)  # v gᵀ
+        np.matmul(U, g, out=dv)
+        return out
 
     def _induced_step(self, w, g):
         U, v = self.unpack(w)
         return U.T @ (U @ g) + (v @ v) * g
+
+    def induced_step(self, w, g) -> np.ndarray:
+        """K g = Uᵀ(Ug) + ‖v‖²g, with the finite check of w folded into the two reductions.
+
+        K g reads U twice (h = Ug, then Uᵀh); a separate finite check of w would read
+        it a third time, half again the cost at large p. Instead: h_i sums every
+        U_il·g_l, so a NaN or ±inf in row i of U makes h_i NaN or ±inf whatever g is
+        (inf·0 = NaN), and v·v does the same for v. Only when h or v·v is not finite
+        is w scanned entry by entry, which raises the ValueError naming the bad entry
+        (or, for finite w, the overflow is reported on the result). This assumes the
+        matrix-vector product forms every product U_il·g_l, as BLAS's dot-product
+        gemv (numpy's path for a C-ordered U) and numpy's own loops do;
+        tests/test_bad_input.py checks it with g full of zeros.
+        """
+        w = as_vector("w", w, self._p, finite=False)
+        g = as_vector("g", g, self._q)
+        U, v = self.unpack(w)
+        h = U @ g
+        vv = float(v @ v)
+        if not (np.isfinite(vv) and np.isfinite(h).all()):
+            self.check_w(w)  # a ValueError naming the non-finite entry, if there is one
+        return check_result("induced_step(w, g)", U.T @ h + vv * g, w=w, g=g)
 
     def sample(self, rng=None, scale=1.0):
         scale = as_real("scale", scale)
@@ -229,17 +255,21 @@ class MatrixFactorization(Parameterization):
         """E = W_N ⋯ W_1 (m×n)."""
         return self.psi(w).reshape(self.m, self.n)
 
-    def _tops(self, Ws):
-        """[A_1, …, A_N] with A_j = W_N⋯W_{j+1} (A_N = I_m), computed top-down."""
+    def _tops(self, Ws, product: bool = False):
+        """[A_1, …, A_N] with A_j = W_N⋯W_{j+1} (A_N = I_m), computed top-down; and E if ``product``.
+
+        E = A_1 W_1 costs a pass over W_1, the largest layer when n is large: only ψ needs it.
+        """
         tops = [None] * self.N
         A = np.eye(self.m)
         for j in range(self.N - 1, -1, -1):
             tops[j] = A
-            A = A @ Ws[j]
-        return tops, A  # A is now E
+            if j or product:
+                A = A @ Ws[j]
+        return tops, (A if product else None)
 
     def _psi(self, w):
-        return self._tops(self.unpack(w))[1].ravel()
+        return self._tops(self.unpack(w), product=True)[1].ravel()
 
     def psi_scale(self, w) -> float:
         """‖|W_N|⋯|W_1|‖_F = ‖ψ(|w|)‖, which bounds the terms of every evaluation order of the chain.
@@ -267,20 +297,73 @@ class MatrixFactorization(Parameterization):
         dR = np.zeros((self.m, self.m))
         for j in range(self.N - 1, -1, -1):
             dR = dR @ Ws[j] + R @ dWs[j]
-            R = R @ Ws[j]
+            if j:  # R = W_N⋯W_1 itself is not needed
+                R = R @ Ws[j]
         return dR.ravel()
 
     def _vjp(self, w, g):
         Ws = self.unpack(w)
         tops, _ = self._tops(Ws)
         H = g.reshape(self.m, self.n).T  # H_1 = Gᵀ (n×m)
-        out = []
-        for j in range(self.N):
-            out.append((H @ tops[j]).T.ravel())
-            H = Ws[j] @ H
-        return np.concatenate(out)
+        out = np.empty(self._p)  # each block A_jᵀH_jᵀ written in place into its view
+        for j, block in enumerate(self.unpack(out)):
+            if self.m == 1:  # an outer product: broadcasting, as matmul over one term is slow
+                np.multiply(tops[j].T, H.T, out=block)
+            else:
+                np.matmul(tops[j].T, H.T, out=block)
+            if j < self.N - 1:
+                H = Ws[j] @ H
+        return out
+
+    def _induced_step(self, w, g):
+        # K g = Σ_j vec(A_jA_jᵀ G B_jᵀB_j). With H_j = B_jGᵀ (the vjp's chain) and
+        # M_j = A_jA_jᵀH_jᵀ, the sum Σ_j M_j B_j = M_1 + (M_2 + (M_3 + …)W_2)W_1 is
+        # accumulated by Horner's rule: two passes over W_1, as for J(Jᵀg) by hand,
+        # instead of the four of jvp(vjp(g)).
+        return self._induced_step_from(w, g, None)
+
+    def _induced_step_from(self, w, g, h2):
+        # h2: W_1Gᵀ if the caller has it already (see induced_step)
+        Ws = self.unpack(w)
+        tops, _ = self._tops(Ws)
+        G = g.reshape(self.m, self.n)
+        Hs = [G.T]  # Hs[j] = H_{j+1} = W_j⋯W_1Gᵀ (1-based W); Hs[1] = W_1Gᵀ is the first pass over W_1
+        for j in range(1, self.N):
+            Hs.append(h2 if j == 1 and h2 is not None else Ws[j - 1] @ Hs[-1])
+        S = None
+        for j in range(self.N - 1, 0, -1):  # S = M_N, then S ← M_j + S·W_j down to j = 2
+            A = tops[j]
+            M = (A @ A.T) @ Hs[j].T
+            S = M if S is None else M + S @ Ws[j]
+        # j = 1: M_1 = A_1A_1ᵀG, and S·W_1 is the second pass over W_1
+        A = tops[0]
+        AAt = A @ A.T
+        out = S @ Ws[0] if S is not None else np.zeros((self.m, self.n))
+        # (m×m)·(m×n) through matmul is slow for m = 1 (~6× a scalar product at n = 10⁵)
+        out += AAt[0, 0] * G if self.m == 1 else AAt @ G
+        return out.ravel()
+
+    def induced_step(self, w, g) -> np.ndarray:
+        """K g = J Jᵀ g; for one output row (m = 1, the deep linear net) W_1's finite check is folded in.
+
+        As in TwoLayerLinear.induced_step: W_1 holds all but Σ_{j≥2} d_j·d_{j−1} of the
+        weights (all but ~600 of 10⁶ in the benchmark) and K g reads it twice anyway,
+        first as h = W_1g, which sums every (W_1)_il·g_l, so a NaN or ±inf in W_1
+        makes h non-finite (inf·0 = NaN). The other layers are checked as usual; only
+        if something is not finite is w scanned, which names the bad entry.
+        """
+        if self.m != 1 or self.N == 1:
+            return super().induced_step(w, g)
+        w = as_vector("w", w, self._p, finite=False)
+        g = as_vector("g", g, self._q)
+        W1 = self.unpack(w)[0]
+        h = W1 @ g  # 1-D g: the dot-product gemv over the rows of W_1
+        if not (_all_finite(w[self._offsets[1]:]) and np.isfinite(h).all()):
+            self.check_w(w)  # a ValueError naming the non-finite entry, if there is one
+        return check_result("induced_step(w, g)", self._induced_step_from(w, g, h[:, None]), w=w, g=g)
 
     def sample(self, rng=None, scale=1.0):
+        scale = as_real("scale", scale)
         rng = np.random.default_rng(rng)
         # fan-in scaling keeps the end-to-end product of order `scale`
         return np.concatenate(
