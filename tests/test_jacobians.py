@@ -1,0 +1,251 @@
+"""The Jacobians of the zoo are exact.
+
+For every family, at random sizes and random points (ordinary and extreme scales):
+the matrix J agrees with the matrix-free products jvp, vjp and induced_step to
+round-off, the adjoint identity holds, K = J Jᵀ is positive semi-definite, and the
+first-order Taylor remainder of ψ along a random direction is O(h²). A planted
+wrong Jacobian fails the Taylor check, so that check has power. Last, the closed
+forms the post states for particular families.
+
+Tolerances come from :mod:`parameterizations.numerics`: ``roundoff(scale, terms,
+depth)`` with ``scale`` the product of the norms of the factors involved.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from parameterizations import (
+    Polar,
+    TwoLayerLinear,
+    family_strategies,
+    numerics,
+    zoo,
+)
+from parameterizations.base import finite_vectors
+from parameterizations.strategies import inputs
+
+from _checks import expect, expect_close, explain, lazy
+
+MAX_DIM = 4
+FAMILIES = family_strategies(MAX_DIM)
+
+# A property parametrized over the families runs one Hypothesis search per family;
+# each gets a quarter of the loaded profile's budget (25 examples of the default
+# 100, 500 of "thorough"'s 2000), so the property as a whole still sees 2¼ times
+# the examples of an unparametrized test, and the suite stays fast.
+PER_FAMILY = settings(max_examples=max(10, settings().max_examples // 4))
+
+
+def draw_member_and_point(data, family: str):
+    """A member of ``family`` with random sizes, and a point of it (ordinary or extreme scale)."""
+    member = data.draw(FAMILIES[family], label="member")
+    extreme = data.draw(st.booleans(), label="extreme")
+    w = data.draw(member.points(extreme=extreme), label="w")
+    explain(lazy(lambda: f"{member!r}, extreme={extreme}"))
+    return member, w
+
+
+def jacobian_scale(member, w) -> float:
+    """A bound on Σ|terms| summed in the entries of J(w), for round-off bounds.
+
+    ‖J‖_F suffices when every entry of J is a single product (all families but the
+    factorization). In a product chain an entry of J is itself a sum of products
+    and can cancel, so its round-off is bounded by the same chain of absolute
+    values (Higham, Thm 3.5: |fl(AB) − AB| ≤ γ_n|A||B|): J evaluated at |w| bounds
+    |J(w)| entrywise and the round-off of any evaluation order.
+    """
+    J = member.jacobian(w)
+    scale = float(np.linalg.norm(J))
+    if member.family in ("deep-linear", "factorization"):
+        scale = max(scale, float(np.linalg.norm(member.jacobian(np.abs(w)))))
+    return scale
+
+
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+@PER_FAMILY
+@given(data=st.data())
+def test_jacobian_agrees_with_the_products_and_the_kernel(family, data):
+    member, w = draw_member_and_point(data, family)
+    p, q, depth = member.n_params, member.n_canonical, member.depth
+    dw = data.draw(finite_vectors(p), label="dw")
+    u = data.draw(finite_vectors(q), label="u")
+    g = data.draw(finite_vectors(q), label="g")
+    J = member.jacobian(w)
+    assert J.shape == (q, p)
+    nJ = jacobian_scale(member, w)
+    nw, nu, ng = (float(np.linalg.norm(x)) for x in (dw, u, g))
+    explain(lazy(lambda: f"‖J‖_F={np.linalg.norm(J):.3g} (scale {nJ:.3g}) ‖dw‖={nw:.3g} ‖u‖={nu:.3g} ‖g‖={ng:.3g}"))
+    # Jᵀu sums q terms, J·dw sums p: the longest inner sum is max(p, q)
+    n = max(p, q)
+    at = dict(terms=n, member=member)
+    expect_close("J·dw − jvp", J @ dw, member.jvp(w, dw), scale=nJ * nw, depth=depth, **at)
+    expect_close("Jᵀ·u − vjp", J.T @ u, member.vjp(w, u), scale=nJ * nu, depth=depth, **at)
+    # K g chains two products of depth `depth` each
+    step = member.induced_step(w, g)
+    expect_close("J·(Jᵀ·g) − induced_step", J @ (J.T @ g), step, scale=nJ * nJ * ng, depth=2 * depth, **at)
+    # the adjoint identity ⟨u, J dw⟩ = ⟨Jᵀu, dw⟩: one more sum
+    lhs, rhs = float(u @ member.jvp(w, dw)), float(member.vjp(w, u) @ dw)
+    expect_close("⟨u, J·dw⟩ − ⟨vjp(u), dw⟩", lhs, rhs, scale=nu * nJ * nw, depth=depth + 1, **at)
+    # the kernel: J Jᵀ as computed, symmetric, positive semi-definite, and K g = induced_step
+    K = member.kernel(w)
+    assert K.shape == (q, q)
+    expect_close("K − J·Jᵀ", K, J @ J.T, scale=nJ * nJ, depth=depth, **at)
+    expect_close("K − Kᵀ", K, K.T, scale=nJ * nJ, depth=depth, **at)
+    # Weyl: the eigenvalues of J Jᵀ + E are ≥ −‖E‖₂ ≥ −γ_p‖J‖_F² (eigvalsh adds q·u‖K‖)
+    lam = float(np.linalg.eigvalsh(K).min())
+    expect("min eig K", lam, "≥", -numerics.roundoff(nJ * nJ, terms=n, depth=depth), member)
+    expect_close("K·g − induced_step", K @ g, step, scale=nJ * nJ * ng, depth=2 * depth, **at)
+
+
+def _taylor(member, w, d, jvp=None):
+    # scale is psi_scale itself, evaluated at w and at every w + h·d: the number
+    # psi_scale(w) alone underestimates the round-off of ψ(w + h·d) once h ≫ ‖w‖
+    res = numerics.taylor_order(
+        member.psi, member.jvp if jvp is None else jvp, w, d,
+        scale=member.psi_scale, terms=member.n_params, depth=member.depth,
+        smooth_step=member.smooth_step(w, d),
+    )
+    explain(lazy(lambda: f"Taylor: {res.reason}\n  steps={res.steps}\n  remainders={res.remainders}\n  floors={res.floors}"))
+    return res
+
+
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+@PER_FAMILY
+@given(data=st.data())
+def test_taylor_remainder_is_second_order(family, data):
+    member, w = draw_member_and_point(data, family)
+    d = data.draw(inputs(member.n_params), label="d")  # non-zero by construction
+    smooth = member.smooth_step(w, d)
+    explain(lazy(lambda: f"smooth_step={smooth:.3g}"))
+    # on a ReLU kink no step is smooth: the first-order model is one-sided there
+    assume(smooth > 0)
+    res = _taylor(member, w, d)
+    if not res.ok:  # (ok without an order: the remainder is round-off, ψ linear along d)
+        expect(f"observed Taylor order ({res.reason})", res.order, "≥", numerics.ORDER_THRESHOLD, member)
+
+
+# --- the Taylor check has power: planted wrong Jacobians fail it ---------------
+
+def _scaled(member):
+    return lambda w, dw: 1.01 * member.jvp(w, dw)
+
+
+def _sign_flipped_block(member):
+    # the second half of the columns of J with the wrong sign
+    def jvp(w, dw):
+        dw = np.array(dw, float)
+        dw[member.n_params // 2:] *= -1
+        return member.jvp(w, dw)
+    return jvp
+
+
+def _transposed(member):
+    # Jᵀ where J is square, else J with a square U (k = d) read transposed: the
+    # row-major/column-major mix-up
+    if member.n_params == member.n_canonical:
+        return lambda w, dw: member.jacobian(w).T @ dw
+    k = member.k
+    assert member.d == k, "the transposed plant needs a square first layer"
+
+    def jvp(w, dw):
+        dw = np.array(dw, float)
+        block = dw[:k * k].reshape(k, k).T.ravel()
+        return member.jvp(w, np.concatenate([block, dw[k * k:]]))
+    return jvp
+
+
+PLANTS = {"scaled by 1.01": _scaled, "sign-flipped block": _sign_flipped_block, "transposed": _transposed}
+
+# members whose J the plant changes at a generic point: a symmetric J cannot be
+# caught transposed (identity, the diagonal maps), so "transposed" uses Polar and
+# square first layers
+_PLANTED = [(name, m) for name in ("scaled by 1.01", "sign-flipped block") for m in zoo()] + [
+    ("transposed", Polar()),
+    ("transposed", TwoLayerLinear(k=3, d=3)),
+]
+
+
+@pytest.mark.parametrize("plant, member", _PLANTED, ids=[f"{n}-{m.family}" for n, m in _PLANTED])
+@pytest.mark.parametrize("seed", range(3))
+def test_taylor_check_rejects_a_wrong_jacobian(plant, member, seed):
+    # a generic point and direction (fixed seeds, so the test is deterministic)
+    rng = np.random.default_rng(seed)
+    w = member.sample(rng)
+    d = rng.standard_normal(member.n_params)
+    wrong = PLANTS[plant](member)
+    assert not np.allclose(wrong(w, d), member.jvp(w, d)), "the plant must change J along d"
+    right = _taylor(member, w, d)
+    assert right.ok, f"the true Jacobian must pass first: {right.reason} [{member.label}]"
+    res = _taylor(member, w, d, jvp=wrong)
+    expect(f"observed Taylor order with J {plant}", res.order, "<", numerics.ORDER_THRESHOLD, member)
+
+
+# --- closed forms ----------------------------------------------------------------
+
+@given(member=FAMILIES["two-layer"], data=st.data())
+def test_two_layer_induced_step_closed_form(member, data):
+    w = data.draw(member.points(extreme=data.draw(st.booleans(), label="extreme")), label="w")
+    g = data.draw(finite_vectors(member.d), label="g")
+    U, v = member.unpack(w)
+    expected = U.T @ (U @ g) + (v @ v) * g  # UᵀU g + ‖v‖² g
+    scale = (float(np.linalg.norm(U)) ** 2 + float(v @ v)) * float(np.linalg.norm(g))
+    expect_close("induced_step − (UᵀUg + ‖v‖²g)", member.induced_step(w, g), expected,
+                 scale=scale, terms=member.k + member.d, depth=2, member=member)
+    expect_close("J·Jᵀ·g − (UᵀUg + ‖v‖²g)", member.kernel(w) @ g, expected,
+                 scale=scale, terms=member.n_params, depth=2, member=member)
+
+
+def _squared_kernel(w):
+    return np.diag(4 * w * w), 1  # (2w)(2w): one rounding either way
+
+
+def _inverse_kernel(w):
+    return np.diag(1 / w**4), 2  # 1/w² squared: three roundings against the two of 1/w⁴
+
+
+def _polar_kernel(w):
+    r, phi = w
+    u_hat = np.array([np.cos(phi), np.sin(phi)])
+    u_perp = np.array([-np.sin(phi), np.cos(phi)])
+    return np.outer(u_hat, u_hat) + r**2 * np.outer(u_perp, u_perp), 2
+
+
+CLOSED_FORM_KERNELS = {"squared": _squared_kernel, "inverse": _inverse_kernel, "polar": _polar_kernel}
+
+
+@pytest.mark.parametrize("family", sorted(CLOSED_FORM_KERNELS))
+@PER_FAMILY
+@given(data=st.data())
+def test_kernel_closed_forms(family, data):
+    """Squared: K = diag(4w²); inverse: K = diag(1/w⁴); polar: K = ûûᵀ + r²û⊥û⊥ᵀ."""
+    member, w = draw_member_and_point(data, family)
+    expected, depth = CLOSED_FORM_KERNELS[family](w)
+    expect_close("K − closed form", member.kernel(w), expected, scale=float(np.linalg.norm(expected)),
+                 terms=member.n_params, depth=depth, member=member)
+
+
+@given(member=FAMILIES["deep-linear"], data=st.data())
+def test_deep_linear_balanced_induced_step(member, data):
+    N, d = member.N, member.d
+    theta = data.draw(inputs(d), label="θ")  # non-zero by construction
+    theta = theta * 10.0 ** data.draw(st.integers(-3, 3), label="log10 scale")
+    seed = data.draw(st.integers(0, 2**32 - 1), label="seed")
+    w = member.balanced_point(theta[None, :], rng=seed)
+    g = data.draw(finite_vectors(d), label="g")
+    nt = float(np.linalg.norm(theta))
+    t_hat = theta / nt
+    expected = nt ** (2 - 2 / N) * (g + (N - 1) * t_hat * (t_hat @ g))
+    Ws = member.unpack(w)
+    s2 = nt ** (2 / N)  # every W_j W_jᵀ = ‖θ‖^{2/N} u_j u_jᵀ
+    for j in range(N - 1):
+        expect_close(f"W_{j + 2}ᵀW_{j + 2} − W_{j + 1}W_{j + 1}ᵀ", Ws[j + 1].T @ Ws[j + 1], Ws[j] @ Ws[j].T,
+                     scale=s2, terms=max(member.dims), depth=2 * N, member=member)
+    # each W_j carries ~2 roundings (σ^{1/N}, the outer product); K chains 2N of them
+    expect_close("ψ(w) − θ", member.psi(w), theta, scale=nt, terms=max(member.dims), depth=2 * N, member=member)
+    expect_close("induced_step − ‖θ‖^{2−2/N}(g + (N−1)θ̂θ̂ᵀg)", member.induced_step(w, g), expected,
+                 scale=nt ** (2 - 2 / N) * N * float(np.linalg.norm(g)), terms=member.n_params,
+                 depth=2 * N, member=member)
