@@ -64,10 +64,17 @@ class _Witness(Exception):
     """Raised by the runner when an ``exists`` claim's function accepts an example."""
 
 
-def _fmt(x) -> str:
-    if isinstance(x, (float, np.floating)):
-        return f"{float(x):.3g}"
-    return str(x)
+def _fmt(x, other=None) -> str:
+    """x with 3 significant digits, or as many as it takes to tell it from ``other``."""
+    if not isinstance(x, (float, int, np.floating, np.integer)) or isinstance(x, bool):
+        return str(x)
+    x = float(x)
+    for digits in (3, 6, 10, 17):
+        s = f"{x:.{digits}g}"
+        if other is None or not isinstance(other, (float, int, np.floating, np.integer)) \
+                or s != f"{float(other):.{digits}g}":
+            return s
+    return s
 
 
 def expect(value, op: str, bound, what: str, *, context: str = "") -> None:
@@ -82,7 +89,7 @@ def expect(value, op: str, bound, what: str, *, context: str = "") -> None:
     if np.ndim(v) == 0 and not np.isfinite(v):
         raise ClaimFailed(f"{what}={v} is not finite, but should be {sym} {_fmt(bound)}{context}")
     if not test(v, bound):
-        raise ClaimFailed(f"{what}={_fmt(v)}, but should be {sym} {_fmt(bound)}{context}")
+        raise ClaimFailed(f"{what}={_fmt(v, bound)}, but should be {sym} {_fmt(bound, v)}{context}")
 
 
 @dataclass
@@ -118,6 +125,7 @@ class Claim:
     definitions: str = ""
     known_failure: str = ""
     name: str = ""
+    _zoo_strategy: Any = field(default=None, repr=False, compare=False)
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -135,7 +143,11 @@ class Claim:
             return self.strategy(param)
         from parameterizations import family_strategies
 
-        return st.one_of(*family_strategies(3).values()).flatmap(self.strategy)
+        from .examples import per_model
+
+        if self._zoo_strategy is None:
+            self._zoo_strategy = st.one_of(*family_strategies(3).values()).flatmap(per_model(self.strategy))
+        return self._zoo_strategy
 
     def passing(self, status: str) -> bool:
         """Whether a result with this status keeps the suite green."""

@@ -19,7 +19,25 @@ from parameterizations import (
 )
 from parameterizations.strategies import inputs
 
-__all__ = ["examples", "members", "two_layer", "deep_linear", "relu", "for_param", "dims"]
+__all__ = ["examples", "members", "two_layer", "deep_linear", "relu", "for_param", "dims", "per_model"]
+
+
+def per_model(build: Callable) -> Callable:
+    """``build`` (model ↦ strategy) memoized by the model's family and spec.
+
+    Inside a flatmap, a strategy built anew for every draw is validated anew, and
+    Hypothesis then spends most of a claim's time (and of a shrink) there. A model
+    is determined by its family and spec, so one strategy per model suffices.
+    """
+    cache: dict = {}
+
+    def strategy_for(m):
+        key = (m.family, repr(sorted(m.spec().items())))
+        if key not in cache:
+            cache[key] = build(m)
+        return cache[key]
+
+    return strategy_for
 
 
 def dims(lo: int = 1, hi: int = 4) -> st.SearchStrategy:
@@ -66,7 +84,7 @@ def for_param(param, **fields: Callable) -> st.SearchStrategy:
 
 def examples(params: st.SearchStrategy, **fields: Callable) -> st.SearchStrategy:
     """Examples over a strategy of parameterizations (see :func:`for_param`)."""
-    return params.flatmap(lambda m: for_param(m, **fields))
+    return params.flatmap(per_model(lambda m: for_param(m, **fields)))
 
 
 def canonical_vectors(param) -> st.SearchStrategy:

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
+from hypothesis.extra import numpy as hnp  # noqa: F401
+
+from parameterizations.base import finite_vectors
 
 __all__ = ["Loss", "losses", "squared_loss", "logistic_loss"]
 
@@ -62,9 +64,9 @@ def logistic_loss(X, y) -> Loss:
 
 def losses(q: int, n_max: int = 3) -> st.SearchStrategy:
     """A squared or logistic loss on n ≤ ``n_max`` examples in R^q."""
-    elems = st.floats(-2, 2, allow_subnormal=False)
+    # entries 0 or of magnitude ≥ MIN_MAGNITUDE, as every drawn vector ("well-scaled")
     return st.integers(1, n_max).flatmap(lambda n: st.builds(
-        lambda kind, X, y: squared_loss(X, y) if kind == "squared" else logistic_loss(X, y),
+        lambda kind, X, y: squared_loss(X.reshape(n, q), y) if kind == "squared" else logistic_loss(X.reshape(n, q), y),
         st.sampled_from(["squared", "logistic"]),
-        hnp.arrays(np.float64, (n, q), elements=elems),
-        hnp.arrays(np.float64, n, elements=elems)))
+        finite_vectors(n * q),
+        finite_vectors(n)))

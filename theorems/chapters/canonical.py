@@ -13,28 +13,11 @@ from parameterizations.strategies import finite_vectors, positive_scales
 
 from ..catalogue import claim
 from ..core import expect
-from ..examples import deep_linear, for_param, two_layer
+from ..examples import deep_linear, for_param, per_model, two_layer
 
 __all__ = ["induced_step_positively_correlated", "steps_of_one_function_anticorrelated", "finite_step_moves_uphill"]
 
 SECTION = "Why the Canonical Gradient Is So Canonical"
-
-
-def _per_model(build):
-    """``build`` (model ↦ strategy) memoized by the model's family and spec.
-
-    Inside a flatmap, a strategy built anew for every draw is validated anew; Hypothesis then spends
-    most of a claim's time (and of a witness's shrinking) there. A model is determined by its spec.
-    """
-    cache: dict = {}
-
-    def per_model(m):
-        key = (m.family, repr(sorted(m.spec().items())))
-        if key not in cache:
-            cache[key] = build(m)
-        return cache[key]
-
-    return per_model
 
 
 def _plane(a, b):
@@ -169,7 +152,7 @@ def _two_steps(ex):
        strategy=st.one_of(
            st.builds(DeepLinear, d=st.integers(2, 3), N=st.just(3), width=st.just(2)),
            st.builds(MatrixFactorization, m=st.just(2), n=st.just(2), N=st.integers(2, 3),
-                     width=st.just(2))).flatmap(_per_model(_deep_model_examples)),
+                     width=st.just(2))).flatmap(per_model(_deep_model_examples)),
        plot=lambda ex, fig: plot_two_steps(ex, fig))
 def steps_of_one_function_anticorrelated(ex):
     m, w, w2, g, z1, z2 = _two_steps(ex)
@@ -230,7 +213,7 @@ def plot_two_steps(ex, fig):
                    "W and g with entries in {−2, …, 2}, η ∈ [10⁻³, 10³] log-uniform. Positive: above the round-off "
                    "bound of the difference of the two evaluations of ψ, times ‖g‖.",
        strategy=st.one_of(two_layer(max_dim=3), deep_linear(max_dim=2, depths=(2, 3)),
-                          st.builds(Squared, st.integers(1, 3))).flatmap(_per_model(lambda m: st.fixed_dictionaries({
+                          st.builds(Squared, st.integers(1, 3))).flatmap(per_model(lambda m: st.fixed_dictionaries({
            "param": st.just(m), "w": _integer_vectors(m.n_params), "g": _integer_vectors(m.n_canonical),
            "eta": positive_scales(1e-3, 1e3)}))),
        plot=lambda ex, fig: plot_finite_step(ex, fig))
