@@ -136,7 +136,13 @@ class TwoLayerLinear(Parameterization):
         matrix-vector product forms every product U_il·g_l, as BLAS's dot-product
         gemv (numpy's path for a C-ordered U) and numpy's own loops do;
         tests/test_bad_input.py checks it with g full of zeros.
+
+        The folding holds for this closed form only: a subclass with its own
+        ``_induced_step`` (or domain) goes through the generic path.
         """
+        if type(self)._induced_step is not TwoLayerLinear._induced_step or \
+                type(self)._check_domain is not TwoLayerLinear._check_domain:
+            return super().induced_step(w, g)
         w = as_vector("w", w, self._p, finite=False)
         g = as_vector("g", g, self._q)
         U, v = self.unpack(w)
@@ -352,7 +358,8 @@ class MatrixFactorization(Parameterization):
         makes h non-finite (inf·0 = NaN). The other layers are checked as usual; only
         if something is not finite is w scanned, which names the bad entry.
         """
-        if self.m != 1 or self.N == 1:
+        if self.m != 1 or self.N == 1 or type(self)._induced_step is not MatrixFactorization._induced_step \
+                or type(self)._check_domain is not MatrixFactorization._check_domain:
             return super().induced_step(w, g)
         w = as_vector("w", w, self._p, finite=False)
         g = as_vector("g", g, self._q)
