@@ -10,7 +10,7 @@ import re
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import parameterizations as P
@@ -18,6 +18,8 @@ from parameterizations import family_strategies
 from parameterizations.base import finite_vectors
 
 FAMILIES = family_strategies(3)
+# a family-parametrized property: a quarter of the profile's budget per family
+PER_FAMILY = settings(max_examples=max(10, settings().max_examples // 4))
 MEMBERS = {m.family: m for m in P.zoo()}
 IDS = sorted(MEMBERS)
 
@@ -91,6 +93,7 @@ def test_non_finite_entries(family, bad, call):
 
 @pytest.mark.parametrize("family", ["two-layer", "deep-linear", "factorization", "relu"])
 @pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+@PER_FAMILY
 @given(data=st.data(), bad=st.sampled_from([np.nan, np.inf, -np.inf]))
 def test_non_finite_entry_anywhere_is_found(family, data, bad):
     # two-layer and deep-linear induced_step fold the finite check of w into h = Ug:
