@@ -9,6 +9,7 @@ from . import (  # noqa: F401  (each import registers its claims)
     canonical,
     gradient_fields,
     further_reading,
+    dynamics,
 )
 
 SECTIONS = [
