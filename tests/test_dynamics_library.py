@@ -3,7 +3,60 @@
 import numpy as np
 import pytest
 
+from parameterizations import DeepLinear
+from parameterizations.descent import SquaredLoss, gradient_descent
 from theorems.chapters import dynamics as D
+
+
+def test_chain_limit_sharpness_closed_forms():
+    # N = 1: the end point is w = y, sharpness 1; N = 2 from (a, a): w₁ = w₂ = √|y|, sharpness 2|y|
+    assert D.chain_limit_sharpness(np.array([0.3]), 1.7) == pytest.approx(1.0, rel=1e-12)
+    assert D.chain_limit_sharpness(np.array([0.4, 0.4]), 2.5) == pytest.approx(5.0, rel=1e-12)
+    assert D.chain_limit_sharpness(np.array([-0.4, 0.4]), 2.5) == pytest.approx(5.0, rel=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_chain_limit_sharpness_is_the_sharpness_where_descent_ends(seed):
+    # descent with a small step follows the flow: the sharpness ‖∇f‖² at its end matches the prediction
+    rng = np.random.default_rng(seed)
+    N, y = 4, 1.3
+    w0 = rng.standard_normal(N)
+    lam = D.chain_limit_sharpness(w0, y)
+    r = gradient_descent(DeepLinear(1, N, width=1), w0, SquaredLoss(np.ones((1, 1)), np.array([y])), lr=0.02 / lam,
+                         steps=400_000, tol=1e-24)
+    w = r.w
+    grad_f = np.array([np.prod(np.delete(w, i)) for i in range(N)])
+    assert r.converged
+    assert grad_f @ grad_f == pytest.approx(lam, rel=0.05)
+
+
+def test_chain_iterations_agree_with_single_runs_and_stop_at_the_median():
+    rng = np.random.default_rng(1)
+    N, y, S_ = 3, 1.0, 7
+    W0 = rng.standard_normal((S_, N))
+    lr = np.array([0.5 / D.chain_limit_sharpness(w, y) for w in W0])
+    tol = 1e-10 * 0.5
+    its = D.chain_iterations(N, W0, y, lr, tol, chunk=37)
+    loss = SquaredLoss(np.ones((1, 1)), np.array([y]))
+    for b in range(S_):
+        one = gradient_descent(DeepLinear(1, N, width=1), W0[b], loss, lr=lr[b], steps=20_000, tol=tol)
+        assert one.converged and its[b] == one.steps
+    some = D.chain_iterations(N, W0, y, lr, tol, chunk=1, need=S_ // 2 + 1)
+    done = np.isfinite(some)
+    assert done.sum() >= S_ // 2 + 1
+    assert np.array_equal(some[done], its[done])
+    assert np.sort(some)[S_ // 2] == np.sort(its)[S_ // 2]  # the median is already known
+
+
+def test_growth_fit_tells_exponential_from_power_law():
+    N = np.arange(1, 13)
+    e = D.growth_fit(N, 5.0 * np.exp(0.3 * N))
+    assert e["exp"]["slope"] == pytest.approx(0.3, rel=1e-10)
+    assert e["exp"]["rss"] < 1e-20 < e["pow"]["rss"]
+    assert e["exp"]["lo"] == pytest.approx(0.3, rel=1e-6)
+    p = D.growth_fit(N, 5.0 * N ** 2.0)
+    assert p["pow"]["slope"] == pytest.approx(2.0, rel=1e-10)
+    assert p["pow"]["rss"] < p["exp"]["rss"]
 
 
 def test_escape_budget_grows_like_log_one_over_eps():
