@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+import theorems.solvers as S
 from parameterizations import DeepLinear
 from parameterizations.descent import SquaredLoss, gradient_descent
 from theorems.chapters import dynamics as D
@@ -64,6 +65,41 @@ def test_escape_budget_grows_like_log_one_over_eps():
     assert b[0] < b[1] < b[2]
     per_decade = (b[2] - b[1]) / 4
     assert per_decade == pytest.approx(2 * np.log(10) / np.log1p(0.125), abs=1)
+
+
+def test_remaining_move_is_zero_on_the_constraint_and_the_projection_for_the_identity_metric():
+    p = S.random_problem(np.random.default_rng(2), 2, 6, 2)
+    theta = S.min_l1_nonneg(p.X, p.y)
+    assert D.remaining_move(p.X, p.y, theta, np.ones(6)) < 1e-12
+    off = theta + np.random.default_rng(3).standard_normal(6)
+    expected = np.linalg.norm(np.linalg.pinv(p.X) @ (p.X @ off - p.y))
+    assert D.remaining_move(p.X, p.y, off, np.ones(6)) == pytest.approx(expected, rel=1e-10)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_small_alpha_law_predicts_the_off_support_entries(seed):
+    p = S.random_problem(np.random.default_rng(seed), 3, 7, 3, nonneg=False)
+    b1 = S.min_l1(p.X, p.y)
+    asym = D.l1_asymptotics(p.X, p.y, b1)
+    assert asym is not None
+    a = D.small_alpha(asym, b1)
+    if a is None:
+        pytest.skip("slack beyond double precision")
+    for alpha in (a, a / 100):
+        beta = S.q_alpha_argmin(p.X, p.y, alpha)
+        ell = np.log(1 / alpha ** 2)
+        pred = np.exp(-ell * asym["slack"] + asym["b_off"])
+        np.testing.assert_allclose(np.abs(beta[asym["off"]]), pred, rtol=0.5)
+    assert np.linalg.norm(S.q_alpha_argmin(p.X, p.y, a) - b1) <= 2e-3 * np.linalg.norm(b1)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_large_alpha_law_bounds_the_distance_to_min_l2(seed):
+    p = S.random_problem(np.random.default_rng(seed), 2, 6, 2, nonneg=False)
+    b2 = S.min_l2(p.X, p.y)
+    a = D.large_alpha(b2, tau=1e-3)
+    d = np.linalg.norm(S.q_alpha_argmin(p.X, p.y, a) - b2) / np.linalg.norm(b2)
+    assert 1e-6 < d <= 1e-3
 
 
 def test_memo_computes_once_per_example():
