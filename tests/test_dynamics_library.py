@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 import theorems.solvers as S
-from parameterizations import DeepLinear
-from parameterizations.descent import SquaredLoss, gradient_descent
+from parameterizations import DeepLinear, Inverse
+from parameterizations.descent import SquaredLoss, gradient_descent, uniform_initial
 from theorems.chapters import dynamics as D
 
 
@@ -100,6 +100,20 @@ def test_large_alpha_law_bounds_the_distance_to_min_l2(seed):
     a = D.large_alpha(b2, tau=1e-3)
     d = np.linalg.norm(S.q_alpha_argmin(p.X, p.y, a) - b2) / np.linalg.norm(b2)
     assert 1e-6 < d <= 1e-3
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_inverse_descent_ends_at_the_predicted_flow_limit(seed):
+    p = S.random_problem(np.random.default_rng(seed), 2, 5, 2)
+    alpha = 0.8
+    m = Inverse(5)
+    loss = SquaredLoss(p.X, p.y)
+    r = gradient_descent(m, uniform_initial(m, alpha), loss, lr=0.01, steps=200_000, tol=1e-14 * loss.value(
+        np.full(5, 1 / alpha)))
+    assert r.converged
+    flow = D.inverse_flow_limit(p.X, p.y, alpha, r.theta)
+    assert flow is not None
+    assert np.linalg.norm(r.theta - flow) <= 0.02 * np.linalg.norm(flow)
 
 
 def test_memo_computes_once_per_example():
