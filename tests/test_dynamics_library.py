@@ -9,6 +9,24 @@ from parameterizations.descent import SquaredLoss, gradient_descent, uniform_ini
 from theorems.chapters import dynamics as D
 
 
+# --- effective rank ----------------------------------------------------------------------------------
+
+def test_effective_rank_counts_equal_singular_values_and_ignores_scale():
+    rng = np.random.default_rng(0)
+    Q1, _ = np.linalg.qr(rng.standard_normal((6, 6)))
+    Q2, _ = np.linalg.qr(rng.standard_normal((6, 6)))
+    for r in range(1, 7):
+        E = Q1[:, :r] @ Q2[:, :r].T
+        assert D.effective_rank(E) == pytest.approx(r, rel=1e-12)
+        assert D.effective_rank(37.0 * E) == pytest.approx(r, rel=1e-12)
+    assert D.effective_rank(np.zeros((3, 3))) == 0.0
+    # unequal spectrum: strictly between 1 and the rank
+    E = Q1 @ np.diag([1.0, 0.1, 0.01, 0, 0, 0]) @ Q2.T
+    assert 1.0 < D.effective_rank(E) < 3.0
+
+
+# --- the scalar chain (C37) -----------------------------------------------------------------------------
+
 def test_chain_limit_sharpness_closed_forms():
     # N = 1: the end point is w = y, sharpness 1; N = 2 from (a, a): w₁ = w₂ = √|y|, sharpness 2|y|
     assert D.chain_limit_sharpness(np.array([0.3]), 1.7) == pytest.approx(1.0, rel=1e-12)
@@ -60,12 +78,16 @@ def test_growth_fit_tells_exponential_from_power_law():
     assert p["pow"]["rss"] < p["exp"]["rss"]
 
 
+# --- C18b -----------------------------------------------------------------------------------------------
+
 def test_escape_budget_grows_like_log_one_over_eps():
     b = [D.escape_budget(eps, 0.5) for eps in (1e-2, 1e-4, 1e-8)]
     assert b[0] < b[1] < b[2]
     per_decade = (b[2] - b[1]) / 4
     assert per_decade == pytest.approx(2 * np.log(10) / np.log1p(0.125), abs=1)
 
+
+# --- implicit bias --------------------------------------------------------------------------------------
 
 def test_remaining_move_is_zero_on_the_constraint_and_the_projection_for_the_identity_metric():
     p = S.random_problem(np.random.default_rng(2), 2, 6, 2)
