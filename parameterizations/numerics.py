@@ -37,10 +37,14 @@ __all__ = [
     "TaylorResult",
     "taylor_order",
     "ORDER_THRESHOLD",
+    "STOP_BELOW",
 ]
 
 EPS = float(np.finfo(float).eps)
 UNIT_ROUNDOFF = EPS / 2
+
+#: Steps in a row at or under the round-off floor after which the Taylor halving stops.
+STOP_BELOW = 3
 
 #: Observed Taylor order above which the derivative is accepted. A correct J gives
 #: order 2 (or better); a wrong one gives order 1. The threshold is the midpoint.
@@ -152,25 +156,41 @@ def taylor_order(psi, jvp, w, d, *, scale: float | Callable[[np.ndarray], float]
     else:
         scale_along = lambda x, h: float(scale) * (1 + h)  # noqa: E731
     rem, flo = [], []
+    below = 0
     for h in h0 * 0.5 ** np.arange(n_steps):
         x = w + h * d
         r = float(np.linalg.norm(np.asarray(psi(x), float) - p0 - h * t))
         rem.append(r)
         flo.append(roundoff(scale_along(x, h) + h * nt, terms, depth, computations=3))
-        if r <= flo[-1]:
+        # the floor is reached for good after STOP_BELOW steps in a row at or under it;
+        # a single step there can be a zero crossing of the remainder (its h² and h³
+        # terms cancelling), after which the remainder rises above the floor again
+        below = below + 1 if r <= flo[-1] else 0
+        if below == STOP_BELOW:
             break
     rem, flo = np.array(rem), np.array(flo)
     steps = h0 * 0.5 ** np.arange(len(rem))
     above = rem > flo
-    if not above[0]:
-        return TaylorResult(steps, rem, flo, np.nan, True, "remainder at round-off from the first step")
-    # the usable prefix: steps before the remainder first reaches the floor
-    n_use = int(np.argmin(above)) if not above.all() else len(above)
-    if n_use < 2:
+    if not above[: STOP_BELOW].any():
+        return TaylorResult(steps, rem, flo, np.nan, True, "remainder at round-off from the first steps")
+    # usable pairs: consecutive steps both above the floor; the smallest ones are the asymptotic regime
+    pairs = np.flatnonzero(above[:-1] & above[1:])
+    if pairs.size == 0:
         return TaylorResult(steps, rem, flo, np.nan, True, "remainder reaches round-off after one halving")
-    orders = np.log2(rem[: n_use - 1] / rem[1:n_use])
-    # judge on the smallest usable steps: the asymptotic regime
-    order = float(np.median(orders[-3:]))
+    all_orders = np.log2(rem[pairs] / rem[pairs + 1])
+    # a remainder that grows as h shrinks is passing a zero crossing (its h² and h³
+    # terms cancelling): the steps up to there are not yet asymptotic
+    rising = np.flatnonzero(all_orders <= 0)
+    if rising.size:
+        pairs = pairs[rising[-1] + 1:]
+        # the median of three orders needs three pairs past the crossing; with fewer, the
+        # remainder met the floor while still bending back from zero: nothing to judge
+        if pairs.size < 3:
+            return TaylorResult(steps, rem, flo, np.nan, True,
+                                "inconclusive: the remainder reaches round-off right after a zero crossing")
+    last = pairs[-3:]
+    orders = np.log2(rem[last] / rem[last + 1])
+    order = float(np.median(orders))
     ok = order >= ORDER_THRESHOLD
-    reason = f"observed order {order:.2f} over steps {steps[max(0, n_use - 4)]:.2g}…{steps[n_use - 1]:.2g}"
+    reason = f"observed order {order:.2f} over steps {steps[last[0]]:.2g}…{steps[last[-1] + 1]:.2g}"
     return TaylorResult(steps, rem, flo, order, ok, reason)

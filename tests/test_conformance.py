@@ -1,7 +1,8 @@
-"""The conformance suite: interface checks and general claims on every member of the zoo."""
+"""The conformance suite: the interface checks J1 (products) and J2 (derivative) on every
+family of the zoo, at random sizes and at ordinary and extreme scales."""
 
-from parameterizations import zoo
+from parameterizations import family_strategies
 from theorems.conformance import interface_checks
 from theorems.testing import conformance_tests
 
-test_conformance = conformance_tests(zoo(), interface_checks())
+test_conformance = conformance_tests(family_strategies(4), interface_checks())

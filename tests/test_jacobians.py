@@ -1,11 +1,11 @@
 """The Jacobians of the zoo are exact.
 
-For every family, at random sizes and random points (ordinary and extreme scales):
-the matrix J agrees with the matrix-free products jvp, vjp and induced_step to
-round-off, the adjoint identity holds, K = J Jᵀ is positive semi-definite, and the
-first-order Taylor remainder of ψ along a random direction is O(h²). A planted
-wrong Jacobian fails the Taylor check, so that check has power. Last, the closed
-forms the post states for particular families.
+The agreement of J with jvp, vjp and induced_step, the adjoint identity, K's
+positive semi-definiteness and the second-order Taylor remainder are the interface
+checks J1 and J2 of :mod:`theorems.conformance`, run on every family at random sizes
+and scales by tests/test_conformance.py. Here: a planted wrong Jacobian fails the
+Taylor check, so that check has power; and the closed forms the post states for
+particular families.
 
 Tolerances come from :mod:`parameterizations.numerics`: ``roundoff(scale, terms,
 depth)`` with ``scale`` the product of the norms of the factors involved.
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from parameterizations import (
@@ -49,58 +49,6 @@ def draw_member_and_point(data, family: str):
     return member, w
 
 
-def jacobian_scale(member, w) -> float:
-    """A bound on Σ|terms| summed in the entries of J(w), for round-off bounds.
-
-    ‖J‖_F suffices when every entry of J is a single product (all families but the
-    factorization). In a product chain an entry of J is itself a sum of products
-    and can cancel, so its round-off is bounded by the same chain of absolute
-    values (Higham, Thm 3.5: |fl(AB) − AB| ≤ γ_n|A||B|): J evaluated at |w| bounds
-    |J(w)| entrywise and the round-off of any evaluation order.
-    """
-    J = member.jacobian(w)
-    scale = float(np.linalg.norm(J))
-    if member.family in ("deep-linear", "factorization"):
-        scale = max(scale, float(np.linalg.norm(member.jacobian(np.abs(w)))))
-    return scale
-
-
-@pytest.mark.parametrize("family", sorted(FAMILIES))
-@PER_FAMILY
-@given(data=st.data())
-def test_jacobian_agrees_with_the_products_and_the_kernel(family, data):
-    member, w = draw_member_and_point(data, family)
-    p, q, depth = member.n_params, member.n_canonical, member.depth
-    dw = data.draw(finite_vectors(p), label="dw")
-    u = data.draw(finite_vectors(q), label="u")
-    g = data.draw(finite_vectors(q), label="g")
-    J = member.jacobian(w)
-    assert J.shape == (q, p)
-    nJ = jacobian_scale(member, w)
-    nw, nu, ng = (float(np.linalg.norm(x)) for x in (dw, u, g))
-    explain(lazy(lambda: f"‖J‖_F={np.linalg.norm(J):.3g} (scale {nJ:.3g}) ‖dw‖={nw:.3g} ‖u‖={nu:.3g} ‖g‖={ng:.3g}"))
-    # Jᵀu sums q terms, J·dw sums p: the longest inner sum is max(p, q)
-    n = max(p, q)
-    at = dict(terms=n, member=member)
-    expect_close("J·dw − jvp", J @ dw, member.jvp(w, dw), scale=nJ * nw, depth=depth, **at)
-    expect_close("Jᵀ·u − vjp", J.T @ u, member.vjp(w, u), scale=nJ * nu, depth=depth, **at)
-    # K g chains two products of depth `depth` each
-    step = member.induced_step(w, g)
-    expect_close("J·(Jᵀ·g) − induced_step", J @ (J.T @ g), step, scale=nJ * nJ * ng, depth=2 * depth, **at)
-    # the adjoint identity ⟨u, J dw⟩ = ⟨Jᵀu, dw⟩: one more sum
-    lhs, rhs = float(u @ member.jvp(w, dw)), float(member.vjp(w, u) @ dw)
-    expect_close("⟨u, J·dw⟩ − ⟨vjp(u), dw⟩", lhs, rhs, scale=nu * nJ * nw, depth=depth + 1, **at)
-    # the kernel: J Jᵀ as computed, symmetric, positive semi-definite, and K g = induced_step
-    K = member.kernel(w)
-    assert K.shape == (q, q)
-    expect_close("K − J·Jᵀ", K, J @ J.T, scale=nJ * nJ, depth=depth, **at)
-    expect_close("K − Kᵀ", K, K.T, scale=nJ * nJ, depth=depth, **at)
-    # Weyl: the eigenvalues of J Jᵀ + E are ≥ −‖E‖₂ ≥ −γ_p‖J‖_F² (eigvalsh adds q·u‖K‖)
-    lam = float(np.linalg.eigvalsh(K).min())
-    expect("min eig K", lam, "≥", -numerics.roundoff(nJ * nJ, terms=n, depth=depth), member)
-    expect_close("K·g − induced_step", K @ g, step, scale=nJ * nJ * ng, depth=2 * depth, **at)
-
-
 def _taylor(member, w, d, jvp=None):
     # scale is psi_scale itself, evaluated at w and at every w + h·d: the number
     # psi_scale(w) alone underestimates the round-off of ψ(w + h·d) once h ≫ ‖w‖.
@@ -114,21 +62,6 @@ def _taylor(member, w, d, jvp=None):
     )
     explain(lazy(lambda: f"Taylor: {res.reason}\n  steps={res.steps}\n  remainders={res.remainders}\n  floors={res.floors}"))
     return res
-
-
-@pytest.mark.parametrize("family", sorted(FAMILIES))
-@PER_FAMILY
-@given(data=st.data())
-def test_taylor_remainder_is_second_order(family, data):
-    member, w = draw_member_and_point(data, family)
-    d = data.draw(inputs(member.n_params), label="d")  # non-zero by construction
-    smooth = member.smooth_step(w, d)
-    explain(lazy(lambda: f"smooth_step={smooth:.3g}"))
-    # on a ReLU kink no step is smooth: the first-order model is one-sided there
-    assume(smooth > 0)
-    res = _taylor(member, w, d)
-    if not res.ok:  # (ok without an order: the remainder is round-off, ψ linear along d)
-        expect(f"observed Taylor order ({res.reason})", res.order, "≥", numerics.ORDER_THRESHOLD, member)
 
 
 # --- the Taylor check has power: planted wrong Jacobians fail it ---------------

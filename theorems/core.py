@@ -135,12 +135,17 @@ class Claim:
     def decided(self) -> bool:
         return self.check is not None and self.strategy is not None
 
-    def example_strategy(self, param=None) -> st.SearchStrategy:
-        """The strategy of examples, for one parameterization if the claim is general."""
+    def example_strategy(self, param=None, params=None) -> st.SearchStrategy:
+        """The strategy of examples; a general claim's for one parameterization, for those
+        ``params`` draws (a strategy), or for the whole zoo with random sizes."""
         if not self.general:
             return self.strategy
         if param is not None:
             return self.strategy(param)
+        if params is not None:
+            from .examples import per_model
+
+            return params.flatmap(per_model(self.strategy))
         from parameterizations import family_strategies
 
         from .examples import per_model
@@ -189,6 +194,11 @@ def example_label(ex) -> str:
     return ""
 
 
+def subject_of(params) -> str:
+    """A name for a strategy of parameterizations (its ``subject`` attribute, or its repr)."""
+    return getattr(params, "subject", None) or repr(params)[:60]
+
+
 def _profile_settings(claim: Claim, overrides: dict | None) -> settings:
     base = settings()  # the active profile
     kw = dict(claim.settings)
@@ -202,12 +212,13 @@ def _profile_settings(claim: Claim, overrides: dict | None) -> settings:
     return settings(base, **kw)
 
 
-def run_claim(claim: Claim, *, param=None, overrides: dict | None = None) -> Result:
+def run_claim(claim: Claim, *, param=None, params=None, overrides: dict | None = None) -> Result:
     """Decide ``claim`` with Hypothesis under the active settings profile.
 
     Args:
         claim: the catalogue entry.
         param: for a general claim, the parameterization to run it over (default: the zoo).
+        params: for a general claim, a strategy of parameterizations to run it over.
         overrides: Hypothesis settings that replace the profile's (e.g. ``max_examples``).
 
     Returns:
@@ -216,9 +227,9 @@ def run_claim(claim: Claim, *, param=None, overrides: dict | None = None) -> Res
     """
     if not claim.decided:
         return Result(claim.id, claim.kind, "pending", message=f"{claim.id} has no property yet.")
-    strategy = claim.example_strategy(param)
+    strategy = claim.example_strategy(param, params)
     state: dict[str, Any] = {"calls": 0, "ex": None, "first": None}
-    subject = param.label if param is not None else ""
+    subject = param.label if param is not None else (subject_of(params) if params is not None else "")
 
     def body(ex):
         state["calls"] += 1
@@ -283,6 +294,7 @@ def expect_close(a, b, *, scale: float, terms: int, depth: int = 1, what: str) -
     from parameterizations.numerics import close
 
     ok, diff, bound = close(a, b, scale, terms, depth)
-    note(f"{what}: ‖difference‖={diff:.3g}, round-off bound={bound:.3g} (scale={scale:.3g}, terms={terms}, depth={depth})")
-    if not ok:
+    if not ok:  # noted on failure only: formatting every example's note is a cost
+        note(f"{what}: ‖difference‖={diff:.3g}, round-off bound={bound:.3g} (scale={scale:.3g}, terms={terms}, "
+             f"depth={depth})")
         raise ClaimFailed(f"‖{what}‖={diff:.3g}, but should be ≤ {bound:.3g} (round-off)")

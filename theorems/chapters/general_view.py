@@ -123,12 +123,10 @@ def chain_rule(ex):
         event("w on a kink of ψ along d: no derivative")
         return
     grad_w = m.vjp(w, loss.grad(m.psi(w)))
-    theta = m.psi(w)
-    # the composite's size: the terms summed to evaluate ℓ at a θ of ψ's size
-    S = m.psi_scale(w) if hasattr(m, "psi_scale") else float(np.linalg.norm(theta))
-    scale = loss.evaluation_scale(S)
-    res = taylor_order(_composite(m, loss), lambda w_, d_: np.array([grad_w @ d_]), w, d, scale=scale,
-                       terms=m.n_params + loss.X.size, depth=getattr(m, "depth", 1) + 2, smooth_step=smooth)
+    # the composite's size: the terms summed to evaluate ℓ at a θ of ψ's size, along the segment
+    res = taylor_order(_composite(m, loss), lambda w_, d_: np.array([grad_w @ d_]), w, d,
+                       scale=lambda x: loss.evaluation_scale(m.psi_scale(x)),
+                       terms=m.n_params + loss.X.size, depth=getattr(m, "depth", 1) + 2, smooth_step=smooth, n_steps=60)
     note(f"{loss.kind} loss; Taylor remainders {np.array2string(res.remainders, precision=2)}")
     if not res.ok:
         raise ClaimFailed(f"observed order={res.order:.2f}, but should be ≥ 1.5: Jᵀ∇ℓ is not the gradient "
@@ -165,10 +163,10 @@ def canonical_minimum_is_critical(ex):
         return
     # near its minimum L = ½‖r‖², r = X(ψ(w) − θ*), is computed with ‖r‖'s round-off
     # γ‖|X|‖S (S the size of ψ's terms), so its own round-off is bounded by γ(‖|X|‖S)²
-    S = m.psi_scale(w) if hasattr(m, "psi_scale") else float(np.linalg.norm(theta))
+    nX = float(np.linalg.norm(np.abs(X)))
     res = taylor_order(_composite(m, loss), lambda w_, d_: np.zeros(1), w, d,
-                       scale=(float(np.linalg.norm(np.abs(X))) * S) ** 2,
-                       terms=m.n_params + X.size, depth=getattr(m, "depth", 1) + 2, smooth_step=smooth)
+                       scale=lambda x: (nX * m.psi_scale(x)) ** 2,
+                       terms=m.n_params + X.size, depth=getattr(m, "depth", 1) + 2, smooth_step=smooth, n_steps=60)
     if not res.ok:
         raise ClaimFailed(f"observed order={res.order:.2f}, but should be ≥ 1.5: L changes to first order "
                           f"at W although ψ(W) minimizes ℓ")
