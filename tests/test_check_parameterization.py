@@ -20,7 +20,21 @@ class SignFlippedBlock(P.TwoLayerLinear):
         return J
 
 
-class SignFlippedEverywhere(P.TwoLayerLinear):
+class ProductsFromMatrix:
+    """Mixin: jvp, vjp and induced_step computed from the (planted) matrix J, so all agree."""
+
+    def _jvp(self, w, dw):
+        return self._jacobian(w) @ dw
+
+    def _vjp(self, w, g):
+        return self._jacobian(w).T @ g
+
+    def _induced_step(self, w, g):
+        J = self._jacobian(w)
+        return J @ (J.T @ g)
+
+
+class SignFlippedEverywhere(ProductsFromMatrix, P.TwoLayerLinear):
     """The v-block's sign is wrong consistently in J, jvp, vjp and induced_step."""
 
     def _jacobian(self, w):
@@ -28,32 +42,12 @@ class SignFlippedEverywhere(P.TwoLayerLinear):
         J[:, self.k * self.d:] *= -1
         return J
 
-    def _jvp(self, w, dw):
-        return self._jacobian(w) @ dw
 
-    def _vjp(self, w, g):
-        return self._jacobian(w).T @ g
-
-    def _induced_step(self, w, g):
-        J = self._jacobian(w)
-        return J @ (J.T @ g)
-
-
-class TransposedPolar(P.Polar):
+class TransposedPolar(ProductsFromMatrix, P.Polar):
     """J transposed (a square case), consistently."""
 
     def _jacobian(self, w):
         return super()._jacobian(w).T
-
-    def _jvp(self, w, dw):
-        return self._jacobian(w) @ dw
-
-    def _vjp(self, w, g):
-        return self._jacobian(w).T @ g
-
-    def _induced_step(self, w, g):
-        J = self._jacobian(w)
-        return J @ (J.T @ g)
 
 
 class MissingFactor(P.Squared):
