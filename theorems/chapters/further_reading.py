@@ -5,7 +5,7 @@ balanced point (Arora, Cohen & Hazan 2018): with N layers and θ = (W_N⋯W_1)�
 
     F(θ) = ‖θ‖^{2−2/N} (g + (N−1) θ̂θ̂ᵀ g),   θ̂ = θ/‖θ‖,   g = ∇ℓ(θ).
 
-C36–C38 (gradient-descent experiments) are written elsewhere and registered here as pending.
+C36–C38 (gradient-descent experiments) are in :mod:`theorems.chapters.dynamics`, with this section.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from parameterizations import DeepLinear
 from parameterizations.numerics import roundoff, taylor_order
 from parameterizations.strategies import finite_vectors, inputs, positive_scales
 
-from ..catalogue import claim, pending
+from ..catalogue import claim
 from ..core import ClaimFailed, expect, expect_close
 from ..losses import Loss, logistic_loss, squared_loss
 from ..style import COLORS
@@ -417,20 +417,3 @@ def end_to_end_field_not_conservative(ex):
 
 
 # --- C36–C38: written elsewhere ---------------------------------------------------------------------------
-
-pending("C36", kind="open", section=SECTION,
-        statement="Arora, Cohen, Hu & Luo 2019: deeper factorizations find lower-rank completions — fitting a few "
-                  "observed entries of a low-rank matrix by gradient descent from a small initialization, a depth-3 "
-                  "factorization W₃W₂W₁ ends at a matrix of lower effective rank than a depth-2 one W₂W₁.")
-
-pending("C37", kind="open", section=SECTION,
-        statement="Shamir 2018: depth can slow gradient descent — for the scalar network f = w₁w₂⋯w_N (θ the product) "
-                  "under a standard random initialization, the number of iterations needed to reach a fixed accuracy "
-                  "grows exponentially with N.")
-
-pending("C38", kind="holds", section=SECTION,
-        statement="Woodworth et al. 2020: for θ = u⊙u − v⊙v started at u₀ = v₀ = α·1, gradient flow on an "
-                  "under-determined least-squares problem ends at the interpolant minimizing "
-                  "Q_α(θ) = α²Σ q(θᵢ/α²), q(z) = 2 − √(4 + z²) + z·arcsinh(z/2); as α → 0 this end point tends to "
-                  "the minimum-ℓ1 interpolant and as α → ∞ to the minimum-ℓ2 one. (The section's other papers, "
-                  "Jiang 2019 and Berner et al. 2019, motivate C20–C22.)")

@@ -3,8 +3,8 @@
 Each parameterization of θ ∈ R^q turns the canonical gradient field g into the
 induced field K(w)g, K = J Jᵀ. For the element-wise maps K is diagonal and its
 entries Kᵢᵢ ("the gain of coordinate i") say which coordinates move fast.
-C29 and C31 (where gradient descent ends) are written elsewhere; they are
-registered here as pending so that the catalogue shows their statements.
+C29, C29b and C31 (where gradient descent ends) are in
+:mod:`theorems.chapters.dynamics`, with this section.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from parameterizations import Identity, Inverse, Polar, Squared, TwoLayerLinear
 from parameterizations.numerics import roundoff
 from parameterizations.strategies import finite_vectors, inputs, positive_scales
 
-from ..catalogue import claim, pending
+from ..catalogue import claim
 from ..core import expect, expect_close
 from ..examples import examples
 from ..style import COLORS
@@ -170,14 +170,6 @@ def squared_gains_grow_with_weights(ex):
         expect(gains[i], ">", gains[j], f"K[{i},{i}] (|w_{i}|={abs(w[i]):.3g} > |w_{j}|={abs(w[j]):.3g})")
 
 
-pending("C29", kind="open", section=SECTION,
-        statement="The squared map biases gradient descent toward sparse solutions: on an under-determined "
-                  "least-squares problem that has a non-negative interpolant, descent from w₀ = α·1 ends near "
-                  "the non-negative interpolant of minimum ℓ1 norm when α is small, and near the interpolant "
-                  "closest in ℓ2 to θ₀ = α²·1 when α is large; in the gradient-flow limit its end point is "
-                  "argmin Σ θᵢlog(θᵢ/α²) − θᵢ over {Xθ = y, θ ≥ 0} (the mirror-descent reading).")
-
-
 # --- C30a / C30b -------------------------------------------------------------------------------------
 
 def _inverse_strategy():
@@ -255,12 +247,6 @@ def inverse_gains_shrink_with_w(ex):
     event(f"{len(pairs)} ordered pairs" if pairs else "no ordered pair (all |wᵢ| equal)")
     for i, j in pairs:
         expect(gains[i], "<", gains[j], f"K[{i},{i}] (|w_{i}|={abs(w[i]):.3g} > |w_{j}|={abs(w[j]):.3g})")
-
-
-pending("C31", kind="open", section=SECTION,
-        statement="The inverse map θᵢ = 1/wᵢ biases gradient descent toward flat solutions: from a uniform "
-                  "initialization on an under-determined non-negative least-squares problem, descent ends near "
-                  "the non-negative interpolant of minimum ℓ∞ norm.")
 
 
 # --- C32 ---------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Balance between the layers: along the orbit (cU, v/c) of one θ the induced step is
 c²UᵀUx + c⁻²‖v‖²x, unbounded at both ends with its smallest norm at a finite c (C14);
-and the learning rate against the target's norm (C15, pending).
+and the learning rate against the target's norm (C15, in :mod:`theorems.chapters.dynamics`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from scipy.optimize import minimize_scalar
 from parameterizations.numerics import roundoff
 from parameterizations.strategies import inputs
 
-from ..catalogue import claim, pending
+from ..catalogue import claim
 from ..core import expect
 from ..style import COLORS
 from .gradient_dynamics import fields, sized_examples, step_scale
@@ -171,10 +171,3 @@ def balance_along_the_orbit(ex):
 
 
 # --- C15 (written later, elsewhere) -----------------------------------------------------
-
-pending(
-    "C15", kind="open", section=SECTION,
-    statement="Step size against the target's norm, on a squared loss with one example (x, y): canonical "
-              "gradient descent with a fixed η < 2/‖x‖² converges whatever the target; gradient descent on "
-              "(U, v) with the same η diverges once the target's norm is large enough, and for that target "
-              "converges again when η is made small enough.")
