@@ -92,6 +92,17 @@ def parse_violation(message: str) -> Violation | None:
                      text=m.group(0))
 
 
+def _laid_out(fig, _=None) -> None:
+    """Tight layout for a claim's own picture, unless it chose a layout of its own: panels'
+    labels then do not overlap."""
+    if fig.get_layout_engine() is None:
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a layout that cannot be tightened stays as drawn
+            fig.tight_layout()
+
+
 def png_bytes(fig) -> bytes:
     """The figure as PNG bytes, with no varying metadata."""
     buf = io.BytesIO()
@@ -256,7 +267,7 @@ def claim_pictures(claim: Claim | None, result: Result) -> list[Picture]:
     error = ""
     if claim is not None and claim.plot is not None:
         try:
-            png, warned = render_capturing(lambda fig: claim.plot(example, fig))
+            png, warned = render_capturing(lambda fig: _laid_out(fig, claim.plot(example, fig)))
             return [Picture("plot", png, f"{result.id}'s own picture of the {what}.", warnings=warned)]
         except Exception:
             error = traceback.format_exc(limit=8)
