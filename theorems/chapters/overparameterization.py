@@ -11,10 +11,65 @@ from parameterizations.strategies import nonzero_scales, permutations
 from ..catalogue import claim
 from ..core import expect, expect_close
 from ..examples import examples, two_layer
+from ..style import COLORS
 
 __all__ = ["permutation_invariance", "rescaling_invariance", "bilinear_not_linear"]
 
 SECTION = "Over-Parameterization"
+
+
+def _bars(ax, series, title):
+    """Grouped bars of equally long vectors (one group per coordinate of θ)."""
+    n = len(series)
+    for i, (label, values, color) in enumerate(series):
+        idx = np.arange(len(values))
+        ax.bar(idx + (i - (n - 1) / 2) * 0.8 / n, values, width=0.8 / n, label=label, color=color)
+    ax.axhline(0, color=COLORS["neutral"], lw=0.8)
+    ax.set_xticks(np.arange(len(series[0][1])))
+    ax.set_xlabel("coordinate i of θ")
+    ax.set_ylabel("θᵢ")
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+
+
+def plot_permutation(ex, fig):
+    m, w, perm = ex["param"], ex["w"], ex["perm"]
+    ax = fig.add_subplot(1, 2, 1)
+    U, v = m.unpack(w)
+    ax.imshow(np.column_stack([U, v]), cmap="coolwarm", aspect="auto")
+    ax.set_title("[U | v]; rows are hidden units")
+    ax.set_xlabel("input coordinate (last column: v)")
+    ax.set_ylabel(f"hidden unit (permuted by {list(perm)})")
+    _bars(fig.add_subplot(1, 2, 2), [("ψ(U, v)", m.psi(w), COLORS["canonical"]),
+                                     ("ψ(permuted)", m.psi(m.permute(w, perm)), COLORS["induced"])],
+          f"C01: the same θ ({m.label})")
+
+
+def plot_rescaling(ex, fig):
+    m, w, c = ex["param"], ex["w"], ex["c"]
+    ax = fig.add_subplot(1, 2, 1)
+    cs = np.geomspace(1e-3, 1e3, 61)
+    U, v = m.unpack(w)
+    ax.loglog(cs, cs * np.linalg.norm(U), color=COLORS["canonical"], label="‖cU‖")
+    ax.loglog(cs, np.linalg.norm(v) / cs, color=COLORS["induced"], label="‖v/c‖")
+    ax.axvline(abs(c), color=COLORS["neutral"], ls="--", label=f"|c| = {abs(c):.3g}")
+    ax.set_xlabel("|c|")
+    ax.set_ylabel("norm")
+    ax.set_title("the weights change…")
+    ax.legend(fontsize=8)
+    _bars(fig.add_subplot(1, 2, 2), [("ψ(U, v)", m.psi(w), COLORS["canonical"]),
+                                     ("ψ(cU, v/c)", m.psi(m.rescale(w, c)), COLORS["induced"])],
+          f"…θ does not (C02)")
+
+
+def plot_bilinear(ex, fig):
+    m, w1, w2 = ex["param"], ex["w"], ex["w2"]
+    (U1, v1), (U2, v2) = m.unpack(w1), m.unpack(w2)
+    _bars(fig.add_subplot(1, 1, 1), [
+        ("ψ(W₁ + W₂)", m.psi(w1 + w2), COLORS["canonical"]),
+        ("ψ(W₁) + ψ(W₂)", m.psi(w1) + m.psi(w2), COLORS["induced"]),
+        ("U₁ᵀv₂ + U₂ᵀv₁ (the difference)", U1.T @ v2 + U2.T @ v1, COLORS["other"]),
+    ], f"C03: ψ is bilinear, not linear ({m.label})")
 
 
 def _abs_scale(m, w) -> float:
@@ -25,7 +80,7 @@ def _abs_scale(m, w) -> float:
 
 @claim("C01", kind="holds", section=SECTION,
        statement="Applying one permutation to the rows of U and to the entries of v leaves θ = Uᵀv unchanged.",
-       strategy=examples(two_layer(), perm=lambda m: permutations(m.k)))
+       strategy=examples(two_layer(), perm=lambda m: permutations(m.k)), plot=plot_permutation)
 def permutation_invariance(ex):
     m, w, perm = ex["param"], ex["w"], ex["perm"]
     event(f"k={m.k}")
@@ -35,7 +90,7 @@ def permutation_invariance(ex):
 
 @claim("C02", kind="holds", section=SECTION,
        statement="Scaling U by c ≠ 0 and v by 1/c leaves θ unchanged.",
-       strategy=examples(two_layer(), c=lambda m: nonzero_scales(1e-3, 1e3)))
+       strategy=examples(two_layer(), c=lambda m: nonzero_scales(1e-3, 1e3)), plot=plot_rescaling)
 def rescaling_invariance(ex):
     m, w, c = ex["param"], ex["w"], ex["c"]
     # each product (cU_i)(v_i/c) carries two extra roundings
@@ -49,7 +104,7 @@ def rescaling_invariance(ex):
                  "ψ(2W) = 4ψ(W) ≠ 2ψ(W).",
        strategy=two_layer().flatmap(lambda m: st.fixed_dictionaries({
            "param": st.just(m), "w": m.points(), "w2": m.points(),
-           "a": st.floats(-3, 3), "b": st.floats(-3, 3)})))
+           "a": st.floats(-3, 3), "b": st.floats(-3, 3)})), plot=plot_bilinear)
 def bilinear_not_linear(ex):
     m, w1, w2, a, b = ex["param"], ex["w"], ex["w2"], ex["a"], ex["b"]
     (U1, v1), (U2, v2) = m.unpack(w1), m.unpack(w2)
