@@ -59,7 +59,7 @@ def plot_rescaling(ex, fig):
     ax.legend(fontsize=8)
     _bars(fig.add_subplot(1, 2, 2), [("ψ(U, v)", m.psi(w), COLORS["canonical"]),
                                      ("ψ(cU, v/c)", m.psi(m.rescale(w, c)), COLORS["induced"])],
-          f"…θ does not (C02)")
+          "…θ does not (C02)")
 
 
 def plot_bilinear(ex, fig):
