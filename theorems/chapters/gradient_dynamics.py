@@ -21,7 +21,7 @@ from parameterizations.strategies import inputs, invertible_matrices, positive_s
 
 from ..catalogue import claim
 from ..core import ClaimFailed, expect, expect_close
-from ..examples import dims
+from ..examples import dims, per_model
 from ..style import COLORS
 
 __all__ = [
@@ -162,20 +162,12 @@ def sized_examples(make, *, k=(1, 4), d=(1, 4), model=None, sizes=None) -> st.Se
 
     ``sizes`` (a strategy of argument tuples for ``model``) replaces the (k, d) ranges.
 
-    Like :func:`theorems.examples.examples`, but the strategy of each size is built once and
-    reused: rebuilding (and re-validating) nested strategies on every draw is what makes
-    ``flatmap`` slow, and the shrinking of an ``exists`` claim draws hundreds of examples.
+    The strategy of each model is built once (:func:`theorems.examples.per_model`): rebuilding
+    nested strategies on every draw is what makes ``flatmap`` slow.
     """
     model = TwoLayerLinear if model is None else model
-    cache: dict = {}
-
-    def get(kd):
-        if kd not in cache:
-            cache[kd] = make(model(*kd))
-        return cache[kd]
-
     sizes = st.tuples(st.integers(*k), st.integers(*d)) if sizes is None else sizes
-    return sizes.flatmap(get)
+    return sizes.map(lambda kd: model(*kd)).flatmap(per_model(make))
 
 
 def fields(m, **strategies) -> st.SearchStrategy:
