@@ -85,28 +85,28 @@ def _regular() -> FieldFigure:
         [FieldPanel("identity: K = I", lambda g: m.induced_step(w, g))])
 
 
-def _squared() -> FieldFigure:
-    m = Squared(2)
-    ws = [np.array(w) for w in ((0.2, 1.0), (1.0, 1.0), (0.5, 0.5), (1.0, 0.2))]
-    panels = [FieldPanel(f"w = {_vec(w)}: K = diag{_vec(4 * w * w)}",
+def _diagonal(m, key: str, title: str, gains, caption: str, ws) -> FieldFigure:
+    """An element-wise map on a 2×2 grid of points w, with K = diag(gains(w)) in each title."""
+    ws = [np.array(w) for w in ws]
+    panels = [FieldPanel(f"w = {_vec(w)}: K = diag{_vec(gains(w))}",
                          (lambda w: lambda g: m.induced_step(w, g))(w), w, "w") for w in ws]
-    return FieldFigure(
-        "squared", "Squared parameterization θᵢ = wᵢ²: K = diag(4wᵢ²)",
+    return FieldFigure(key, title, caption, panels, (2, 2))
+
+
+def _squared() -> FieldFigure:
+    return _diagonal(
+        Squared(2), "squared", "Squared parameterization θᵢ = wᵢ²: K = diag(4wᵢ²)", lambda w: 4 * w * w,
         "Steps grow along the coordinates whose weights are already large (top-left, bottom-right): "
         "the parameterization favours sparse solutions. The blue arrow is w.",
-        panels, (2, 2))
+        ((0.2, 1.0), (1.0, 1.0), (0.5, 0.5), (1.0, 0.2)))
 
 
 def _inverse() -> FieldFigure:
-    m = Inverse(2)
-    ws = [np.array(w) for w in ((0.8, 1.6), (1.0, 1.0), (1.2, 1.2), (1.6, 0.8))]
-    panels = [FieldPanel(f"w = {_vec(w)}: K = diag{_vec(1 / w ** 4)}",
-                         (lambda w: lambda g: m.induced_step(w, g))(w), w, "w") for w in ws]
-    return FieldFigure(
-        "inverse", "Inverse parameterization θᵢ = 1/wᵢ: K = diag(1/wᵢ⁴)",
+    return _diagonal(
+        Inverse(2), "inverse", "Inverse parameterization θᵢ = 1/wᵢ: K = diag(1/wᵢ⁴)", lambda w: 1 / w ** 4,
         "The opposite of the squared case: coordinates with large weights wᵢ (small θᵢ) get small "
         "steps. The blue arrow is w.",
-        panels, (2, 2))
+        ((0.8, 1.6), (1.0, 1.0), (1.2, 1.2), (1.6, 0.8)))
 
 
 def _polar(phi: float = np.pi / 6) -> FieldFigure:
