@@ -1,0 +1,103 @@
+"""Run claims many times with fresh seeds and no example database; list every deviation.
+
+    python scripts/flake_hunt.py [-k EXPR] [--runs N] [-j JOBS] [--profile NAME]
+
+A claim *deviates* when a run's status differs from the status it must have: ``holds`` for a
+holds claim, ``witness found`` for an exists claim, and, for an open claim, the status most of its
+runs reached (an open verdict must not change with the seed). Prints one line per claim
+(id, kind, statuses counted, deviations) and, for each deviation, its message. Exit status 0
+when no claim deviates, 1 otherwise, 2 for bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def _positive(s: str) -> int:
+    try:
+        n = int(s)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, but got {s!r}")
+    return n
+
+
+def _run(args: tuple[str, int, str]) -> list[tuple[str, str]]:
+    """Run claim ``cid`` ``runs`` times in this process; each run draws a fresh seed."""
+    cid, runs, profile = args
+    os.environ["OVERPARAM_PROFILE"] = profile
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import theorems
+    from hypothesis import settings
+
+    settings.load_profile(profile)
+    c = theorems.get(cid)
+    out = []
+    for _ in range(runs):
+        r = theorems.run_claim(c, overrides={"database": None, "derandomize": False})
+        out.append((r.status, r.message))
+    return out
+
+
+def expected_status(kind: str, statuses: Counter) -> str:
+    """The status every run of a claim of this kind must reach."""
+    if kind == "holds":
+        return "holds"
+    if kind == "exists":
+        return "witness found"
+    return statuses.most_common(1)[0][0]
+
+
+def main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="python scripts/flake_hunt.py", description=__doc__.split("\n\n")[0])
+    p.add_argument("-k", dest="ids", metavar="IDS", default="",
+                   help="comma-separated claim ids (default: every decided claim)")
+    p.add_argument("--runs", type=_positive, default=20, help="runs per claim (default 20)")
+    p.add_argument("-j", "--jobs", type=_positive, default=2, help="worker processes (default 2)")
+    p.add_argument("--profile", default="default", choices=("default", "ci", "thorough"))
+    a = p.parse_args(argv)
+    import theorems
+
+    known = {c.id: c for c in theorems.catalogue() if c.decided}
+    ids = [s.strip() for s in a.ids.split(",") if s.strip()] or list(known)
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        print(f"-k: expected claim ids of the catalogue, but got {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    # split each claim's runs into chunks so both workers stay busy
+    chunks = [(cid, n, a.profile) for cid in ids
+              for n in [a.runs // a.jobs + (1 if i < a.runs % a.jobs else 0) for i in range(a.jobs)] if n]
+    t0 = time.perf_counter()
+    results: dict[str, list] = {cid: [] for cid in ids}
+    with ProcessPoolExecutor(a.jobs) as ex:
+        for (cid, _, _), rows in zip(chunks, ex.map(_run, chunks)):
+            results[cid] += rows
+    bad = 0
+    for cid in ids:
+        kind = known[cid].kind
+        counts = Counter(s for s, _ in results[cid])
+        want = expected_status(kind, counts)
+        dev = [(s, m) for s, m in results[cid] if s != want]
+        bad += bool(dev)
+        summary = ", ".join(f"{s} {n}" for s, n in counts.most_common())
+        print(f"{cid:5} {kind:6} {summary:40} deviations {len(dev)}/{len(results[cid])}")
+        for s, m in dev[:5]:
+            print(f"      {s}: {m[:300]}")
+    print(f"{len(ids)} claims x {a.runs} runs, {bad} deviating, {time.perf_counter() - t0:.0f} s")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
