@@ -5,8 +5,9 @@ Hypothesis; ``check_parameterization`` runs the general claims on any object tha
 implements the parameterization interface.
 """
 
-from .catalogue import catalogue, chapter, claim, get, pending
 from .core import Claim, ClaimFailed, Result, expect, expect_close, run_claim
+from .listing import catalogue, chapter, get
+from .registry import claim, pending
 from .profiles import register_profiles
 
 register_profiles()

@@ -11,14 +11,3 @@ from . import (  # noqa: F401  (each import registers its claims)
     further_reading,
     dynamics,
 )
-
-SECTIONS = [
-    overparameterization.SECTION,
-    gradient_dynamics.SECTION,
-    variety.SECTION,
-    takeaways.SECTION,
-    general_view.SECTION,
-    canonical.SECTION,
-    gradient_fields.SECTION,
-    further_reading.SECTION,
-]

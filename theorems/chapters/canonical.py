@@ -11,13 +11,12 @@ from parameterizations import DeepLinear, MatrixFactorization, Squared
 from parameterizations.numerics import roundoff
 from parameterizations.strategies import finite_vectors, positive_scales
 
-from ..catalogue import claim
+from ..registry import claim
 from ..core import expect
+from ..sections import CANONICAL
 from ..examples import deep_linear, for_param, per_model, two_layer
 
 __all__ = ["induced_step_positively_correlated", "steps_of_one_function_anticorrelated", "finite_step_moves_uphill"]
-
-SECTION = "Why the Canonical Gradient Is So Canonical"
 
 
 def _plane(a, b):
@@ -69,7 +68,7 @@ def plot_induced_step(ex, fig):
     ax.legend(loc="lower left", fontsize="small")
 
 
-@claim("C24", kind="holds", section=SECTION, general=True, plot=plot_induced_step,
+@claim("C24", kind="holds", section=CANONICAL, general=True, plot=plot_induced_step,
        statement="For every parameterization, point W and canonical gradient g, the induced step z = K g "
                  "satisfies gᵀz = ‖Jᵀg‖² ≥ 0, with equality only where Jᵀg = 0.",
        strategy=lambda m: for_param(m, g=lambda m: finite_vectors(m.n_canonical)))
@@ -137,7 +136,7 @@ def _two_steps(ex):
     return m, w, w2, g, m.induced_step(w, g), m.induced_step(w2, g)
 
 
-@claim("C25", kind="exists", section=SECTION,
+@claim("C25", kind="exists", section=CANONICAL,
        statement="Beyond the two-layer model too, the induced steps of two parameterizations of one function "
                  "need not be positively correlated with each other: a deep linear network (N ≥ 3) or a matrix "
                  "factorization, W and W′ = W with P inserted between two layers (ψ(W′) = ψ(W)), and a canonical "
@@ -205,7 +204,7 @@ def plot_two_steps(ex, fig):
 # --- C26: a finite learning rate can move θ uphill -----------------------------------------------
 
 
-@claim("C26", kind="exists", section=SECTION,
+@claim("C26", kind="exists", section=CANONICAL,
        statement="With a finite learning rate the parametric step can move the function against canonical "
                  "descent: some W, g and η > 0 give Δθ = ψ(W − ηJᵀg) − ψ(W) with gᵀΔθ > 0, although to first "
                  "order Δθ = −ηKg has gᵀΔθ ≤ 0.",

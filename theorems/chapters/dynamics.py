@@ -31,13 +31,10 @@ from parameterizations.descent import SquaredLoss, canonical_descent, gradient_d
 from parameterizations.numerics import roundoff
 from parameterizations.strategies import inputs, positive_scales
 
-from ..catalogue import claim
+from ..registry import claim
 from ..core import ClaimFailed, expect
+from ..sections import FURTHER_READING, GENERAL_VIEW, GRADIENT_FIELDS, TAKEAWAYS
 from ..style import COLORS
-from .further_reading import SECTION as FURTHER_READING
-from .general_view import SECTION as GENERAL_VIEW
-from .gradient_fields import SECTION as GRADIENT_FIELDS
-from .takeaways import SECTION as TAKEAWAYS
 
 __all__ = [
     "step_size_against_target_norm",

@@ -10,16 +10,15 @@ from parameterizations import ShallowReLU, TwoLayerLinear
 from parameterizations.numerics import roundoff, taylor_order
 from parameterizations.strategies import finite_vectors, positive_scales
 
-from ..catalogue import claim
+from ..registry import claim
 from ..core import ClaimFailed, expect, expect_close
+from ..sections import GENERAL_VIEW
 from ..examples import deep_linear, for_param, per_model, relu, two_layer
 from ..losses import losses
 
 __all__ = ["chain_rule", "canonical_minimum_is_critical", "ghosts_need_rank_deficiency", "origin_is_strict_saddle",
            "duplicate_unit_adds_no_columns", "dead_unit_has_zero_columns", "wide_relu_full_row_rank",
            "exploding_and_vanishing"]
-
-SECTION = "A More General View"
 
 
 def _composite(m, loss):
@@ -110,7 +109,7 @@ def plot_singular_values(ex, fig):
     ax.legend()
 
 
-@claim("C16", kind="holds", section=SECTION, general=True, plot=plot_chain_rule,
+@claim("C16", kind="holds", section=GENERAL_VIEW, general=True, plot=plot_chain_rule,
        statement="Chain rule: for every parameterization and every differentiable canonical loss ℓ, the "
                  "parametric gradient is ∇_W(ℓ∘ψ) = J(W)ᵀ∇_θℓ — checked against the loss itself, not against J.",
        strategy=lambda m: for_param(m, loss=lambda m: losses(m.n_canonical), d=lambda m: finite_vectors(m.n_params)))
@@ -140,7 +139,7 @@ def _minimizing_loss(m, w, X):
     return squared_loss(X, X @ m.psi(w))
 
 
-@claim("C17", kind="holds", section=SECTION, general=True, plot=plot_canonical_minimum_is_critical,
+@claim("C17", kind="holds", section=GENERAL_VIEW, general=True, plot=plot_canonical_minimum_is_critical,
        statement="If ψ(W) minimizes a convex canonical loss, W is a critical point of the parametric loss: "
                  "the gradient Jᵀ∇ℓ vanishes and ℓ∘ψ changes only to second order in every direction.",
        strategy=lambda m: for_param(m, X=lambda m: st.integers(1, 3).flatmap(
@@ -172,7 +171,7 @@ def canonical_minimum_is_critical(ex):
                           f"at W although ψ(W) minimizes ℓ")
 
 
-@claim("C19", kind="holds", section=SECTION, general=True, plot=plot_singular_values,
+@claim("C19", kind="holds", section=GENERAL_VIEW, general=True, plot=plot_singular_values,
        statement="Ghost critical points need a rank-deficient Jacobian: where J(W) has full row rank q, "
                  "‖Jᵀg‖ ≥ σ_q(J)‖g‖ > 0 for every g ≠ 0, so ∇_W L = 0 forces ∇_θℓ = 0.",
        strategy=lambda m: for_param(m, g=lambda m: finite_vectors(m.n_canonical)))
@@ -247,7 +246,7 @@ def origin_hessian_by_differences(m, loss, h: float = 1.0) -> np.ndarray:
     return np.column_stack([(grad(h * e) - grad(-h * e)) / (2 * h) for e in E])
 
 
-@claim("C18", kind="holds", section=SECTION,
+@claim("C18", kind="holds", section=GENERAL_VIEW,
        statement="For every loss ℓ, (U, v) = (0, 0) is a critical point of the two-layer loss L(U, v) = ℓ(Uᵀv), "
                  "and its Hessian is the form (dU, dv) ↦ 2 dvᵀdU g with g = ∇_θℓ(0), whose smallest eigenvalue "
                  "is exactly −‖g‖: the origin is a strict saddle whenever g ≠ 0. (That gradient descent "
@@ -367,7 +366,7 @@ def _rank(s, tol) -> int:
     return int(np.sum(s > tol))
 
 
-@claim("C20", kind="holds", section=SECTION,
+@claim("C20", kind="holds", section=GENERAL_VIEW,
        statement="A hidden unit that copies another adds nothing to the column space of J: in the two-layer "
                  "linear model and in a shallow ReLU network (canonical space: the outputs on n fixed inputs), "
                  "after making unit t a copy of unit s, J's columns for t equal J's columns for s, so the rank "
@@ -398,7 +397,7 @@ def duplicate_unit_adds_no_columns(ex):
     expect(r_full, "==", r_rest, "rank of J with the copy's columns")
 
 
-@claim("C21", kind="holds", section=SECTION,
+@claim("C21", kind="holds", section=GENERAL_VIEW,
        statement="A ReLU unit that is inactive on every input has zero columns in J, for its incoming weights "
                  "and bias and for its outgoing weight alike: no first-order change of those weights changes "
                  "the network's outputs, and the parametric gradient Jᵀg is zero there for every g.",
@@ -472,7 +471,7 @@ def activation_groups(m, w) -> tuple[int, int]:
     return int(counts.max()), int(np.sum(~D.any(axis=1)))
 
 
-@claim("C22", kind="open", section=SECTION,
+@claim("C22", kind="open", section=GENERAL_VIEW,
        statement="A wide shallow ReLU network at a random initialization has J of full row rank n on its n inputs "
                  "(so it has no ghost critical points near there).",
        definitions="Wide: k = c·n hidden units with c ∈ {2, …, 8}, so p = k(d + 2) ≥ 6n. Random initialization: "
@@ -549,7 +548,7 @@ def _max_rank_below_d(m) -> int:
     return m.k if m.k < m.d else m.d - 1
 
 
-@claim("C23", kind="holds", section=SECTION,
+@claim("C23", kind="holds", section=GENERAL_VIEW,
        statement="Exploding and vanishing: along the parameters (cU, v/c) of one two-layer function the singular "
                  "values of J are exactly √(c²σᵢ(U)² + ‖v‖²/c²), so ‖J‖₂ ≥ c·‖U‖₂ grows without bound, and where "
                  "rank U < d the smallest one is ‖v‖/c, non-zero for v ≠ 0 yet arbitrarily small. In a deep "

@@ -19,8 +19,9 @@ from parameterizations.base import finite_vectors, unit
 from parameterizations.numerics import roundoff, taylor_order
 from parameterizations.strategies import inputs, invertible_matrices, positive_scales
 
-from ..catalogue import claim
+from ..registry import claim
 from ..core import ClaimFailed, expect, expect_close
+from ..sections import GRADIENT_DYNAMICS
 from ..examples import dims, per_model
 from ..style import COLORS
 
@@ -31,8 +32,6 @@ __all__ = [
     "one_step_second_order",
     "induced_step_not_canonical",
 ]
-
-SECTION = "Gradient Dynamics Between Spaces"
 
 
 # --- shared helpers (also used by variety.py and takeaways.py) ------------------------------
@@ -241,7 +240,7 @@ def plot_canonical_gradient(ex, fig):
     ax.legend(loc="best")
 
 
-@claim("C04", kind="holds", section=SECTION,
+@claim("C04", kind="holds", section=GRADIENT_DYNAMICS,
        statement="In the canonical space f(x) = θᵀx is linear in θ, so its gradient ∂f/∂θ is x itself, "
                  "whatever θ is: differences of f along each coordinate of θ give x at any two points θ.",
        strategy=sized_examples(lambda m: fields(m, w=m.points(extreme=True), w2=m.points(extreme=True),
@@ -297,7 +296,7 @@ def plot_parametric_gradient(ex, fig):
     ax.legend(loc="best")
 
 
-@claim("C05", kind="holds", section=SECTION,
+@claim("C05", kind="holds", section=GRADIENT_DYNAMICS,
        statement="In the two-layer model f(x) = vᵀUx the gradients are ∂f/∂v = Ux and ∂f/∂U = v xᵀ: they "
                  "agree with differences of f itself and f's first-order Taylor remainder along any "
                  "direction of (U, v) is of second order.",
@@ -355,7 +354,7 @@ def plot_gradient_scaling(ex, fig):
     ax.legend(loc="best")
 
 
-@claim("C06", kind="holds", section=SECTION,
+@claim("C06", kind="holds", section=GRADIENT_DYNAMICS,
        statement="The parametric gradient grows with the weights: multiplying every weight by c > 0 "
                  "multiplies ‖∇_W f‖ by c in the two-layer model and by c^(N−1) in an N-layer deep linear "
                  "network, while the canonical gradient x does not change.",
@@ -445,7 +444,7 @@ def plot_one_step(ex, fig):
     ax.legend(loc="best")
 
 
-@claim("C07", kind="holds", section=SECTION,
+@claim("C07", kind="holds", section=GRADIENT_DYNAMICS,
        statement="One parametric gradient step of size η on a loss ℓ(f(x)) moves θ to "
                  "θ − ηℓ′(UᵀU + ‖v‖²I)x + η²ℓ′²(vᵀUx)x exactly, so the first-order move is "
                  "(UᵀU + ‖v‖²I)x rather than x and the remainder over η² stays bounded as η → 0.",
@@ -516,7 +515,7 @@ def plot_induced_vs_canonical(ex, fig):
     ax.legend(loc="lower left", fontsize=7)
 
 
-@claim("C08", kind="exists", section=SECTION,
+@claim("C08", kind="exists", section=GRADIENT_DYNAMICS,
        statement="The induced step is not the canonical one: for some U, v, x the step (UᵀU + ‖v‖²I)x points "
                  "in another direction than x, and two parameterizations of the same θ — (U, v) and "
                  "(PU, P⁻ᵀv) — give induced steps of different lengths.",

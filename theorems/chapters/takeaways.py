@@ -14,14 +14,13 @@ from scipy.optimize import minimize_scalar
 from parameterizations.numerics import roundoff
 from parameterizations.strategies import inputs
 
-from ..catalogue import claim
+from ..registry import claim
 from ..core import expect
+from ..sections import TAKEAWAYS
 from ..style import COLORS
 from .gradient_dynamics import fields, sized_examples, step_scale
 
 __all__ = ["balance_along_the_orbit"]
-
-SECTION = "Take-Aways From the Linear Example"
 
 
 # --- C14 --------------------------------------------------------------------------------
@@ -116,7 +115,7 @@ def plot_balance(ex, fig):
     ax.legend(loc="upper center", fontsize=7)
 
 
-@claim("C14", kind="holds", section=SECTION,
+@claim("C14", kind="holds", section=TAKEAWAYS,
        statement="Balance between the layers: along the orbit (cU, v/c), c > 0, of one θ, the induced step "
                  "c²UᵀUx + c⁻²‖v‖²x has a norm that grows without bound as c → 0 and as c → ∞ (when Ux ≠ 0 "
                  "and v ≠ 0) and is smallest at the finite c with c⁴ = ‖v‖²‖x‖/‖UᵀUx‖. And the gradient "

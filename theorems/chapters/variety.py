@@ -16,8 +16,9 @@ from parameterizations.base import finite_vectors, unit
 from parameterizations.numerics import roundoff
 from parameterizations.strategies import inputs, invertible_matrices
 
-from ..catalogue import claim
+from ..registry import claim
 from ..core import expect, expect_close
+from ..sections import VARIETY
 from ..style import COLORS
 from .gradient_dynamics import (
     angle,
@@ -40,8 +41,6 @@ __all__ = [
     "negatively_correlated_steps",
     "reach_direction",
 ]
-
-SECTION = "A Variety of Parametric Gradients"
 
 
 def _cond(P) -> float:
@@ -98,7 +97,7 @@ def plot_same_theta(ex, fig):
     fig.suptitle(f"C09: (PU, P⁻ᵀv) represents the same θ ({m.label})")
 
 
-@claim("C09", kind="holds", section=SECTION,
+@claim("C09", kind="holds", section=VARIETY,
        statement="For every invertible P ∈ R^{k×k}, the weights (PU, P⁻ᵀv) give the same θ as (U, v), "
                  "because (PU)ᵀP⁻ᵀv = UᵀPᵀP⁻ᵀv = Uᵀv.",
        strategy=sized_examples(lambda m: fields(m, w=m.points(extreme=True),
@@ -157,7 +156,7 @@ def plot_transformed_step(ex, fig):
     ax.legend(loc="best", fontsize=7)
 
 
-@claim("C10", kind="holds", section=SECTION,
+@claim("C10", kind="holds", section=VARIETY,
        statement="At the weights (PU, P⁻ᵀv) the induced step of a canonical gradient x is "
                  "(UᵀPᵀPU + ‖P⁻ᵀv‖²I)x: the formula written with U, v and P agrees with the model's induced "
                  "step and with J Jᵀx at the transformed weights.",
@@ -247,7 +246,7 @@ def plot_halfspace(ex, fig):
     ax.legend(loc="lower left", fontsize=7)
 
 
-@claim("C11", kind="holds", section=SECTION,
+@claim("C11", kind="holds", section=VARIETY,
        statement="The matrix UᵀPᵀPU + ‖P⁻ᵀv‖²I is positive semi-definite, so every induced step z of a "
                  "canonical gradient x satisfies zᵀx = ‖PUx‖² + ‖P⁻ᵀv‖²‖x‖² ≥ ‖P⁻ᵀv‖²‖x‖² ≥ 0, which is "
                  "> 0 once v ≠ 0 and x ≠ 0.",
@@ -418,7 +417,7 @@ def plot_reach(ex, fig):
     fig.suptitle(f"C12: an invertible P steers the induced step to the target ({m.label})")
 
 
-@claim("C12", kind="exists", section=SECTION,
+@claim("C12", kind="exists", section=VARIETY,
        statement="Reachability: with k = d, U invertible, v ≠ 0 and x ≠ 0, any target direction t with "
                  "tᵀx > 0 is reached to within any angle ε > 0 by the induced step of some "
                  "reparameterization (PU, P⁻ᵀv) of the same θ; a search over P finds one.",
@@ -535,7 +534,7 @@ def plot_negative_pair(ex, fig):
     ax.legend(loc="lower left", fontsize=7)
 
 
-@claim("C13", kind="exists", section=SECTION,
+@claim("C13", kind="exists", section=VARIETY,
        statement="For d ≥ 2, two parameterizations (U, v) and (PU, P⁻ᵀv) of the same function can have "
                  "induced steps z₁, z₂ for the same input x with z₁ᵀz₂ < 0, although both lie in the "
                  "halfspace of x.",
