@@ -14,7 +14,7 @@ from parameterizations.strategies import finite_vectors, positive_scales
 from ..registry import claim
 from ..core import expect
 from ..sections import CANONICAL
-from ..examples import deep_linear, for_param, per_model, two_layer
+from ..examples import deep_linear, examples, for_param, two_layer
 
 __all__ = ["induced_step_positively_correlated", "steps_of_one_function_anticorrelated", "finite_step_moves_uphill"]
 
@@ -148,10 +148,10 @@ def _two_steps(ex):
                    "minimizing (K(W)g)ᵀ(K(W′)g), the eigenvector of the smallest eigenvalue of "
                    "(K(W)K(W′) + K(W′)K(W))/2. Negative: below minus the round-off bound of the two induced "
                    "steps and their inner product.",
-       strategy=st.one_of(
+       strategy=examples(st.one_of(
            st.builds(DeepLinear, d=st.integers(2, 3), N=st.just(3), width=st.just(2)),
            st.builds(MatrixFactorization, m=st.just(2), n=st.just(2), N=st.integers(2, 3),
-                     width=st.just(2))).flatmap(per_model(_deep_model_examples)),
+                     width=st.just(2))), _deep_model_examples),
        plot=lambda ex, fig: plot_two_steps(ex, fig))
 def steps_of_one_function_anticorrelated(ex):
     m, w, w2, g, z1, z2 = _two_steps(ex)
@@ -211,10 +211,10 @@ def plot_two_steps(ex, fig):
        definitions="Searched over two-layer linear, deep linear (N ≤ 3, widths ≤ 2) and squared (θ = w⊙w) models, "
                    "W and g with entries in {−2, …, 2}, η ∈ [10⁻³, 10³] log-uniform. Positive: above the round-off "
                    "bound of the difference of the two evaluations of ψ, times ‖g‖.",
-       strategy=st.one_of(two_layer(max_dim=3), deep_linear(max_dim=2, depths=(2, 3)),
-                          st.builds(Squared, st.integers(1, 3))).flatmap(per_model(lambda m: st.fixed_dictionaries({
+       strategy=examples(st.one_of(two_layer(max_dim=3), deep_linear(max_dim=2, depths=(2, 3)),
+                                   st.builds(Squared, st.integers(1, 3))), lambda m: st.fixed_dictionaries({
            "param": st.just(m), "w": _integer_vectors(m.n_params), "g": _integer_vectors(m.n_canonical),
-           "eta": positive_scales(1e-3, 1e3)}))),
+           "eta": positive_scales(1e-3, 1e3)})),
        plot=lambda ex, fig: plot_finite_step(ex, fig))
 def finite_step_moves_uphill(ex):
     m, w, g, eta = ex["param"], ex["w"], ex["g"], ex["eta"]

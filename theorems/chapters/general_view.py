@@ -13,7 +13,7 @@ from parameterizations.strategies import finite_vectors, positive_scales
 from ..registry import claim
 from ..core import ClaimFailed, expect, expect_close
 from ..sections import GENERAL_VIEW
-from ..examples import deep_linear, for_param, per_model, relu, two_layer
+from ..examples import deep_linear, examples, for_param, relu, two_layer
 from ..losses import losses
 
 __all__ = ["chain_rule", "canonical_minimum_is_critical", "ghosts_need_rank_deficiency", "origin_is_strict_saddle",
@@ -256,8 +256,8 @@ def origin_hessian_by_differences(m, loss, h: float = 1.0) -> np.ndarray:
                    "the t² coefficient of L(tδ) by the Taylor-order test in s = t² (δ: the eigenvector of λ_min, "
                    "or a drawn direction where g = 0). Strict saddle: "
                    "λ_min(H) < 0 < λ_max(H).",
-       strategy=two_layer(max_dim=3).flatmap(per_model(lambda m: st.tuples(st.just(m), losses(m.d),
-                                                                            finite_vectors(m.n_params)).map(_origin_example))),
+       strategy=examples(two_layer(max_dim=3), lambda m: st.tuples(st.just(m), losses(m.d),
+                                                                   finite_vectors(m.n_params)).map(_origin_example)),
        plot=lambda ex, fig: plot_origin_saddle(ex, fig))
 def origin_is_strict_saddle(ex):
     from ..losses import Loss
@@ -374,10 +374,10 @@ def _rank(s, tol) -> int:
        definitions="Columns of a unit: its incoming weights (a row of U, or a row of A and its bias) and its "
                    "outgoing weight. Rank: the numerical rank as numpy.linalg.matrix_rank counts it "
                    "(singular values above σ₁·max(q, p)·eps), with the tolerance of the full J for both matrices.",
-       strategy=st.one_of(
+       strategy=examples(st.one_of(
            st.builds(TwoLayerLinear, k=st.integers(2, 4), d=st.integers(1, 4)),
            st.builds(ShallowReLU, n=st.integers(1, 4), d=st.integers(1, 4), k=st.integers(2, 8),
-                     seed=st.integers(0, 2**16))).flatmap(per_model(_with_pair)),
+                     seed=st.integers(0, 2**16))), _with_pair),
        plot=lambda ex, fig: plot_unit_columns(ex, fig, "duplicate"))
 def duplicate_unit_adds_no_columns(ex):
     m, s, t = ex["param"], ex["source"], ex["target"]
@@ -403,8 +403,8 @@ def duplicate_unit_adds_no_columns(ex):
                  "the network's outputs, and the parametric gradient Jᵀg is zero there for every g.",
        definitions="Inactive on every input: pre-activation A_j·x_i + b_j < 0 for every input x_i "
                    "(ShallowReLU.dead_unit sets b_j = −max_i A_j·x_i − 1).",
-       strategy=relu().flatmap(per_model(lambda m: st.fixed_dictionaries({
-           "param": st.just(m), "w": m.points(), "j": st.integers(0, m.k - 1), "g": finite_vectors(m.n)}))),
+       strategy=examples(relu(), lambda m: st.fixed_dictionaries({
+           "param": st.just(m), "w": m.points(), "j": st.integers(0, m.k - 1), "g": finite_vectors(m.n)})),
        plot=lambda ex, fig: plot_unit_columns(ex, fig, "dead"))
 def dead_unit_has_zero_columns(ex):
     m, j, g = ex["param"], ex["j"], ex["g"]
@@ -561,12 +561,12 @@ def _max_rank_below_d(m) -> int:
                    "Smallest non-zero singular value: of J at (cU, v/c) with rank U < d and v ≠ 0 it is the d-th, "
                    "‖v‖/c; with v = 0 it is c·σ_r(U).",
        strategy=st.one_of(
-           two_layer(k=st.integers(1, 4), d=st.integers(2, 4)).flatmap(per_model(lambda m: st.tuples(
+           examples(two_layer(k=st.integers(1, 4), d=st.integers(2, 4)), lambda m: st.tuples(
                st.just(m), m.points(), st.integers(0, _max_rank_below_d(m)), positive_scales(1e-3, 1e3))
-               .map(_c23_two_layer))),
-           deep_linear(max_dim=3, depths=(2, 4)).flatmap(per_model(lambda m: st.fixed_dictionaries({
+               .map(_c23_two_layer)),
+           examples(deep_linear(max_dim=3, depths=(2, 4)), lambda m: st.fixed_dictionaries({
                "param": st.just(m), "w": m.points(), "layer": st.integers(0, m.N - 2),
-               "c": positive_scales(1e-3, 1e3)})))),
+               "c": positive_scales(1e-3, 1e3)}))),
        plot=lambda ex, fig: plot_exploding_vanishing(ex, fig))
 def exploding_and_vanishing(ex):
     m, w, c = ex["param"], ex["w"], ex["c"]

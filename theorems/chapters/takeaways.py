@@ -17,8 +17,9 @@ from parameterizations.strategies import inputs
 from ..registry import claim
 from ..core import expect
 from ..sections import TAKEAWAYS
+from ..examples import examples, sized
+from ..geometry import step_scale
 from ..style import COLORS
-from .gradient_dynamics import fields, sized_examples, step_scale
 
 __all__ = ["balance_along_the_orbit"]
 
@@ -120,7 +121,7 @@ def plot_balance(ex, fig):
                  "c²UᵀUx + c⁻²‖v‖²x has a norm that grows without bound as c → 0 and as c → ∞ (when Ux ≠ 0 "
                  "and v ≠ 0) and is smallest at the finite c with c⁴ = ‖v‖²‖x‖/‖UᵀUx‖. And the gradient "
                  "satisfies ‖∇_W f‖² = ‖v‖²‖x‖² + ‖Ux‖² ≥ ‖v‖²‖x‖²: a large v alone makes it large.",
-       strategy=sized_examples(lambda m: fields(m, w=m.points(extreme=True), x=inputs(m.d))),
+       strategy=examples(sized(), w=lambda m: m.points(extreme=True), x=lambda m: inputs(m.d)),
        plot=plot_balance,
        definitions="The norm is the model's induced step at rescale(W, c). 'Grows without bound', decided "
                    "finitely: on c = 2^(j₀ ± j), j = 1…8, with 2^j₀ the nearest power of two to the "
