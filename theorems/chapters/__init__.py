@@ -9,5 +9,10 @@ from . import (  # noqa: F401  (each import registers its claims)
     canonical,
     gradient_fields,
     further_reading,
-    dynamics,
+    step_size,
+    saddle_escape,
+    scalar_chain,
+    completion_rank,
+    elementwise_bias,
+    woodworth,
 )

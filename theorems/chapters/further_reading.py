@@ -5,7 +5,8 @@ balanced point (Arora, Cohen & Hazan 2018): with N layers and θ = (W_N⋯W_1)�
 
     F(θ) = ‖θ‖^{2−2/N} (g + (N−1) θ̂θ̂ᵀ g),   θ̂ = θ/‖θ‖,   g = ∇ℓ(θ).
 
-C36–C38 (gradient-descent experiments) are in :mod:`theorems.chapters.dynamics`, with this section.
+C36–C38 (gradient-descent experiments), filed under this section, are in :mod:`theorems.chapters.completion_rank`,
+:mod:`theorems.chapters.scalar_chain` and :mod:`theorems.chapters.woodworth`.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 Each parameterization of θ ∈ R^q turns the canonical gradient field g into the
 induced field K(w)g, K = J Jᵀ. For the element-wise maps K is diagonal and its
 entries Kᵢᵢ ("the gain of coordinate i") say which coordinates move fast.
-C29, C29b and C31 (where gradient descent ends) are in
-:mod:`theorems.chapters.dynamics`, with this section.
+C29, C29b and C31 (where gradient descent ends), filed under this section, are in
+:mod:`theorems.chapters.elementwise_bias`.
 """
 
 from __future__ import annotations

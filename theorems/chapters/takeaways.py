@@ -1,8 +1,8 @@
-"""Section "Take-Aways From the Linear Example": C14–C15.
+"""Section "Take-Aways From the Linear Example": C14.
 
 Balance between the layers: along the orbit (cU, v/c) of one θ the induced step is
-c²UᵀUx + c⁻²‖v‖²x, unbounded at both ends with its smallest norm at a finite c (C14);
-and the learning rate against the target's norm (C15, in :mod:`theorems.chapters.dynamics`).
+c²UᵀUx + c⁻²‖v‖²x, unbounded at both ends with its smallest norm at a finite c (C14). The
+learning rate against the target's norm (C15, this section too) is in :mod:`theorems.chapters.step_size`.
 """
 
 from __future__ import annotations
