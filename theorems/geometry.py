@@ -22,6 +22,7 @@ __all__ = [
     "two_layer_step",
     "plane_basis",
     "project",
+    "scaled_norm",
 ]
 
 
@@ -101,3 +102,10 @@ def plane_basis(a, b=None):
 def project(vecs, e1, e2) -> np.ndarray:
     """Coordinates of each vector in the (e₁, e₂) plane, shape (n, 2)."""
     return np.array([[float(np.asarray(v) @ e1), float(np.asarray(v) @ e2)] for v in vecs])
+
+
+def scaled_norm(x) -> float:
+    """‖x‖ without underflow: tiny entries (a drawn y of 1e-224) would square to 0."""
+    x = np.asarray(x, float)
+    a = float(np.max(np.abs(x))) if x.size else 0.0
+    return 0.0 if a == 0 else a * float(np.linalg.norm(x / a))

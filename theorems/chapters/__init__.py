@@ -6,6 +6,8 @@ from . import (  # noqa: F401  (each import registers its claims)
     variety,
     takeaways,
     general_view,
+    hidden_units,
+    exploding_gradients,
     canonical,
     gradient_fields,
     further_reading,
