@@ -11,10 +11,10 @@ from parameterizations import DeepLinear, MatrixFactorization, Squared
 from parameterizations.numerics import roundoff
 from parameterizations.strategies import finite_vectors, positive_scales
 
-from ..registry import claim
 from ..core import expect
-from ..sections import CANONICAL
 from ..examples import deep_linear, examples, for_param, two_layer
+from ..registry import claim
+from ..sections import CANONICAL
 
 __all__ = ["induced_step_positively_correlated", "steps_of_one_function_anticorrelated", "finite_step_moves_uphill"]
 

@@ -22,10 +22,10 @@ from parameterizations import DeepLinear
 from parameterizations.numerics import roundoff, taylor_order
 from parameterizations.strategies import finite_vectors, inputs, positive_scales
 
-from ..registry import claim
 from ..core import ClaimFailed, expect, expect_close
-from ..sections import FURTHER_READING
 from ..losses import Loss, logistic_loss, squared_loss
+from ..registry import claim
+from ..sections import FURTHER_READING
 from ..style import COLORS
 
 __all__ = ["end_to_end_preconditioner", "end_to_end_field_not_conservative", "end_to_end_field",

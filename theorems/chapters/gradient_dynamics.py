@@ -17,12 +17,20 @@ from parameterizations.base import finite_vectors
 from parameterizations.numerics import roundoff, taylor_order
 from parameterizations.strategies import inputs, invertible_matrices, positive_scales
 
-from ..registry import claim
 from ..core import ClaimFailed, expect, expect_close
-from ..sections import GRADIENT_DYNAMICS
 from ..examples import dims, examples, sized
-from ..geometry import angle, angle_roundoff, condition_number, plane_basis, project, step_roundoff, step_scale, \
-    two_layer_step
+from ..geometry import (
+    angle,
+    angle_roundoff,
+    condition_number,
+    plane_basis,
+    project,
+    step_roundoff,
+    step_scale,
+    two_layer_step,
+)
+from ..registry import claim
+from ..sections import GRADIENT_DYNAMICS
 from ..style import COLORS, draw_arrows, fit_limits
 
 __all__ = [

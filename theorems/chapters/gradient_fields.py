@@ -17,10 +17,10 @@ from parameterizations import Identity, Inverse, Polar, Squared, TwoLayerLinear
 from parameterizations.numerics import roundoff
 from parameterizations.strategies import finite_vectors, inputs, positive_scales
 
-from ..registry import claim
 from ..core import expect, expect_close
-from ..sections import GRADIENT_FIELDS
 from ..examples import examples
+from ..registry import claim
+from ..sections import GRADIENT_FIELDS
 from ..style import COLORS
 
 __all__ = [

@@ -8,10 +8,10 @@ from hypothesis import strategies as st
 
 from parameterizations.strategies import nonzero_scales, permutations
 
-from ..registry import claim
 from ..core import expect, expect_close
-from ..sections import OVER_PARAMETERIZATION
 from ..examples import examples, two_layer
+from ..registry import claim
+from ..sections import OVER_PARAMETERIZATION
 from ..style import COLORS
 
 __all__ = ["permutation_invariance", "rescaling_invariance", "bilinear_not_linear"]

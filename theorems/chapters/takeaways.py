@@ -14,11 +14,11 @@ from scipy.optimize import minimize_scalar
 from parameterizations.numerics import roundoff
 from parameterizations.strategies import inputs
 
-from ..registry import claim
 from ..core import expect
-from ..sections import TAKEAWAYS
 from ..examples import examples, sized
 from ..geometry import step_scale
+from ..registry import claim
+from ..sections import TAKEAWAYS
 from ..style import COLORS
 
 __all__ = ["balance_along_the_orbit"]

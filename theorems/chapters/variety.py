@@ -16,11 +16,11 @@ from parameterizations.base import finite_vectors, unit
 from parameterizations.numerics import roundoff
 from parameterizations.strategies import inputs, invertible_matrices
 
-from ..registry import claim
 from ..core import expect, expect_close
-from ..sections import VARIETY
 from ..examples import examples, sized
 from ..geometry import angle, angle_roundoff, condition_number, plane_basis, project, step_roundoff
+from ..registry import claim
+from ..sections import VARIETY
 from ..style import COLORS, draw_arrows, shade_halfspace, square_limits
 
 __all__ = [
