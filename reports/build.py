@@ -153,7 +153,7 @@ def run_entries(claims: Iterable[Claim], *, overrides: dict | None = None,
 
 def _registered(claims: list[Claim]) -> set[int]:
     """Indices of decided claims that a worker finds again by id (those in the catalogue)."""
-    from theorems.catalogue import catalogue
+    from theorems.listing import catalogue
 
     known = {c.id: c for c in catalogue()}
     return {i for i, c in enumerate(claims) if c.decided and known.get(c.id) is c}
@@ -173,7 +173,7 @@ def _worker_init(profile: str | None, includes: list[str]) -> None:
 
 def _worker_run(cid: str, overrides: dict | None) -> dict:
     """Run one catalogue claim in a worker; the result comes back as exact JSON-ready data."""
-    from theorems.catalogue import get
+    from theorems.listing import get
     from theorems.records import result_to_dict
 
     return result_to_dict(_run_one(get(cid), overrides))

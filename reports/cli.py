@@ -90,7 +90,7 @@ def run_main(argv: list[str]) -> int:
         except Exception as e:
             print(f"--include {path}: {type(e).__name__}: {e}", file=sys.stderr)
             return 2
-    from theorems.catalogue import catalogue
+    from theorems.listing import catalogue
 
     try:
         claims = select(catalogue(), args.keyword)

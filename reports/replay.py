@@ -83,7 +83,7 @@ def import_file(path) -> object:
 
 def known_claims() -> list[Claim]:
     """The catalogue and the interface checks (J1, J2)."""
-    from theorems.catalogue import catalogue
+    from theorems.listing import catalogue
     from theorems.conformance import interface_checks
 
     return catalogue() + interface_checks()

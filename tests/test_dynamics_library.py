@@ -1,4 +1,7 @@
-"""Library-level tests of the helpers of theorems.chapters.dynamics (the claims themselves run in the chapter tests)."""
+"""Library-level tests of the helpers of the descent claims (the claims themselves run in the chapter tests).
+
+theorems.experiments, theorems.flow_limits and the helpers the chapters C18b, C29–C31, C36, C37 export.
+"""
 
 import numpy as np
 import pytest
@@ -6,7 +9,8 @@ import pytest
 import theorems.solvers as S
 from parameterizations import DeepLinear, Inverse
 from parameterizations.descent import SquaredLoss, gradient_descent, uniform_initial
-from theorems.chapters import dynamics as D
+from theorems import experiments, flow_limits
+from theorems.chapters import completion_rank, elementwise_bias, saddle_escape, scalar_chain
 
 
 # --- effective rank ----------------------------------------------------------------------------------
@@ -17,21 +21,21 @@ def test_effective_rank_counts_equal_singular_values_and_ignores_scale():
     Q2, _ = np.linalg.qr(rng.standard_normal((6, 6)))
     for r in range(1, 7):
         E = Q1[:, :r] @ Q2[:, :r].T
-        assert D.effective_rank(E) == pytest.approx(r, rel=1e-12)
-        assert D.effective_rank(37.0 * E) == pytest.approx(r, rel=1e-12)
-    assert D.effective_rank(np.zeros((3, 3))) == 0.0
+        assert completion_rank.effective_rank(E) == pytest.approx(r, rel=1e-12)
+        assert completion_rank.effective_rank(37.0 * E) == pytest.approx(r, rel=1e-12)
+    assert completion_rank.effective_rank(np.zeros((3, 3))) == 0.0
     # unequal spectrum: strictly between 1 and the rank
     E = Q1 @ np.diag([1.0, 0.1, 0.01, 0, 0, 0]) @ Q2.T
-    assert 1.0 < D.effective_rank(E) < 3.0
+    assert 1.0 < completion_rank.effective_rank(E) < 3.0
 
 
 # --- the scalar chain (C37) -----------------------------------------------------------------------------
 
 def test_chain_limit_sharpness_closed_forms():
     # N = 1: the end point is w = y, sharpness 1; N = 2 from (a, a): w₁ = w₂ = √|y|, sharpness 2|y|
-    assert D.chain_limit_sharpness(np.array([0.3]), 1.7) == pytest.approx(1.0, rel=1e-12)
-    assert D.chain_limit_sharpness(np.array([0.4, 0.4]), 2.5) == pytest.approx(5.0, rel=1e-12)
-    assert D.chain_limit_sharpness(np.array([-0.4, 0.4]), 2.5) == pytest.approx(5.0, rel=1e-12)
+    assert scalar_chain.chain_limit_sharpness(np.array([0.3]), 1.7) == pytest.approx(1.0, rel=1e-12)
+    assert scalar_chain.chain_limit_sharpness(np.array([0.4, 0.4]), 2.5) == pytest.approx(5.0, rel=1e-12)
+    assert scalar_chain.chain_limit_sharpness(np.array([-0.4, 0.4]), 2.5) == pytest.approx(5.0, rel=1e-12)
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -40,7 +44,7 @@ def test_chain_limit_sharpness_is_the_sharpness_where_descent_ends(seed):
     rng = np.random.default_rng(seed)
     N, y = 4, 1.3
     w0 = rng.standard_normal(N)
-    lam = D.chain_limit_sharpness(w0, y)
+    lam = scalar_chain.chain_limit_sharpness(w0, y)
     r = gradient_descent(DeepLinear(1, N, width=1), w0, SquaredLoss(np.ones((1, 1)), np.array([y])), lr=0.02 / lam,
                          steps=400_000, tol=1e-24)
     w = r.w
@@ -53,14 +57,14 @@ def test_chain_iterations_agree_with_single_runs_and_stop_at_the_median():
     rng = np.random.default_rng(1)
     N, y, S_ = 3, 1.0, 7
     W0 = rng.standard_normal((S_, N))
-    lr = np.array([0.5 / D.chain_limit_sharpness(w, y) for w in W0])
+    lr = np.array([0.5 / scalar_chain.chain_limit_sharpness(w, y) for w in W0])
     tol = 1e-10 * 0.5
-    its = D.chain_iterations(N, W0, y, lr, tol, chunk=37)
+    its = scalar_chain.chain_iterations(N, W0, y, lr, tol, chunk=37)
     loss = SquaredLoss(np.ones((1, 1)), np.array([y]))
     for b in range(S_):
         one = gradient_descent(DeepLinear(1, N, width=1), W0[b], loss, lr=lr[b], steps=20_000, tol=tol)
         assert one.converged and its[b] == one.steps
-    some = D.chain_iterations(N, W0, y, lr, tol, chunk=1, need=S_ // 2 + 1)
+    some = scalar_chain.chain_iterations(N, W0, y, lr, tol, chunk=1, need=S_ // 2 + 1)
     done = np.isfinite(some)
     assert done.sum() >= S_ // 2 + 1
     assert np.array_equal(some[done], its[done])
@@ -69,11 +73,11 @@ def test_chain_iterations_agree_with_single_runs_and_stop_at_the_median():
 
 def test_growth_fit_tells_exponential_from_power_law():
     N = np.arange(1, 13)
-    e = D.growth_fit(N, 5.0 * np.exp(0.3 * N))
+    e = scalar_chain.growth_fit(N, 5.0 * np.exp(0.3 * N))
     assert e["exp"]["slope"] == pytest.approx(0.3, rel=1e-10)
     assert e["exp"]["rss"] < 1e-20 < e["pow"]["rss"]
     assert e["exp"]["lo"] == pytest.approx(0.3, rel=1e-6)
-    p = D.growth_fit(N, 5.0 * N ** 2.0)
+    p = scalar_chain.growth_fit(N, 5.0 * N ** 2.0)
     assert p["pow"]["slope"] == pytest.approx(2.0, rel=1e-10)
     assert p["pow"]["rss"] < p["exp"]["rss"]
 
@@ -81,7 +85,7 @@ def test_growth_fit_tells_exponential_from_power_law():
 # --- C18b -----------------------------------------------------------------------------------------------
 
 def test_escape_budget_grows_like_log_one_over_eps():
-    b = [D.escape_budget(eps, 0.5) for eps in (1e-2, 1e-4, 1e-8)]
+    b = [saddle_escape.escape_budget(eps, 0.5) for eps in (1e-2, 1e-4, 1e-8)]
     assert b[0] < b[1] < b[2]
     per_decade = (b[2] - b[1]) / 4
     assert per_decade == pytest.approx(2 * np.log(10) / np.log1p(0.125), abs=1)
@@ -92,19 +96,19 @@ def test_escape_budget_grows_like_log_one_over_eps():
 def test_remaining_move_is_zero_on_the_constraint_and_the_projection_for_the_identity_metric():
     p = S.random_problem(np.random.default_rng(2), 2, 6, 2)
     theta = S.min_l1_nonneg(p.X, p.y)
-    assert D.remaining_move(p.X, p.y, theta, np.ones(6)) < 1e-12
+    assert flow_limits.remaining_move(p.X, p.y, theta, np.ones(6)) < 1e-12
     off = theta + np.random.default_rng(3).standard_normal(6)
     expected = np.linalg.norm(np.linalg.pinv(p.X) @ (p.X @ off - p.y))
-    assert D.remaining_move(p.X, p.y, off, np.ones(6)) == pytest.approx(expected, rel=1e-10)
+    assert flow_limits.remaining_move(p.X, p.y, off, np.ones(6)) == pytest.approx(expected, rel=1e-10)
 
 
 @pytest.mark.parametrize("seed", range(4))
 def test_small_alpha_law_predicts_the_off_support_entries(seed):
     p = S.random_problem(np.random.default_rng(seed), 3, 7, 3, nonneg=False)
     b1 = S.min_l1(p.X, p.y)
-    asym = D.l1_asymptotics(p.X, p.y, b1)
+    asym = flow_limits.l1_asymptotics(p.X, p.y, b1)
     assert asym is not None
-    a = D.small_alpha(asym, b1)
+    a = flow_limits.small_alpha(asym, b1)
     if a is None:
         pytest.skip("slack beyond double precision")
     for alpha in (a, a / 100):
@@ -119,7 +123,7 @@ def test_small_alpha_law_predicts_the_off_support_entries(seed):
 def test_large_alpha_law_bounds_the_distance_to_min_l2(seed):
     p = S.random_problem(np.random.default_rng(seed), 2, 6, 2, nonneg=False)
     b2 = S.min_l2(p.X, p.y)
-    a = D.large_alpha(b2, tau=1e-3)
+    a = flow_limits.large_alpha(b2, tau=1e-3)
     d = np.linalg.norm(S.q_alpha_argmin(p.X, p.y, a) - b2) / np.linalg.norm(b2)
     assert 1e-6 < d <= 1e-3
 
@@ -133,7 +137,7 @@ def test_inverse_descent_ends_at_the_predicted_flow_limit(seed):
     r = gradient_descent(m, uniform_initial(m, alpha), loss, lr=0.01, steps=200_000, tol=1e-14 * loss.value(
         np.full(5, 1 / alpha)))
     assert r.converged
-    flow = D.inverse_flow_limit(p.X, p.y, alpha, r.theta)
+    flow = elementwise_bias.inverse_flow_limit(p.X, p.y, alpha, r.theta)
     assert flow is not None
     assert np.linalg.norm(r.theta - flow) <= 0.02 * np.linalg.norm(flow)
 
@@ -146,7 +150,7 @@ def test_memo_computes_once_per_example():
         return {"value": float(ex["a"][0])}
 
     ex = {"a": np.array([1.0, 2.0]), "s": "x"}
-    assert D.memo(f, ex) is D.memo(f, dict(ex))
+    assert experiments.memo(f, ex) is experiments.memo(f, dict(ex))
     assert len(calls) == 1
-    D.memo(f, {"a": np.array([1.0, 3.0]), "s": "x"})
+    experiments.memo(f, {"a": np.array([1.0, 3.0]), "s": "x"})
     assert len(calls) == 2

@@ -8,7 +8,7 @@ import theorems as T
 from parameterizations import DeepLinear, ShallowReLU, TwoLayerLinear
 from parameterizations.numerics import roundoff
 from theorems.chapters import canonical as C
-from theorems.chapters import general_view as G
+from theorems.chapters import exploding_gradients, general_view, hidden_units
 from theorems.losses import logistic_loss, squared_loss
 from theorems.style import new_figure
 
@@ -19,7 +19,7 @@ def test_origin_hessian_is_the_second_difference_of_the_loss(make):
     rng = np.random.default_rng(0)
     m = TwoLayerLinear(k=3, d=2)
     loss = make(rng.standard_normal((4, 2)), rng.standard_normal(4))
-    H = G.origin_hessian(m, loss.grad(np.zeros(2)))
+    H = general_view.origin_hessian(m, loss.grad(np.zeros(2)))
     L = lambda w: loss.value(m.psi(w))  # noqa: E731
     for _ in range(5):
         delta = rng.standard_normal(m.n_params)
@@ -32,7 +32,7 @@ def test_origin_hessian_is_the_second_difference_of_the_loss(make):
 
 def test_origin_hessian_spectrum():
     g = np.array([3.0, 4.0])
-    lam = np.linalg.eigvalsh(G.origin_hessian(TwoLayerLinear(k=2, d=2), g))
+    lam = np.linalg.eigvalsh(general_view.origin_hessian(TwoLayerLinear(k=2, d=2), g))
     np.testing.assert_allclose(lam, [-5, -5, 0, 0, 5, 5], atol=1e-12)
 
 
@@ -40,7 +40,7 @@ def test_origin_hessian_spectrum():
 def test_unit_columns_are_the_units_weights(m):
     # the columns of unit j are the flat positions of its weights in w
     for j in range(m.k):
-        cols = G.unit_columns(m, j)
+        cols = hidden_units.unit_columns(m, j)
         if isinstance(m, ShallowReLU):
             A, b, a = m.unpack(np.arange(m.n_params, dtype=float))
             expect = np.concatenate([A[j], [b[j]], [a[j]]])
@@ -57,9 +57,9 @@ def test_two_layer_singular_values_law():
     U, v = m.unpack(w)
     for c in (1e-2, 0.3, 1.0, 7.0, 1e2):
         s = np.linalg.svd(m.jacobian(m.rescale(w, c)), compute_uv=False)
-        np.testing.assert_allclose(s, G.two_layer_singular_values(U, v, c), rtol=1e-12)
+        np.testing.assert_allclose(s, exploding_gradients.two_layer_singular_values(U, v, c), rtol=1e-12)
     # rank U ≤ 2 < d = 3: the smallest singular value is ‖v‖/c
-    assert np.isclose(G.two_layer_singular_values(U, v, 10.0)[-1], np.linalg.norm(v) / 10)
+    assert np.isclose(exploding_gradients.two_layer_singular_values(U, v, 10.0)[-1], np.linalg.norm(v) / 10)
 
 
 def test_most_anticorrelating_g_minimizes_the_inner_product():
@@ -80,7 +80,7 @@ def test_activation_groups_explain_rank_deficiency():
     # d = 1, every unit active on all three inputs (x > every breakpoint): one pattern, rank ≤ d + 1 = 2 < 3
     m = ShallowReLU(n=3, d=1, k=4, X=np.array([[1.0], [2.0], [3.0]]))
     w = m.pack(np.ones((4, 1)), -0.5 * np.ones(4), np.arange(1.0, 5.0))
-    group, dead = G.activation_groups(m, w)
+    group, dead = hidden_units.activation_groups(m, w)
     assert (group, dead) == (3, 0)
     assert np.linalg.matrix_rank(m.jacobian(w)) == 2
 

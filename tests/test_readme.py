@@ -2,7 +2,6 @@
 
 from pathlib import Path
 
-from theorems import catalogue
 from theorems import readme_table
 
 README = Path(__file__).resolve().parents[1] / "README.md"

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import Phase
 
 from _planted import planted_claims
-from theorems.catalogue import get
+from theorems.listing import get
 from theorems.core import ClaimFailed, Result
 from theorems.losses import squared_loss
 

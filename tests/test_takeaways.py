@@ -1,5 +1,6 @@
-"""Section "Take-Aways From the Linear Example": C14–C15."""
+"""The claims of the post's section :data:`theorems.sections.TAKEAWAYS` (C14–C15)."""
 
+from theorems.sections import TAKEAWAYS
 from theorems.testing import claim_tests
 
-test_claim = claim_tests("Take-Aways From the Linear Example")
+test_claim = claim_tests(TAKEAWAYS)

@@ -1,12 +1,28 @@
 """The claims catalogue: one entry per claim, the single source of truth.
 
 ``catalogue()`` lists the entries in id order; ``run_claim`` decides one with
-Hypothesis; ``check_parameterization`` runs the general claims on any object that
-implements the parameterization interface.
+Hypothesis; ``check_parameterization`` (:mod:`theorems.conformance`) runs the general
+claims on any object that implements the parameterization interface.
+
+Layout (imports point down this list, never up):
+
+* :mod:`~theorems.listing` — ``catalogue``, ``get``, ``chapter``: imports the chapters and lists
+  the registry;
+* :mod:`~theorems.chapters` — the built-in claims, one module per group of claims; no chapter
+  imports another;
+* what the chapters share: :mod:`~theorems.registry` (``@claim``, ``pending``),
+  :mod:`~theorems.sections` (the post's section titles), :mod:`~theorems.examples` (strategies of
+  examples), :mod:`~theorems.geometry` (angles, planes, the round-off of a step),
+  :mod:`~theorems.style` (colours, drawing helpers), :mod:`~theorems.experiments` and
+  :mod:`~theorems.flow_limits` (the descent claims' conventions; where gradient flow ends),
+  :mod:`~theorems.losses` and :mod:`~theorems.solvers` (canonical losses, reference solutions);
+* :mod:`~theorems.core` — ``Claim``, ``Result``, ``expect``, ``run_claim``; :mod:`~theorems.records`,
+  :mod:`~theorems.profiles`, :mod:`~theorems.testing` (pytest glue), :mod:`~theorems.readme_table`.
 """
 
-from .catalogue import catalogue, chapter, claim, get, pending
 from .core import Claim, ClaimFailed, Result, expect, expect_close, run_claim
+from .listing import catalogue, chapter, get
+from .registry import claim, pending
 from .profiles import register_profiles
 
 register_profiles()

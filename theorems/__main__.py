@@ -8,7 +8,7 @@ import sys
 from hypothesis import settings
 
 from . import readme_table
-from .catalogue import catalogue
+from .listing import catalogue
 from .core import run_claim
 
 

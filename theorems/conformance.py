@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from parameterizations.base import finite_vectors
 from parameterizations.numerics import ORDER_THRESHOLD, roundoff, taylor_order
 
-from .catalogue import catalogue
+from .listing import catalogue
 from .core import Claim, ClaimFailed, Result, expect_close, run_claim
 
 __all__ = ["check_parameterization", "interface_checks", "point_strategy", "ParameterizationCheckFailed"]

@@ -8,18 +8,11 @@ from __future__ import annotations
 
 from typing import Callable
 
-import numpy as np
 from hypothesis import strategies as st
 
-from parameterizations import (
-    DeepLinear,
-    ShallowReLU,
-    TwoLayerLinear,
-    family_strategies,
-)
-from parameterizations.strategies import inputs
+from parameterizations import DeepLinear, ShallowReLU, TwoLayerLinear
 
-__all__ = ["examples", "members", "two_layer", "deep_linear", "relu", "for_param", "dims", "per_model"]
+__all__ = ["examples", "for_param", "sized", "two_layer", "deep_linear", "relu", "dims", "per_model"]
 
 
 def per_model(build: Callable) -> Callable:
@@ -45,11 +38,14 @@ def dims(lo: int = 1, hi: int = 4) -> st.SearchStrategy:
     return st.integers(lo, hi)
 
 
-def members(families=None, *, max_dim: int = 3) -> st.SearchStrategy:
-    """Zoo members with random sizes (all families, or those named)."""
-    table = family_strategies(max_dim)
-    names = list(table) if families is None else list(families)
-    return st.one_of(*[table[n] for n in names])
+def sized(model=None, *, k=(1, 4), d=(1, 4), sizes=None) -> st.SearchStrategy:
+    """Models ``model(*size)`` (default :class:`TwoLayerLinear`), sizes (k, d) in the inclusive ranges given.
+
+    ``sizes`` (a strategy of argument tuples for ``model``) replaces the (k, d) ranges.
+    """
+    model = TwoLayerLinear if model is None else model
+    sizes = st.tuples(st.integers(*k), st.integers(*d)) if sizes is None else sizes
+    return sizes.map(lambda kd: model(*kd))
 
 
 def two_layer(k=None, d=None, *, max_dim: int = 4) -> st.SearchStrategy:
@@ -82,18 +78,13 @@ def for_param(param, **fields: Callable) -> st.SearchStrategy:
     return st.fixed_dictionaries(spec)
 
 
-def examples(params: st.SearchStrategy, **fields: Callable) -> st.SearchStrategy:
-    """Examples over a strategy of parameterizations (see :func:`for_param`)."""
-    return params.flatmap(per_model(lambda m: for_param(m, **fields)))
+def examples(params: st.SearchStrategy, build: Callable | None = None, /, **fields: Callable) -> st.SearchStrategy:
+    """Examples over a strategy of parameterizations: per model m, ``build(m)``, or :func:`for_param` (m, **fields).
 
-
-def canonical_vectors(param) -> st.SearchStrategy:
-    """A canonical gradient g ∈ R^q for ``param``."""
-    from parameterizations.strategies import finite_vectors
-
-    return finite_vectors(param.n_canonical)
-
-
-def nonzero_inputs(param) -> st.SearchStrategy:
-    """A non-zero x ∈ R^q (the canonical feature of a linear model)."""
-    return inputs(param.n_canonical)
+    ``build`` (model ↦ strategy of example dicts) is for examples whose values are drawn
+    together (one transformed from another); ``fields`` for values drawn side by side. The
+    strategy of each model is built once (:func:`per_model`).
+    """
+    if build is not None and fields:
+        raise ValueError(f"examples takes build or fields, but got both (fields {sorted(fields)})")
+    return params.flatmap(per_model(build if build is not None else (lambda m: for_param(m, **fields))))

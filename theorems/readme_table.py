@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .catalogue import catalogue
+from .listing import catalogue
 
 __all__ = ["START", "END", "render_table", "rows", "replace_block", "short_status"]
 

@@ -1,8 +1,10 @@
-"""One colour scheme and figure conventions for every plot the project draws."""
+"""One colour scheme, figure conventions and the small drawing helpers every plot shares."""
 
 from __future__ import annotations
 
-__all__ = ["COLORS", "FIGSIZE", "DPI", "new_figure"]
+import numpy as np
+
+__all__ = ["COLORS", "FIGSIZE", "DPI", "new_figure", "draw_arrows", "square_limits", "fit_limits", "shade_halfspace"]
 
 #: role → colour (colour-blind safe, Okabe–Ito)
 COLORS = {
@@ -28,3 +30,51 @@ def new_figure(figsize=FIGSIZE):
     fig = Figure(figsize=figsize, dpi=DPI)
     FigureCanvasAgg(fig)
     return fig
+
+
+def draw_arrows(ax, pts, styles) -> float:
+    """Arrows from the origin to each 2-D point; returns the largest length (for limits)."""
+    big = 0.0
+    for p, (label, color) in zip(pts, styles):
+        ax.annotate("", xy=(p[0], p[1]), xytext=(0, 0),
+                    arrowprops=dict(arrowstyle="-|>", color=color, lw=2, shrinkA=0, shrinkB=0))
+        ax.plot([], [], color=color, lw=2, label=label)  # the legend's handle
+        big = max(big, float(np.hypot(*p)))
+    return big
+
+
+def square_limits(ax, r: float) -> None:
+    """Equal-aspect limits [−1.15r, 1.15r]² around the origin, with the axes drawn."""
+    r = 1.15 * (r if r > 0 else 1.0)
+    ax.set_xlim(-r, r)
+    ax.set_ylim(-r, r)
+    ax.set_aspect("equal")
+    ax.axhline(0, color=COLORS["neutral"], lw=0.5)
+    ax.axvline(0, color=COLORS["neutral"], lw=0.5)
+
+
+def fit_limits(ax, pts) -> None:
+    """Equal-aspect limits around the origin and the 2-D points, with a margin."""
+    pts = np.vstack([np.zeros((1, 2)), np.asarray(pts, float)])
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    pad = 0.15 * max(float(np.max(hi - lo)), 1e-300)
+    ax.set_xlim(lo[0] - pad, hi[0] + pad)
+    ax.set_ylim(lo[1] - pad, hi[1] + pad)
+    ax.set_aspect("equal")
+    ax.axhline(0, color=COLORS["neutral"], lw=0.5)
+    ax.axvline(0, color=COLORS["neutral"], lw=0.5)
+
+
+def shade_halfspace(ax, normal2, r: float, label: str) -> None:
+    """Shade {p ∈ R²: p·n ≥ 0} inside the disc of radius r (n given in plane coordinates)."""
+    n = np.asarray(normal2, float)
+    if not np.any(n):
+        return
+    n = n / np.linalg.norm(n)
+    phi0 = np.arctan2(n[1], n[0])
+    ts = np.linspace(phi0 - np.pi / 2, phi0 + np.pi / 2, 90)
+    R = 1.3 * r
+    poly = np.vstack([[0, 0], np.c_[R * np.cos(ts), R * np.sin(ts)], [0, 0]])
+    ax.fill(poly[:, 0], poly[:, 1], color=COLORS["neutral"], alpha=0.18, lw=0, label=label)
+    t = np.array([-n[1], n[0]])
+    ax.plot([-R * t[0], R * t[0]], [-R * t[1], R * t[1]], color=COLORS["neutral"], lw=0.8, ls="--")

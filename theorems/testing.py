@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from .catalogue import chapter
+from .listing import chapter
 from .core import Claim, run_claim
 from .records import result_to_dict
 

@@ -11,13 +11,12 @@ from parameterizations import DeepLinear, MatrixFactorization, Squared
 from parameterizations.numerics import roundoff
 from parameterizations.strategies import finite_vectors, positive_scales
 
-from ..catalogue import claim
 from ..core import expect
-from ..examples import deep_linear, for_param, per_model, two_layer
+from ..examples import deep_linear, examples, for_param, two_layer
+from ..registry import claim
+from ..sections import CANONICAL
 
 __all__ = ["induced_step_positively_correlated", "steps_of_one_function_anticorrelated", "finite_step_moves_uphill"]
-
-SECTION = "Why the Canonical Gradient Is So Canonical"
 
 
 def _plane(a, b):
@@ -69,7 +68,7 @@ def plot_induced_step(ex, fig):
     ax.legend(loc="lower left", fontsize="small")
 
 
-@claim("C24", kind="holds", section=SECTION, general=True, plot=plot_induced_step,
+@claim("C24", kind="holds", section=CANONICAL, general=True, plot=plot_induced_step,
        statement="For every parameterization, point W and canonical gradient g, the induced step z = K g "
                  "satisfies gᵀz = ‖Jᵀg‖² ≥ 0, with equality only where Jᵀg = 0.",
        strategy=lambda m: for_param(m, g=lambda m: finite_vectors(m.n_canonical)))
@@ -137,7 +136,7 @@ def _two_steps(ex):
     return m, w, w2, g, m.induced_step(w, g), m.induced_step(w2, g)
 
 
-@claim("C25", kind="exists", section=SECTION,
+@claim("C25", kind="exists", section=CANONICAL,
        statement="Beyond the two-layer model too, the induced steps of two parameterizations of one function "
                  "need not be positively correlated with each other: a deep linear network (N ≥ 3) or a matrix "
                  "factorization, W and W′ = W with P inserted between two layers (ψ(W′) = ψ(W)), and a canonical "
@@ -149,10 +148,10 @@ def _two_steps(ex):
                    "minimizing (K(W)g)ᵀ(K(W′)g), the eigenvector of the smallest eigenvalue of "
                    "(K(W)K(W′) + K(W′)K(W))/2. Negative: below minus the round-off bound of the two induced "
                    "steps and their inner product.",
-       strategy=st.one_of(
+       strategy=examples(st.one_of(
            st.builds(DeepLinear, d=st.integers(2, 3), N=st.just(3), width=st.just(2)),
            st.builds(MatrixFactorization, m=st.just(2), n=st.just(2), N=st.integers(2, 3),
-                     width=st.just(2))).flatmap(per_model(_deep_model_examples)),
+                     width=st.just(2))), _deep_model_examples),
        plot=lambda ex, fig: plot_two_steps(ex, fig))
 def steps_of_one_function_anticorrelated(ex):
     m, w, w2, g, z1, z2 = _two_steps(ex)
@@ -205,17 +204,17 @@ def plot_two_steps(ex, fig):
 # --- C26: a finite learning rate can move θ uphill -----------------------------------------------
 
 
-@claim("C26", kind="exists", section=SECTION,
+@claim("C26", kind="exists", section=CANONICAL,
        statement="With a finite learning rate the parametric step can move the function against canonical "
                  "descent: some W, g and η > 0 give Δθ = ψ(W − ηJᵀg) − ψ(W) with gᵀΔθ > 0, although to first "
                  "order Δθ = −ηKg has gᵀΔθ ≤ 0.",
        definitions="Searched over two-layer linear, deep linear (N ≤ 3, widths ≤ 2) and squared (θ = w⊙w) models, "
                    "W and g with entries in {−2, …, 2}, η ∈ [10⁻³, 10³] log-uniform. Positive: above the round-off "
                    "bound of the difference of the two evaluations of ψ, times ‖g‖.",
-       strategy=st.one_of(two_layer(max_dim=3), deep_linear(max_dim=2, depths=(2, 3)),
-                          st.builds(Squared, st.integers(1, 3))).flatmap(per_model(lambda m: st.fixed_dictionaries({
+       strategy=examples(st.one_of(two_layer(max_dim=3), deep_linear(max_dim=2, depths=(2, 3)),
+                                   st.builds(Squared, st.integers(1, 3))), lambda m: st.fixed_dictionaries({
            "param": st.just(m), "w": _integer_vectors(m.n_params), "g": _integer_vectors(m.n_canonical),
-           "eta": positive_scales(1e-3, 1e3)}))),
+           "eta": positive_scales(1e-3, 1e3)})),
        plot=lambda ex, fig: plot_finite_step(ex, fig))
 def finite_step_moves_uphill(ex):
     m, w, g, eta = ex["param"], ex["w"], ex["g"], ex["eta"]

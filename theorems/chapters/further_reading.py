@@ -5,7 +5,8 @@ balanced point (Arora, Cohen & Hazan 2018): with N layers and θ = (W_N⋯W_1)�
 
     F(θ) = ‖θ‖^{2−2/N} (g + (N−1) θ̂θ̂ᵀ g),   θ̂ = θ/‖θ‖,   g = ∇ℓ(θ).
 
-C36–C38 (gradient-descent experiments) are in :mod:`theorems.chapters.dynamics`, with this section.
+C36–C38 (gradient-descent experiments), filed under this section, are in :mod:`theorems.chapters.completion_rank`,
+:mod:`theorems.chapters.scalar_chain` and :mod:`theorems.chapters.woodworth`.
 """
 
 from __future__ import annotations
@@ -21,15 +22,14 @@ from parameterizations import DeepLinear
 from parameterizations.numerics import roundoff, taylor_order
 from parameterizations.strategies import finite_vectors, inputs, positive_scales
 
-from ..catalogue import claim
 from ..core import ClaimFailed, expect, expect_close
 from ..losses import Loss, logistic_loss, squared_loss
+from ..registry import claim
+from ..sections import FURTHER_READING
 from ..style import COLORS
 
 __all__ = ["end_to_end_preconditioner", "end_to_end_field_not_conservative", "end_to_end_field",
            "end_to_end_jacobian"]
-
-SECTION = "Further Reading"
 
 
 def _unit(v):
@@ -120,7 +120,7 @@ def plot_preconditioner(ex, fig):
     fig.suptitle("Balanced deep linear network: the induced step is the end-to-end preconditioner")
 
 
-@claim("C34", kind="holds", section=SECTION,
+@claim("C34", kind="holds", section=FURTHER_READING,
        statement="Arora, Cohen & Hazan 2018: for a deep linear network with N layers, scalar output and a balanced "
                  "point (W_{j+1}ᵀW_{j+1} = W_jW_jᵀ), a gradient step of size η moves θ = (W_N⋯W_1)ᵀ by "
                  "−η‖θ‖^{2−2/N}(g + (N−1)θ̂θ̂ᵀg) + O(η²): the induced step K g is that vector.",
@@ -327,7 +327,7 @@ def plot_not_conservative(ex, fig):
     fig.suptitle("End-to-end field F = ‖θ‖^(2−2/N)·(g + (N−1)θ̂θ̂ᵀg)")
 
 
-@claim("C35", kind="holds", section=SECTION,
+@claim("C35", kind="holds", section=FURTHER_READING,
        statement="Arora, Cohen & Hazan 2018: depth is not a norm regularizer. For θ ≠ 0 the end-to-end field "
                  "F = ‖θ‖^{2−2/N}(g + (N−1)θ̂θ̂ᵀg), g = ∇ℓ, has DF − DFᵀ = −(N−1)‖θ‖^{1−2/N}(uθ̂ᵀ − θ̂uᵀ) with "
                  "u = ((N−2)/N)g + ∇²ℓ·θ, so F is not the gradient of any function near θ exactly when u is not "

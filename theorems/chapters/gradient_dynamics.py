@@ -3,9 +3,7 @@
 The two-layer model f(x) = vᵀUx, θ = Uᵀv, compared with the canonical model f(x) = θᵀx:
 its gradients (C04, C05), how their norm scales with the weights (C06), what one
 parametric step does to θ (C07), and that the induced step is not the canonical one
-(C08). The helpers at the top (angles, round-off scales, plane projections) are shared
-with the chapters "A Variety of Parametric Gradients" and "Take-Aways From the Linear
-Example".
+(C08). Angles, plane bases and the round-off of a step come from :mod:`theorems.geometry`.
 """
 
 from __future__ import annotations
@@ -14,15 +12,26 @@ import numpy as np
 from hypothesis import event, note
 from hypothesis import strategies as st
 
-from parameterizations import DeepLinear, TwoLayerLinear
-from parameterizations.base import finite_vectors, unit
+from parameterizations import DeepLinear
+from parameterizations.base import finite_vectors
 from parameterizations.numerics import roundoff, taylor_order
 from parameterizations.strategies import inputs, invertible_matrices, positive_scales
 
-from ..catalogue import claim
 from ..core import ClaimFailed, expect, expect_close
-from ..examples import dims, per_model
-from ..style import COLORS
+from ..examples import dims, examples, sized
+from ..geometry import (
+    angle,
+    angle_roundoff,
+    condition_number,
+    plane_basis,
+    project,
+    step_roundoff,
+    step_scale,
+    two_layer_step,
+)
+from ..registry import claim
+from ..sections import GRADIENT_DYNAMICS
+from ..style import COLORS, draw_arrows, fit_limits
 
 __all__ = [
     "canonical_gradient_is_x",
@@ -31,148 +40,6 @@ __all__ = [
     "one_step_second_order",
     "induced_step_not_canonical",
 ]
-
-SECTION = "Gradient Dynamics Between Spaces"
-
-
-# --- shared helpers (also used by variety.py and takeaways.py) ------------------------------
-
-
-def angle(a, b) -> float:
-    """The angle between non-zero vectors a and b in [0, π], accurate near 0 and π too.
-
-    Kahan's form 2·atan2(‖â − b̂‖, ‖â + b̂‖) with â, b̂ normalised after scaling by their
-    largest entry (no underflow for tiny vectors).
-    """
-    ah, bh = unit(a), unit(b)
-    return float(2.0 * np.arctan2(np.linalg.norm(ah - bh), np.linalg.norm(ah + bh)))
-
-
-def angle_roundoff(err_a: float, norm_a: float, err_b: float, norm_b: float, n: int) -> float:
-    """How far round-off can move :func:`angle` of two vectors known to absolute errors err_a, err_b.
-
-    A perturbation δ of a moves its direction by at most ‖δ‖/‖a‖ (to first order); the
-    normalisations and the two norms inside the angle add a few n-term round-offs.
-    """
-    return float(err_a / norm_a + err_b / norm_b + roundoff(1.0, n, depth=2, computations=3))
-
-
-def step_scale(U, v, x) -> float:
-    """‖|U|ᵀ|U||x| + ‖v‖²|x|‖: the size of the terms summed in the induced step UᵀUx + ‖v‖²x."""
-    U, v, x = np.asarray(U, float), np.asarray(v, float), np.asarray(x, float)
-    ax = np.abs(x)
-    return float(np.linalg.norm(np.abs(U).T @ (np.abs(U) @ ax) + float(v @ v) * ax))
-
-
-def step_roundoff(U, v, x, *, cond: float = 1.0) -> float:
-    """Largest error round-off can explain in one computation of UᵀUx + ‖v‖²x.
-
-    Two chained products (Ux, then Uᵀ(Ux)) of at most k and d terms, plus the sum;
-    ``cond`` multiplies the scale when U, v were themselves computed with an error that
-    grows with a condition number (v = P⁻ᵀv₀ from an inverse: relative error ≈ κ(P)·u).
-    """
-    k, d = np.shape(U)
-    return roundoff(cond * step_scale(U, v, x), k + d + 1, depth=2, computations=1)
-
-
-def two_layer_step(U, v, x) -> np.ndarray:
-    """(UᵀU + ‖v‖²I)x, written from the formula (not from the model)."""
-    U, v, x = np.asarray(U, float), np.asarray(v, float), np.asarray(x, float)
-    return U.T @ (U @ x) + float(v @ v) * x
-
-
-def plane_basis(a, b=None):
-    """An orthonormal pair (e₁, e₂) with e₁ = â and e₂ in span(a, b) (any unit ⊥ e₁ if b ∥ a).
-
-    e₂ is b's component ⊥ e₁, orthogonalised twice (Gram–Schmidt "twice is enough"); when
-    that component is below the round-off of its computation, b counts as parallel to a.
-    """
-    e1 = unit(a)
-    if e1.size == 1:
-        return e1, np.zeros(1)
-    r = None
-    if b is not None and np.any(b):
-        b = np.asarray(b, float)
-        r = b - (b @ e1) * e1
-        r = r - (r @ e1) * e1
-        if float(np.linalg.norm(r)) <= roundoff(float(np.linalg.norm(b)), e1.size, depth=2):
-            r = None
-    if r is None:
-        # the coordinate axis least aligned with e₁, orthogonalised
-        j = int(np.argmin(np.abs(e1)))
-        r = np.eye(e1.size)[j] - e1[j] * e1
-        r = r - (r @ e1) * e1
-    return e1, unit(r)
-
-
-def project(vecs, e1, e2) -> np.ndarray:
-    """Coordinates of each vector in the (e₁, e₂) plane, shape (n, 2)."""
-    return np.array([[float(np.asarray(v) @ e1), float(np.asarray(v) @ e2)] for v in vecs])
-
-
-def draw_arrows(ax, pts, styles) -> float:
-    """Arrows from the origin to each 2-D point; returns the largest length (for limits)."""
-    big = 0.0
-    for p, (label, color) in zip(pts, styles):
-        ax.annotate("", xy=(p[0], p[1]), xytext=(0, 0),
-                    arrowprops=dict(arrowstyle="-|>", color=color, lw=2, shrinkA=0, shrinkB=0))
-        ax.plot([], [], color=color, lw=2, label=label)  # the legend's handle
-        big = max(big, float(np.hypot(*p)))
-    return big
-
-
-def square_limits(ax, r: float) -> None:
-    r = 1.15 * (r if r > 0 else 1.0)
-    ax.set_xlim(-r, r)
-    ax.set_ylim(-r, r)
-    ax.set_aspect("equal")
-    ax.axhline(0, color=COLORS["neutral"], lw=0.5)
-    ax.axvline(0, color=COLORS["neutral"], lw=0.5)
-
-
-def fit_limits(ax, pts) -> None:
-    """Equal-aspect limits around the origin and the 2-D points, with a margin."""
-    pts = np.vstack([np.zeros((1, 2)), np.asarray(pts, float)])
-    lo, hi = pts.min(axis=0), pts.max(axis=0)
-    pad = 0.15 * max(float(np.max(hi - lo)), 1e-300)
-    ax.set_xlim(lo[0] - pad, hi[0] + pad)
-    ax.set_ylim(lo[1] - pad, hi[1] + pad)
-    ax.set_aspect("equal")
-    ax.axhline(0, color=COLORS["neutral"], lw=0.5)
-    ax.axvline(0, color=COLORS["neutral"], lw=0.5)
-
-
-def shade_halfspace(ax, normal2, r: float, label: str) -> None:
-    """Shade {p ∈ R²: p·n ≥ 0} inside the disc of radius r (n given in plane coordinates)."""
-    n = np.asarray(normal2, float)
-    if not np.any(n):
-        return
-    n = n / np.linalg.norm(n)
-    phi0 = np.arctan2(n[1], n[0])
-    ts = np.linspace(phi0 - np.pi / 2, phi0 + np.pi / 2, 90)
-    R = 1.3 * r
-    poly = np.vstack([[0, 0], np.c_[R * np.cos(ts), R * np.sin(ts)], [0, 0]])
-    ax.fill(poly[:, 0], poly[:, 1], color=COLORS["neutral"], alpha=0.18, lw=0, label=label)
-    t = np.array([-n[1], n[0]])
-    ax.plot([-R * t[0], R * t[0]], [-R * t[1], R * t[1]], color=COLORS["neutral"], lw=0.8, ls="--")
-
-
-def sized_examples(make, *, k=(1, 4), d=(1, 4), model=None, sizes=None) -> st.SearchStrategy:
-    """Examples ``make(m)`` over models m = model(k, d) (default TwoLayerLinear) with k, d in the given ranges.
-
-    ``sizes`` (a strategy of argument tuples for ``model``) replaces the (k, d) ranges.
-
-    The strategy of each model is built once (:func:`theorems.examples.per_model`): rebuilding
-    nested strategies on every draw is what makes ``flatmap`` slow.
-    """
-    model = TwoLayerLinear if model is None else model
-    sizes = st.tuples(st.integers(*k), st.integers(*d)) if sizes is None else sizes
-    return sizes.map(lambda kd: model(*kd)).flatmap(per_model(make))
-
-
-def fields(m, **strategies) -> st.SearchStrategy:
-    """``{"param": m, **strategies}`` as one fixed dictionary."""
-    return st.fixed_dictionaries({"param": st.just(m), **strategies})
 
 
 # --- C04 --------------------------------------------------------------------------------
@@ -241,11 +108,11 @@ def plot_canonical_gradient(ex, fig):
     ax.legend(loc="best")
 
 
-@claim("C04", kind="holds", section=SECTION,
+@claim("C04", kind="holds", section=GRADIENT_DYNAMICS,
        statement="In the canonical space f(x) = θᵀx is linear in θ, so its gradient ∂f/∂θ is x itself, "
                  "whatever θ is: differences of f along each coordinate of θ give x at any two points θ.",
-       strategy=sized_examples(lambda m: fields(m, w=m.points(extreme=True), w2=m.points(extreme=True),
-                                                x=inputs(m.d))),
+       strategy=examples(sized(), w=lambda m: m.points(extreme=True), w2=lambda m: m.points(extreme=True),
+                         x=lambda m: inputs(m.d)),
        plot=plot_canonical_gradient,
        definitions="∂f/∂θ is measured by forward differences (f(θ + h eᵢ) − f(θ))/h, h = ‖θ‖_∞ (1 at θ = 0), "
                    "exact for an affine f up to round-off; 'the same at every θ' is checked at two drawn "
@@ -297,12 +164,12 @@ def plot_parametric_gradient(ex, fig):
     ax.legend(loc="best")
 
 
-@claim("C05", kind="holds", section=SECTION,
+@claim("C05", kind="holds", section=GRADIENT_DYNAMICS,
        statement="In the two-layer model f(x) = vᵀUx the gradients are ∂f/∂v = Ux and ∂f/∂U = v xᵀ: they "
                  "agree with differences of f itself and f's first-order Taylor remainder along any "
                  "direction of (U, v) is of second order.",
-       strategy=sized_examples(lambda m: fields(m, w=m.points(extreme=True), x=inputs(m.d),
-                                                dw=finite_vectors(m.n_params))),
+       strategy=examples(sized(), w=lambda m: m.points(extreme=True), x=lambda m: inputs(m.d),
+                         dw=lambda m: finite_vectors(m.n_params)),
        plot=plot_parametric_gradient,
        definitions="Independent differentiation: f is affine in each single weight (each monomial vᵢUᵢⱼxⱼ holds "
                    "it once), so the forward difference (f(W + h e_j) − f(W))/h equals ∂f/∂W_j exactly for "
@@ -355,15 +222,16 @@ def plot_gradient_scaling(ex, fig):
     ax.legend(loc="best")
 
 
-@claim("C06", kind="holds", section=SECTION,
+@claim("C06", kind="holds", section=GRADIENT_DYNAMICS,
        statement="The parametric gradient grows with the weights: multiplying every weight by c > 0 "
                  "multiplies ‖∇_W f‖ by c in the two-layer model and by c^(N−1) in an N-layer deep linear "
                  "network, while the canonical gradient x does not change.",
        strategy=st.one_of(
-           sized_examples(lambda m: fields(m, w=m.points(), x=inputs(m.d), c=positive_scales(1e-2, 1e2))),
+           examples(sized(), w=lambda m: m.points(), x=lambda m: inputs(m.d),
+                    c=lambda m: positive_scales(1e-2, 1e2)),
            # deep linear networks DeepLinear(d, N, width), N = 2…5 as in theorems.examples.deep_linear
-           sized_examples(lambda m: fields(m, w=m.points(), x=inputs(m.d), c=positive_scales(1e-2, 1e2)),
-                          model=DeepLinear, sizes=st.tuples(dims(1, 3), st.integers(2, 5), dims(1, 3)))),
+           examples(sized(DeepLinear, sizes=st.tuples(dims(1, 3), st.integers(2, 5), dims(1, 3))),
+                    w=lambda m: m.points(), x=lambda m: inputs(m.d), c=lambda m: positive_scales(1e-2, 1e2))),
        plot=plot_gradient_scaling,
        definitions="∇_W f = J(W)ᵀx, computed by the model's vjp; N = 2 for the two-layer model. The scaling "
                    "law is compared to round-off: Σ|terms| of every entry of J(W)ᵀx is the same product "
@@ -445,11 +313,11 @@ def plot_one_step(ex, fig):
     ax.legend(loc="best")
 
 
-@claim("C07", kind="holds", section=SECTION,
+@claim("C07", kind="holds", section=GRADIENT_DYNAMICS,
        statement="One parametric gradient step of size η on a loss ℓ(f(x)) moves θ to "
                  "θ − ηℓ′(UᵀU + ‖v‖²I)x + η²ℓ′²(vᵀUx)x exactly, so the first-order move is "
                  "(UᵀU + ‖v‖²I)x rather than x and the remainder over η² stays bounded as η → 0.",
-       strategy=sized_examples(lambda m: fields(m, w=m.points(), x=inputs(m.d), y=st.floats(-2, 2))),
+       strategy=examples(sized(), w=lambda m: m.points(), x=lambda m: inputs(m.d), y=lambda m: st.floats(-2, 2)),
        plot=plot_one_step,
        definitions="Loss ℓ(f) = ½(f − y)², ℓ′ = f(x) − y; the step is W − ηℓ′∇_W f with the model's vjp and "
                    "θ(η) its ψ. 'O(η²)', decided with a finite criterion: on η = 4⁰, 4⁻¹, …, 4⁻⁷ the "
@@ -474,11 +342,6 @@ def one_step_second_order(ex):
 # --- C08 --------------------------------------------------------------------------------
 
 
-def _cond(P) -> float:
-    s = np.linalg.svd(np.asarray(P, float), compute_uv=False)
-    return float(s[0] / s[-1])
-
-
 def _c08_data(ex):
     m, w, x, P = ex["param"], np.asarray(ex["w"], float), np.asarray(ex["x"], float), np.asarray(ex["P"], float)
     U, v = m.unpack(w)
@@ -488,7 +351,7 @@ def _c08_data(ex):
     z2 = m.induced_step(w2, x)
     e1 = step_roundoff(U, v, x)
     # w2 holds P⁻ᵀv, computed with a relative error up to κ(P)·u
-    e2 = step_roundoff(U2, v2, x, cond=_cond(P))
+    e2 = step_roundoff(U2, v2, x, cond=condition_number(P))
     return m, x, z1, z2, e1, e2, w2
 
 
@@ -516,12 +379,12 @@ def plot_induced_vs_canonical(ex, fig):
     ax.legend(loc="lower left", fontsize=7)
 
 
-@claim("C08", kind="exists", section=SECTION,
+@claim("C08", kind="exists", section=GRADIENT_DYNAMICS,
        statement="The induced step is not the canonical one: for some U, v, x the step (UᵀU + ‖v‖²I)x points "
                  "in another direction than x, and two parameterizations of the same θ — (U, v) and "
                  "(PU, P⁻ᵀv) — give induced steps of different lengths.",
-       strategy=sized_examples(lambda m: fields(m, w=m.points(), x=inputs(m.d),
-                                                P=invertible_matrices(m.k, max_cond=10.0)), k=(1, 2), d=(2, 3)),
+       strategy=examples(sized(k=(1, 2), d=(2, 3)), w=lambda m: m.points(), x=lambda m: inputs(m.d),
+                         P=lambda m: invertible_matrices(m.k, max_cond=10.0)),
        plot=plot_induced_vs_canonical,
        definitions="A witness is a non-zero function (θ ≠ 0) with both: angle(z, x) above the round-off of "
                    "the angle (the error bound of z "

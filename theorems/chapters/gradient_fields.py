@@ -3,8 +3,8 @@
 Each parameterization of θ ∈ R^q turns the canonical gradient field g into the
 induced field K(w)g, K = J Jᵀ. For the element-wise maps K is diagonal and its
 entries Kᵢᵢ ("the gain of coordinate i") say which coordinates move fast.
-C29, C29b and C31 (where gradient descent ends) are in
-:mod:`theorems.chapters.dynamics`, with this section.
+C29, C29b and C31 (where gradient descent ends), filed under this section, are in
+:mod:`theorems.chapters.elementwise_bias`.
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ from parameterizations import Identity, Inverse, Polar, Squared, TwoLayerLinear
 from parameterizations.numerics import roundoff
 from parameterizations.strategies import finite_vectors, inputs, positive_scales
 
-from ..catalogue import claim
 from ..core import expect, expect_close
 from ..examples import examples
+from ..registry import claim
+from ..sections import GRADIENT_FIELDS
 from ..style import COLORS
 
 __all__ = [
@@ -30,8 +31,6 @@ __all__ = [
     "polar_turns_steps",
     "deep_linear_fields_depend_on_P",
 ]
-
-SECTION = "Exploring Parameterizations and Gradient Fields"
 
 
 # --- helpers -----------------------------------------------------------------------------------------
@@ -106,7 +105,7 @@ def plot_identity(ex, fig):
     ax.legend(fontsize=8)
 
 
-@claim("C27", kind="holds", section=SECTION,
+@claim("C27", kind="holds", section=GRADIENT_FIELDS,
        statement="The identity parameterization θ = w has J = K = I: its induced field is the canonical "
                  "field itself, and a parametric step of any size η moves θ by exactly −ηg.",
        strategy=examples(st.builds(Identity, st.integers(1, 4)), g=lambda m: finite_vectors(m.n_canonical),
@@ -140,7 +139,7 @@ def plot_squared(ex, fig):
                pair_color=COLORS["reference"], title="Squared θᵢ = wᵢ²: the gain grows as 4wᵢ²")
 
 
-@claim("C28", kind="holds", section=SECTION,
+@claim("C28", kind="holds", section=GRADIENT_FIELDS,
        statement="For the squared map θᵢ = wᵢ², K = diag(4wᵢ²) = diag(4θᵢ): the gain of each coordinate is "
                  "proportional to its own value (Kᵢᵢ/θᵢ = 4), so a coordinate with a larger |wᵢ| always moves "
                  "faster than one with a smaller |wⱼ|.",
@@ -206,7 +205,7 @@ def plot_inverse_w(ex, fig):
 _INVERSE_GAINS = "K = diag(1/wᵢ⁴) = diag(θᵢ⁴)"
 
 
-@claim("C30a", kind="open", section=SECTION,
+@claim("C30a", kind="open", section=GRADIENT_FIELDS,
        statement="The inverse map θᵢ = 1/wᵢ, read in θ as the post words it: a coordinate with a larger |θᵢ| "
                  "gets a smaller gain than one with a smaller |θⱼ|.",
        strategy=_inverse_strategy(), plot=plot_inverse_theta,
@@ -226,7 +225,7 @@ def inverse_gains_shrink_with_theta(ex):
                f"K[{i},{i}] (|θ_{i}|={abs(theta[i]):.3g} > |θ_{j}|={abs(theta[j]):.3g})")
 
 
-@claim("C30b", kind="open", section=SECTION,
+@claim("C30b", kind="open", section=GRADIENT_FIELDS,
        statement="The inverse map θᵢ = 1/wᵢ, read in w: K = diag(1/wᵢ⁴), so a coordinate with a larger |wᵢ| "
                  "(a smaller |θᵢ|) gets a smaller gain than one with a smaller |wⱼ|.",
        strategy=_inverse_strategy(), plot=plot_inverse_w,
@@ -310,7 +309,7 @@ def plot_polar(ex, fig):
     fig.subplots_adjust(left=0.1, right=0.62)
 
 
-@claim("C32", kind="holds", section=SECTION,
+@claim("C32", kind="holds", section=GRADIENT_FIELDS,
        statement="Polar coordinates θ = r(cos φ, sin φ) give K = ûûᵀ + r²û⊥û⊥ᵀ with û = θ/‖θ‖: ‖K − I‖ = |r² − 1|, "
                  "so |r| = 1 gives the canonical field; for |r| < 1 the induced step K g is at least as aligned "
                  "with θ's own direction as g is (|cos(Kg, û)| ≥ |cos(g, û)|), and for |r| > 1 at least as "
@@ -431,7 +430,7 @@ def plot_deep_fields(ex, fig):
     fig.subplots_adjust(left=0.1, right=0.58)
 
 
-@claim("C33", kind="exists", section=SECTION,
+@claim("C33", kind="exists", section=GRADIENT_FIELDS,
        statement="In the two-layer model with k = d = 2 and U = I (so θ = v), the points (P, P⁻ᵀθ) for different "
                  "invertible P all represent the same θ but can induce clearly different fields: some P₁, P₂ "
                  f"give induced steps more than {ANGLE_THRESHOLD_DEG:.0f}° apart at some canonical gradient g.",

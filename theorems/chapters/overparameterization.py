@@ -8,14 +8,13 @@ from hypothesis import strategies as st
 
 from parameterizations.strategies import nonzero_scales, permutations
 
-from ..catalogue import claim
 from ..core import expect, expect_close
 from ..examples import examples, two_layer
+from ..registry import claim
+from ..sections import OVER_PARAMETERIZATION
 from ..style import COLORS
 
 __all__ = ["permutation_invariance", "rescaling_invariance", "bilinear_not_linear"]
-
-SECTION = "Over-Parameterization"
 
 
 def _bars(ax, series, title):
@@ -78,7 +77,7 @@ def _abs_scale(m, w) -> float:
     return float(np.linalg.norm(np.abs(U).T @ np.abs(v)))
 
 
-@claim("C01", kind="holds", section=SECTION,
+@claim("C01", kind="holds", section=OVER_PARAMETERIZATION,
        statement="Applying one permutation to the rows of U and to the entries of v leaves θ = Uᵀv unchanged.",
        strategy=examples(two_layer(), perm=lambda m: permutations(m.k)), plot=plot_permutation)
 def permutation_invariance(ex):
@@ -88,7 +87,7 @@ def permutation_invariance(ex):
                  what="ψ(permuted W) − ψ(W)")
 
 
-@claim("C02", kind="holds", section=SECTION,
+@claim("C02", kind="holds", section=OVER_PARAMETERIZATION,
        statement="Scaling U by c ≠ 0 and v by 1/c leaves θ unchanged.",
        strategy=examples(two_layer(), c=lambda m: nonzero_scales(1e-3, 1e3)), plot=plot_rescaling)
 def rescaling_invariance(ex):
@@ -98,7 +97,7 @@ def rescaling_invariance(ex):
                  what="ψ(cU, v/c) − ψ(U, v)")
 
 
-@claim("C03", kind="holds", section=SECTION,
+@claim("C03", kind="holds", section=OVER_PARAMETERIZATION,
        statement="ψ(U, v) = Uᵀv is bilinear — linear in U for fixed v and in v for fixed U — but not "
                  "linear: ψ(W₁ + W₂) − ψ(W₁) − ψ(W₂) = U₁ᵀv₂ + U₂ᵀv₁, so every W with ψ(W) ≠ 0 has "
                  "ψ(2W) = 4ψ(W) ≠ 2ψ(W).",

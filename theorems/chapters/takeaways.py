@@ -1,8 +1,8 @@
-"""Section "Take-Aways From the Linear Example": C14–C15.
+"""Section "Take-Aways From the Linear Example": C14.
 
 Balance between the layers: along the orbit (cU, v/c) of one θ the induced step is
-c²UᵀUx + c⁻²‖v‖²x, unbounded at both ends with its smallest norm at a finite c (C14);
-and the learning rate against the target's norm (C15, in :mod:`theorems.chapters.dynamics`).
+c²UᵀUx + c⁻²‖v‖²x, unbounded at both ends with its smallest norm at a finite c (C14). The
+learning rate against the target's norm (C15, this section too) is in :mod:`theorems.chapters.step_size`.
 """
 
 from __future__ import annotations
@@ -14,14 +14,14 @@ from scipy.optimize import minimize_scalar
 from parameterizations.numerics import roundoff
 from parameterizations.strategies import inputs
 
-from ..catalogue import claim
 from ..core import expect
+from ..examples import examples, sized
+from ..geometry import step_scale
+from ..registry import claim
+from ..sections import TAKEAWAYS
 from ..style import COLORS
-from .gradient_dynamics import fields, sized_examples, step_scale
 
 __all__ = ["balance_along_the_orbit"]
-
-SECTION = "Take-Aways From the Linear Example"
 
 
 # --- C14 --------------------------------------------------------------------------------
@@ -116,12 +116,12 @@ def plot_balance(ex, fig):
     ax.legend(loc="upper center", fontsize=7)
 
 
-@claim("C14", kind="holds", section=SECTION,
+@claim("C14", kind="holds", section=TAKEAWAYS,
        statement="Balance between the layers: along the orbit (cU, v/c), c > 0, of one θ, the induced step "
                  "c²UᵀUx + c⁻²‖v‖²x has a norm that grows without bound as c → 0 and as c → ∞ (when Ux ≠ 0 "
                  "and v ≠ 0) and is smallest at the finite c with c⁴ = ‖v‖²‖x‖/‖UᵀUx‖. And the gradient "
                  "satisfies ‖∇_W f‖² = ‖v‖²‖x‖² + ‖Ux‖² ≥ ‖v‖²‖x‖²: a large v alone makes it large.",
-       strategy=sized_examples(lambda m: fields(m, w=m.points(extreme=True), x=inputs(m.d))),
+       strategy=examples(sized(), w=lambda m: m.points(extreme=True), x=lambda m: inputs(m.d)),
        plot=plot_balance,
        definitions="The norm is the model's induced step at rescale(W, c). 'Grows without bound', decided "
                    "finitely: on c = 2^(j₀ ± j), j = 1…8, with 2^j₀ the nearest power of two to the "

@@ -16,21 +16,12 @@ from parameterizations.base import finite_vectors, unit
 from parameterizations.numerics import roundoff
 from parameterizations.strategies import inputs, invertible_matrices
 
-from ..catalogue import claim
 from ..core import expect, expect_close
-from ..style import COLORS
-from .gradient_dynamics import (
-    angle,
-    angle_roundoff,
-    draw_arrows,
-    fields,
-    plane_basis,
-    project,
-    shade_halfspace,
-    sized_examples,
-    square_limits,
-    step_roundoff,
-)
+from ..examples import examples, sized
+from ..geometry import angle, angle_roundoff, condition_number, plane_basis, project, step_roundoff
+from ..registry import claim
+from ..sections import VARIETY
+from ..style import COLORS, draw_arrows, shade_halfspace, square_limits
 
 __all__ = [
     "transform_preserves_theta",
@@ -40,13 +31,6 @@ __all__ = [
     "negatively_correlated_steps",
     "reach_direction",
 ]
-
-SECTION = "A Variety of Parametric Gradients"
-
-
-def _cond(P) -> float:
-    s = np.linalg.svd(np.asarray(P, float), compute_uv=False)
-    return float(s[0] / s[-1])
 
 
 def _same_theta_scale(U, v, P) -> float:
@@ -59,7 +43,7 @@ def _same_theta_scale(U, v, P) -> float:
     P = np.asarray(P, float)
     Pinv = np.linalg.inv(P)
     aU, av = np.abs(U), np.abs(v)
-    return _cond(P) * float(np.linalg.norm((np.abs(P) @ aU).T @ (np.abs(Pinv).T @ av))) + float(
+    return condition_number(P) * float(np.linalg.norm((np.abs(P) @ aU).T @ (np.abs(Pinv).T @ av))) + float(
         np.linalg.norm(aU.T @ av))
 
 
@@ -94,15 +78,14 @@ def plot_same_theta(ex, fig):
     ax2.set_xticks(range(len(vals)))
     ax2.set_xticklabels(names, rotation=45, fontsize=7)
     ax2.set_ylabel("norm")
-    ax2.set_title(f"weights change, θ does not (κ(P) = {_cond(P):.3g})")
+    ax2.set_title(f"weights change, θ does not (κ(P) = {condition_number(P):.3g})")
     fig.suptitle(f"C09: (PU, P⁻ᵀv) represents the same θ ({m.label})")
 
 
-@claim("C09", kind="holds", section=SECTION,
+@claim("C09", kind="holds", section=VARIETY,
        statement="For every invertible P ∈ R^{k×k}, the weights (PU, P⁻ᵀv) give the same θ as (U, v), "
                  "because (PU)ᵀP⁻ᵀv = UᵀPᵀP⁻ᵀv = Uᵀv.",
-       strategy=sized_examples(lambda m: fields(m, w=m.points(extreme=True),
-                                                P=invertible_matrices(m.k, max_cond=1e4))),
+       strategy=examples(sized(), w=lambda m: m.points(extreme=True), P=lambda m: invertible_matrices(m.k, max_cond=1e4)),
        plot=plot_same_theta,
        definitions="Equality up to round-off: the product's terms have the size (|P||U|)ᵀ(|P⁻¹|ᵀ|v|) and "
                    "the computed inverse carries a relative error up to κ(P)·u, so the bound is "
@@ -111,7 +94,7 @@ def transform_preserves_theta(ex):
     m, w, P = ex["param"], np.asarray(ex["w"], float), np.asarray(ex["P"], float)
     U, v = m.unpack(w)
     event(f"k={m.k}")
-    note(f"κ(P)={_cond(P):.3g}")
+    note(f"κ(P)={condition_number(P):.3g}")
     expect_close(m.psi(m.transform(w, P)), m.psi(w), scale=_same_theta_scale(U, v, P), terms=2 * m.k + 2,
                  depth=3, what="ψ(PU, P⁻ᵀv) − ψ(U, v)")
 
@@ -131,7 +114,7 @@ def _closed_form_scale(U, v, P, x) -> float:
     Pinv = np.abs(np.linalg.inv(P))
     first = aU.T @ (aP.T @ (aP @ (aU @ ax)))
     r = Pinv.T @ np.abs(v)
-    return float(np.linalg.norm(first) + _cond(P) * float(r @ r) * np.linalg.norm(ax))
+    return float(np.linalg.norm(first) + condition_number(P) * float(r @ r) * np.linalg.norm(ax))
 
 
 def plot_transformed_step(ex, fig):
@@ -153,16 +136,16 @@ def plot_transformed_step(ex, fig):
     ax.set_xticklabels([f"z{i + 1}" for i in idx])
     ax.set_xlabel("coordinate of the induced step")
     ax.set_ylabel("value")
-    ax.set_title(f"C10: the induced step after the change of variables P ({m.label}, κ(P) = {_cond(P):.3g})")
+    ax.set_title(f"C10: the induced step after the change of variables P ({m.label}, κ(P) = {condition_number(P):.3g})")
     ax.legend(loc="best", fontsize=7)
 
 
-@claim("C10", kind="holds", section=SECTION,
+@claim("C10", kind="holds", section=VARIETY,
        statement="At the weights (PU, P⁻ᵀv) the induced step of a canonical gradient x is "
                  "(UᵀPᵀPU + ‖P⁻ᵀv‖²I)x: the formula written with U, v and P agrees with the model's induced "
                  "step and with J Jᵀx at the transformed weights.",
-       strategy=sized_examples(lambda m: fields(m, w=m.points(), x=inputs(m.d),
-                                                P=invertible_matrices(m.k, max_cond=1e3))),
+       strategy=examples(sized(), w=lambda m: m.points(), x=lambda m: inputs(m.d),
+                         P=lambda m: invertible_matrices(m.k, max_cond=1e3)),
        plot=plot_transformed_step,
        definitions="Agreement up to round-off: four chained products of at most k + d terms, with the "
                    "‖P⁻ᵀv‖² part multiplied by κ(P) (computed once by an inverse, once by a solve).")
@@ -172,7 +155,7 @@ def transformed_induced_step(ex):
     w2 = m.transform(w, P)
     closed = _closed_form_step(U, v, P, x)
     s = _closed_form_scale(U, v, P, x)
-    note(f"κ(P)={_cond(P):.3g}, closed form {np.array2string(closed, precision=4)}")
+    note(f"κ(P)={condition_number(P):.3g}, closed form {np.array2string(closed, precision=4)}")
     expect_close(m.induced_step(w2, x), closed, scale=s, terms=m.k + m.d + 2, depth=4,
                  what="induced step at (PU, P⁻ᵀv) − (UᵀPᵀPU + ‖P⁻ᵀv‖²I)x")
     J = m.jacobian(w2)
@@ -247,12 +230,12 @@ def plot_halfspace(ex, fig):
     ax.legend(loc="lower left", fontsize=7)
 
 
-@claim("C11", kind="holds", section=SECTION,
+@claim("C11", kind="holds", section=VARIETY,
        statement="The matrix UᵀPᵀPU + ‖P⁻ᵀv‖²I is positive semi-definite, so every induced step z of a "
                  "canonical gradient x satisfies zᵀx = ‖PUx‖² + ‖P⁻ᵀv‖²‖x‖² ≥ ‖P⁻ᵀv‖²‖x‖² ≥ 0, which is "
                  "> 0 once v ≠ 0 and x ≠ 0.",
-       strategy=sized_examples(lambda m: fields(m, w=m.points(), x=inputs(m.d),
-                                                P=invertible_matrices(m.k, max_cond=1e2))),
+       strategy=examples(sized(), w=lambda m: m.points(), x=lambda m: inputs(m.d),
+                         P=lambda m: invertible_matrices(m.k, max_cond=1e2)),
        plot=plot_halfspace,
        definitions="With U′ = PU, v′ = P⁻ᵀv as the model holds them: zᵀx ≥ ‖v′‖²‖x‖² − r and "
                    "λ_min(U′ᵀU′ + ‖v′‖²I) ≥ ‖v′‖² − r′, r and r′ the round-off bounds of the sums "
@@ -371,7 +354,7 @@ def _reach_examples():
                            "t": _target_from(ex["x"], ex["r"], _PHI_MAX - ex["s"]),
                            "eps": float(10.0 ** (-8.0 + ex["e"]))})
 
-    return sized_examples(make, sizes=st.integers(2, 3).map(lambda d: (d, d)))
+    return examples(sized(sizes=st.integers(2, 3).map(lambda d: (d, d))), make)
 
 
 def _reach(ex):
@@ -413,12 +396,12 @@ def plot_reach(ex, fig):
     ax2.axhline(eps, color=COLORS["violation"], ls="--", label="ε")
     ax2.set_xlabel("search step (Levenberg–Marquardt, then doubling ‖P‖)")
     ax2.set_ylabel("angle to t (rad)")
-    ax2.set_title(f"the search (κ(P) = {_cond(P):.3g})")
+    ax2.set_title(f"the search (κ(P) = {condition_number(P):.3g})")
     ax2.legend(loc="best", fontsize=7)
     fig.suptitle(f"C12: an invertible P steers the induced step to the target ({m.label})")
 
 
-@claim("C12", kind="exists", section=SECTION,
+@claim("C12", kind="exists", section=VARIETY,
        statement="Reachability: with k = d, U invertible, v ≠ 0 and x ≠ 0, any target direction t with "
                  "tᵀx > 0 is reached to within any angle ε > 0 by the induced step of some "
                  "reparameterization (PU, P⁻ᵀv) of the same θ; a search over P finds one.",
@@ -446,7 +429,7 @@ def any_direction_of_the_halfspace(ex):
     U2, v2 = m.unpack(w2)
     z = m.induced_step(w2, x)
     a = angle(z, t)
-    kP = _cond(P)
+    kP = condition_number(P)
     tol = angle_roundoff(step_roundoff(U2, v2, x, cond=kP), float(np.linalg.norm(z)), 0.0, 1.0, m.d)
     theta_gap = float(np.linalg.norm(m.psi(w2) - m.psi(w)))
     theta_tol = roundoff(_same_theta_scale(U, v, P), 2 * m.k + 2, depth=3)
@@ -507,7 +490,7 @@ def _pair(ex):
     w2 = m.transform(w, P)
     U2, v2 = m.unpack(w2)
     z1, z2 = m.induced_step(w, x), m.induced_step(w2, x)
-    e1, e2 = step_roundoff(U, v, x), step_roundoff(U2, v2, x, cond=_cond(P))
+    e1, e2 = step_roundoff(U, v, x), step_roundoff(U2, v2, x, cond=condition_number(P))
     return m, x, z1, z2, e1, e2, m.psi(w)
 
 
@@ -535,11 +518,11 @@ def plot_negative_pair(ex, fig):
     ax.legend(loc="lower left", fontsize=7)
 
 
-@claim("C13", kind="exists", section=SECTION,
+@claim("C13", kind="exists", section=VARIETY,
        statement="For d ≥ 2, two parameterizations (U, v) and (PU, P⁻ᵀv) of the same function can have "
                  "induced steps z₁, z₂ for the same input x with z₁ᵀz₂ < 0, although both lie in the "
                  "halfspace of x.",
-       strategy=sized_examples(_two_unbalanced_parameterizations, k=(2, 2), d=(2, 3)),
+       strategy=examples(sized(k=(2, 2), d=(2, 3)), _two_unbalanced_parameterizations),
        # about one example in fifteen is a witness (median first witness: example 11 over 30 runs,
        # latest 52); 300 allowed examples make a run without one improbable, and the search stops
        # at the first witness, so the usual cost is unchanged
@@ -563,5 +546,5 @@ def negatively_correlated_steps(ex):
     target(-cos, label="-cos(z₁, z₂)")
     if inner < -tol:
         return (f"z₁ᵀz₂ = {inner:.3g} < 0 (cos = {cos:.3g}) for one θ = {np.array2string(theta, precision=3)}, "
-                f"with κ(P) = {_cond(ex['P']):.3g}")
+                f"with κ(P) = {condition_number(ex['P']):.3g}")
     return None

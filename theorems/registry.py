@@ -1,19 +1,16 @@
-"""The registry of claims: ``@claim`` adds one, :func:`catalogue` lists them in id order."""
+"""The registry of claims: ``@claim`` and :func:`pending` add an entry, the chapters call them.
+
+The registry knows nothing of the chapters; :mod:`theorems.listing` imports the chapters
+(which registers the built-in claims) and lists what is here.
+"""
 
 from __future__ import annotations
 
-import re
-
 from .core import Claim
 
-__all__ = ["claim", "pending", "register", "catalogue", "get", "chapter"]
+__all__ = ["claim", "pending", "register", "registered"]
 
 _REGISTRY: dict[str, Claim] = {}
-
-
-def _key(cid: str):
-    m = re.fullmatch(r"([A-Za-z]+)(\d+)([a-z]*)", cid)
-    return (m.group(1), int(m.group(2)), m.group(3)) if m else (cid, 0, "")
 
 
 def register(c: Claim) -> Claim:
@@ -22,6 +19,11 @@ def register(c: Claim) -> Claim:
         raise ValueError(f"claim id must be new, but {c.id} is already in the catalogue")
     _REGISTRY[c.id] = c
     return c
+
+
+def registered() -> list[Claim]:
+    """Every claim registered so far, in the order of registration."""
+    return list(_REGISTRY.values())
 
 
 def claim(id: str, *, kind: str, statement: str, section: str, strategy, general: bool = False,
@@ -46,23 +48,3 @@ def claim(id: str, *, kind: str, statement: str, section: str, strategy, general
 def pending(id: str, *, kind: str, statement: str, section: str) -> Claim:
     """An entry whose property is not written yet; it shows as ``pending``."""
     return register(Claim(id=id, kind=kind, statement=" ".join(statement.split()), section=section))
-
-
-def catalogue() -> list[Claim]:
-    """Every claim, in id order."""
-    from . import chapters  # noqa: F401  (registers the built-in claims)
-
-    return [_REGISTRY[k] for k in sorted(_REGISTRY, key=_key)]
-
-
-def get(cid: str) -> Claim:
-    """The claim with this id."""
-    for c in catalogue():
-        if c.id == cid:
-            return c
-    raise ValueError(f"claim id must be one of {[c.id for c in catalogue()]}, but got {cid!r}")
-
-
-def chapter(section: str) -> list[Claim]:
-    """The claims of one section, in id order."""
-    return [c for c in catalogue() if c.section == section]

@@ -1,0 +1,205 @@
+"""Section "A More General View", ghost saddles from hidden units: duplicate and dead units, wide ReLU nets (C20–C22).
+
+A unit that copies another adds no column to the span of J (C20), a ReLU unit inactive on every
+input has zero columns (C21): both make J rank-deficient and so create critical points that the
+canonical loss does not have. Whether a wide random ReLU network escapes this at initialization
+is C22.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import event, note, target
+from hypothesis import strategies as st
+
+from parameterizations import ShallowReLU, TwoLayerLinear
+from parameterizations.strategies import finite_vectors
+
+from ..core import expect, expect_close
+from ..examples import examples, relu
+from ..registry import claim
+from ..sections import GENERAL_VIEW
+
+__all__ = ["duplicate_unit_adds_no_columns", "dead_unit_has_zero_columns", "wide_relu_full_row_rank", "unit_columns",
+           "activation_groups"]
+
+
+# --- C20, C21: duplicate and dead hidden units ------------------------------------------------
+
+
+def unit_columns(m, j: int) -> np.ndarray:
+    """The columns of J that belong to hidden unit j: its incoming weights (and bias) and its outgoing weight.
+
+    Two-layer: row j of U (d columns) and v_j. Shallow ReLU: row j of A, b_j and a_j.
+    """
+    kd = m.k * m.d
+    incoming = np.arange(j * m.d, (j + 1) * m.d)
+    if isinstance(m, ShallowReLU):
+        return np.concatenate([incoming, [kd + j, kd + m.k + j]])
+    return np.concatenate([incoming, [kd + j]])
+
+
+def _unit_pair(k: int):
+    """Two distinct hidden units (source, target) of k ≥ 2."""
+    return st.tuples(st.integers(0, k - 1), st.integers(0, k - 2)).map(
+        lambda t: {"source": t[0], "target": t[1] + (t[1] >= t[0])})
+
+
+def _with_pair(m):
+    return st.tuples(st.just(m), m.points(), _unit_pair(m.k)).map(lambda t: {"param": t[0], "w": t[1], **t[2]})
+
+
+def _rank(s, tol) -> int:
+    return int(np.sum(s > tol))
+
+
+@claim("C20", kind="holds", section=GENERAL_VIEW,
+       statement="A hidden unit that copies another adds nothing to the column space of J: in the two-layer "
+                 "linear model and in a shallow ReLU network (canonical space: the outputs on n fixed inputs), "
+                 "after making unit t a copy of unit s, J's columns for t equal J's columns for s, so the rank "
+                 "of J is that of J without t's columns.",
+       definitions="Columns of a unit: its incoming weights (a row of U, or a row of A and its bias) and its "
+                   "outgoing weight. Rank: the numerical rank as numpy.linalg.matrix_rank counts it "
+                   "(singular values above σ₁·max(q, p)·eps), with the tolerance of the full J for both matrices.",
+       strategy=examples(st.one_of(
+           st.builds(TwoLayerLinear, k=st.integers(2, 4), d=st.integers(1, 4)),
+           st.builds(ShallowReLU, n=st.integers(1, 4), d=st.integers(1, 4), k=st.integers(2, 8),
+                     seed=st.integers(0, 2**16))), _with_pair),
+       plot=lambda ex, fig: plot_unit_columns(ex, fig, "duplicate"))
+def duplicate_unit_adds_no_columns(ex):
+    m, s, t = ex["param"], ex["source"], ex["target"]
+    w = m.duplicate_unit(ex["w"], s, t)
+    J = np.asarray(m.jacobian(w))
+    cs, ct = unit_columns(m, s), unit_columns(m, t)
+    # the twin's columns are computed by the same formulas from the same numbers; a blocked matrix
+    # product may round them differently: a product of depth 2 with d + 1 terms (Z = XAᵀ + b)
+    expect_close(J[:, ct], J[:, cs], scale=float(np.linalg.norm(J[:, cs])), terms=m.d + 1, depth=2,
+                 what="J's columns of the copy − J's columns of its twin")
+    rest = np.delete(J, ct, axis=1)
+    sv_full = np.linalg.svd(J, compute_uv=False)
+    tol = (sv_full[0] if sv_full.size else 0.0) * max(J.shape) * np.finfo(float).eps
+    r_full, r_rest = _rank(sv_full, tol), _rank(np.linalg.svd(rest, compute_uv=False), tol)
+    event(f"{m.family}: rank J {'<' if r_full < m.n_canonical else '='} q")
+    note(f"rank J = {r_full}, rank J without the copy's columns = {r_rest}, q = {m.n_canonical}")
+    expect(r_full, "==", r_rest, "rank of J with the copy's columns")
+
+
+@claim("C21", kind="holds", section=GENERAL_VIEW,
+       statement="A ReLU unit that is inactive on every input has zero columns in J, for its incoming weights "
+                 "and bias and for its outgoing weight alike: no first-order change of those weights changes "
+                 "the network's outputs, and the parametric gradient Jᵀg is zero there for every g.",
+       definitions="Inactive on every input: pre-activation A_j·x_i + b_j < 0 for every input x_i "
+                   "(ShallowReLU.dead_unit sets b_j = −max_i A_j·x_i − 1).",
+       strategy=examples(relu(), lambda m: st.fixed_dictionaries({
+           "param": st.just(m), "w": m.points(), "j": st.integers(0, m.k - 1), "g": finite_vectors(m.n)})),
+       plot=lambda ex, fig: plot_unit_columns(ex, fig, "dead"))
+def dead_unit_has_zero_columns(ex):
+    m, j, g = ex["param"], ex["j"], ex["g"]
+    w = m.dead_unit(ex["w"], j)
+    Z = m.preactivations(w)
+    note(f"pre-activations of unit {j}: {np.array2string(Z[:, j], precision=3)}")
+    expect(float(np.max(Z[:, j])), "<", 0, "max pre-activation of the dead unit")
+    cols = unit_columns(m, j)
+    # exact zeros: each entry is a product with D_ij = 0 or relu(Z_ij) = 0 (0·finite = 0 in IEEE)
+    expect(float(np.max(np.abs(m.jacobian(w)[:, cols]))), "==", 0, "max |J entry| in the dead unit's columns")
+    expect(float(np.max(np.abs(m.vjp(w, g)[cols]))), "==", 0, "max |(Jᵀg) entry| of the dead unit's weights")
+    E = np.eye(m.n_params)
+    expect(max(float(np.max(np.abs(m.jvp(w, E[c])))) for c in cols), "==", 0,
+           "max |J·e| along the dead unit's weights")
+
+
+def plot_unit_columns(ex, fig, which: str):
+    """C20/C21: J as an image, the columns of the copied (or dead) unit and its twin outlined."""
+    from matplotlib.patches import Rectangle
+
+    from ..style import COLORS
+
+    m = ex["param"]
+    if which == "dead":
+        w, units = m.dead_unit(ex["w"], ex["j"]), [(ex["j"], COLORS["violation"], f"dead unit {ex['j']}")]
+    else:
+        w = m.duplicate_unit(ex["w"], ex["source"], ex["target"])
+        units = [(ex["source"], COLORS["canonical"], f"unit {ex['source']}"),
+                 (ex["target"], COLORS["violation"], f"its copy, unit {ex['target']}")]
+    J = np.asarray(m.jacobian(w))
+    lim = float(np.max(np.abs(J))) or 1.0
+    ax = fig.add_subplot()
+    im = ax.imshow(J, cmap="RdBu_r", vmin=-lim, vmax=lim, aspect="auto", interpolation="nearest")
+    fig.colorbar(im, ax=ax, label="J entry")
+    q = J.shape[0]
+    for j, color, label in units:
+        for n_, c in enumerate(unit_columns(m, j)):
+            ax.add_patch(Rectangle((c - 0.5, -0.5), 1, q, fill=False, ec=color, lw=2,
+                                   label=label if n_ == 0 else None))
+    ax.set_xlabel("parameter (column of J)")
+    ax.set_ylabel("canonical coordinate (row of J)")
+    ax.set_title(f"C{'21' if which == 'dead' else '20'}: J of {m.label}, the {which} unit's columns outlined")
+    ax.legend(loc="upper right", fontsize="small")
+
+
+# --- C22: wide random shallow ReLU networks and the rank of J ------------------------------------
+
+
+def _wide_relu(t) -> dict:
+    n, d, mult, seed, init = t
+    m = ShallowReLU(n=n, d=d, k=mult * n, seed=seed)
+    return {"param": m, "w": m.sample(init), "width_multiple": mult, "init_seed": init}
+
+
+def activation_groups(m, w) -> tuple[int, int]:
+    """(largest number of inputs sharing one activation pattern, number of inputs no unit is active on).
+
+    Inputs with one pattern D have J rows (a⊙D ⊗ xᵢ, a⊙D, relu(zᵢ)) that are affine in xᵢ: at most
+    d + 1 of them are independent, so a group larger than d + 1 forces rank J < n; an input on which
+    no unit is active has a zero row.
+    """
+    D = m.preactivations(w) > 0
+    _, counts = np.unique(D, axis=0, return_counts=True)
+    return int(counts.max()), int(np.sum(~D.any(axis=1)))
+
+
+@claim("C22", kind="open", section=GENERAL_VIEW,
+       statement="A wide shallow ReLU network at a random initialization has J of full row rank n on its n inputs "
+                 "(so it has no ghost critical points near there).",
+       definitions="Wide: k = c·n hidden units with c ∈ {2, …, 8}, so p = k(d + 2) ≥ 6n. Random initialization: "
+                   "ShallowReLU.sample — A ~ N(0, 1/d), b ~ N(0, 0.01), a ~ N(0, 1/k) — at a drawn seed, inputs "
+                   "x₁…x_n ~ N(0, I_d) at another; n ∈ [1, 8], d ∈ [1, 4]. Full row rank: σ_n(J) > "
+                   "σ₁(J)·max(n, p)·eps, the numerical rank of numpy.linalg.matrix_rank; σ_n/σ₁ is reported.",
+       strategy=st.tuples(st.integers(1, 8), st.integers(1, 4), st.integers(2, 8), st.integers(0, 2**16),
+                          st.integers(0, 2**16)).map(_wide_relu),
+       plot=lambda ex, fig: plot_wide_relu_spectrum(ex, fig))
+def wide_relu_full_row_rank(ex):
+    m, w = ex["param"], ex["w"]
+    J = np.asarray(m.jacobian(w))
+    s = np.linalg.svd(J, compute_uv=False)
+    tol = s[0] * max(J.shape) * np.finfo(float).eps
+    sn = float(s[m.n - 1])
+    ratio = sn / s[0] if s[0] > 0 else 0.0
+    group, dead = activation_groups(m, w)
+    note(f"σ_n/σ₁ = {ratio:.3g}; largest group of inputs with one activation pattern: {group} (> d + 1 = "
+         f"{m.d + 1} forces rank < n); inputs no unit is active on: {dead}")
+    event(f"d={m.d}: " + ("full row rank" if sn > tol else "rank-deficient"))
+    target(-np.log10(max(ratio, 1e-300)), label="−log₁₀ σ_n/σ₁")
+    expect(sn, ">", tol, "σ_n(J)")
+
+
+def plot_wide_relu_spectrum(ex, fig):
+    """C22: singular values of J at the initialization, the rank tolerance, n marked."""
+    from ..style import COLORS
+
+    m, w = ex["param"], ex["w"]
+    J = np.asarray(m.jacobian(w))
+    s = np.linalg.svd(J, compute_uv=False)
+    tol = s[0] * max(J.shape) * np.finfo(float).eps
+    floor = max(tol, np.finfo(float).tiny) / 10
+    group, dead = activation_groups(m, w)
+    ax = fig.add_subplot()
+    colors = [COLORS["canonical"] if x > tol else COLORS["violation"] for x in s]
+    ax.bar(np.arange(1, s.size + 1), np.maximum(s, floor), color=colors, label="σ_i(J) (pink: below tolerance)")
+    ax.axhline(tol, color=COLORS["reference"], ls="--", label="σ₁·max(n, p)·eps")
+    ax.set_yscale("log")
+    ax.set_xlabel(f"i (n = {m.n})")
+    ax.set_ylabel("singular value")
+    ax.set_title(f"C22: J at a random init of {m.label}\nlargest group of inputs with one activation pattern: "
+                 f"{group}; inputs no unit is active on: {dead}", fontsize="small")
+    ax.legend()

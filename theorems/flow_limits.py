@@ -1,0 +1,236 @@
+"""Where gradient flow of an element-wise map ends on under-determined least squares, and how close descent gets.
+
+Shared by the claims on implicit bias (C29, C29b, C31 in :mod:`theorems.chapters.elementwise_bias`)
+and on Woodworth et al.'s Q_α interpolation (C38, :mod:`theorems.chapters.woodworth`):
+
+* the random problems y = Xθ* they draw (:func:`bias_problems`);
+* the mirror geometry θ̇ = −M Xᵀ(Xθ − y) of each map's flow (:func:`mirror_metric`) and the move the
+  flow still makes from a residual (:func:`remaining_move`);
+* two descent runs at η and η/2 from the uniform start (:func:`flow_runs`) and the Richardson bound on
+  the distance from the flow's end (:func:`flow_limit_bound`);
+* the small-α and large-α laws of argmin Q_α around the minimum-ℓ1 and minimum-ℓ2 interpolants
+  (:func:`l1_asymptotics`, :func:`small_alpha`, :func:`large_alpha`).
+
+Descent runs on :mod:`parameterizations.descent`; reference points come from :mod:`theorems.solvers`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from hypothesis import strategies as st
+
+from parameterizations.descent import SquaredLoss, gradient_descent
+
+from .experiments import REL_TOL
+
+__all__ = [
+    "bias_problems",
+    "solve_reference",
+    "mirror_metric",
+    "remaining_move",
+    "flow_runs",
+    "flow_limit_bound",
+    "l1_asymptotics",
+    "small_alpha",
+    "large_alpha",
+    "SWEEP",
+]
+
+#: step sizes of the two runs compared (Richardson): η = c/ρ and η/2, ρ the curvature bound below
+_BIAS_C = 0.5
+#: step budget of each implicit-bias run, and the most rows of history each keeps (for the pictures)
+_BIAS_STEPS = 40_000
+_RECORDS = 256
+
+
+def _bias_problem(n: int, q: int, seed: int, nonneg: bool) -> dict:
+    """A random under-determined problem y = Xθ*, θ* supported on n of the q coordinates (theorems.solvers).
+
+    Support size n makes y a generic point of the cone (or span) of n columns, so the linear programs
+    below have a non-degenerate vertex solution with probability one.
+    """
+    from .solvers import random_problem
+
+    p = random_problem(np.random.default_rng(seed), n, q, n, nonneg=nonneg)
+    return {"n": n, "q": q, "seed": seed, "X": p.X, "y": p.y}
+
+
+@lru_cache(maxsize=None)
+def bias_problems(nonneg: bool) -> st.SearchStrategy:
+    """Problems of n ∈ {2, 3} equations in q ∈ 5…8 unknowns, seeded; θ* ≥ 0 when ``nonneg``."""
+    return st.builds(lambda n, q, seed: _bias_problem(n, q, seed, nonneg),
+                     st.integers(2, 3), st.integers(5, 8), st.integers(0, 2**32 - 1))
+
+
+def solve_reference(solver, *args):
+    """(solver(*args), "") or (None, why): the reference solvers raise ValueError/RuntimeError where their own
+    method fails (an overflowing dual, a KKT check that an underflowing entry makes NaN on a nearly
+    degenerate feasible set); such an example is beyond the reference, not evidence about the claim."""
+    try:
+        return solver(*args), ""
+    except (ValueError, RuntimeError) as exc:
+        return None, f"{getattr(solver, '__name__', 'solver')} fails: {exc}"
+
+
+def mirror_metric(kind: str, theta, alpha: float) -> np.ndarray:
+    r"""diag(M) of the mirror geometry of each map's flow, θ̇ = −M Xᵀr.
+
+    Squared: θ̇ = −4θ⊙g, M ∝ θ. Signed squared: u·v = α² is kept, u² + v² = √(4α⁴ + θ²).
+    Inverse: θ̇ = −θ⁴⊙g, M ∝ θ⁴. (Constant factors cancel in :func:`remaining_move`.)
+    """
+    theta = np.asarray(theta, float)
+    if kind == "squared":
+        return np.abs(theta)
+    if kind == "signed":
+        return np.sqrt(4.0 * alpha ** 4 + theta * theta)
+    return theta ** 4
+
+
+def remaining_move(X, y, theta, M) -> float:
+    r"""‖M Xᵀ(X M Xᵀ)⁻¹ r‖, r = Xθ − y: to first order, how far the flow θ̇ = −M Xᵀ(Xθ − y) still moves θ.
+
+    Near its end the flow moves θ in range(M Xᵀ) while r decays as e^{−X M Xᵀ t} r, so the total
+    move is −M Xᵀ(X M Xᵀ)⁻¹ r: the stopping tolerance's share of a distance to the limit.
+    """
+    X = np.asarray(X, float)
+    r = X @ theta - y
+    A = (X * M) @ X.T
+    return float(np.linalg.norm(M * (X.T @ np.linalg.lstsq(A, r, rcond=None)[0])))
+
+
+def _curvature_bound(param, kind, X, loss, w0, theta_end, alpha) -> float:
+    """ρ: the larger of the parametric Hessian's spectral radius at w₀ (power iteration) and its
+    Gauss–Newton part at the expected end point, λ_max(XᵀX)·max diag of J Jᵀ there."""
+    from parameterizations.descent import curvature
+
+    lam = float(np.linalg.norm(X, 2)) ** 2
+    gn = {"squared": 4.0 * float(np.max(np.abs(theta_end))),
+          "signed": 4.0 * float(np.max(np.sqrt(4.0 * alpha ** 4 + theta_end ** 2))),
+          "inverse": float(np.max(np.abs(theta_end))) ** 4}[kind]
+    return max(curvature(param, w0, loss), gn * lam)
+
+
+def flow_runs(param, kind, X, y, alpha, theta_end):
+    """Descent from the uniform start of scale α at η = c/ρ and at η/2; loss ≤ 1e-10·L₀ or the budget."""
+    from parameterizations.descent import uniform_initial
+
+    loss = SquaredLoss(X, y)
+    w0 = uniform_initial(param, alpha)
+    rho = _curvature_bound(param, kind, X, loss, w0, theta_end, alpha)
+    eta = _BIAS_C / rho
+    L0 = loss.value(param.psi(w0))
+    for _ in range(6):  # a bound that proved too small: halve the step (at most five times)
+        runs = [gradient_descent(param, w0, loss, lr=lr, steps=_BIAS_STEPS, tol=REL_TOL * L0,
+                                 record_every=1, max_records=_RECORDS) for lr in (eta, eta / 2)]
+        if not any(r.diverged for r in runs):
+            break
+        eta /= 2
+    return runs, eta
+
+
+def flow_limit_bound(X, y, kind, alpha, coarse, fine, reference=None) -> dict:
+    r"""How far the end of the flow may be from the finer of two descent runs, and from a reference.
+
+    The end point θ_η of descent with step η is θ_flow + O(η) (a first-order method), so
+    ‖θ_{η/2} − θ_flow‖ ≈ ‖θ_η − θ_{η/2}‖ (Richardson); a run that stopped at a residual r still has
+    :func:`remaining_move` to go. The bound is twice their sum (twice: for the second-order terms),
+    plus, for a reference computed by a solver, that solver's own remaining move and stationarity error.
+    """
+    M = mirror_metric(kind, fine, alpha)
+    rich = float(np.linalg.norm(coarse - fine))
+    stop = remaining_move(X, y, fine, M)
+    out = {"richardson": rich, "stop": stop, "bound": 2.0 * (rich + stop)}
+    if reference is not None:
+        from .solvers import kkt_residual
+
+        Mr = mirror_metric(kind, reference, alpha)
+        grad = _potential_grad(kind, reference, alpha)
+        _, stat = kkt_residual(X, y, reference, grad)
+        # a stationarity residual ε makes the reference the minimiser of the potential tilted by ε:
+        # it moves by at most max(M)·‖ε‖, ‖ε‖ = stat·(‖∇f‖ + 1) as kkt_residual scales it
+        out["solver"] = remaining_move(X, y, reference, Mr) + float(np.max(Mr)) * stat * (
+            float(np.linalg.norm(grad)) + 1.0)
+        out["bound"] += out["solver"]
+    return out
+
+
+def _potential_grad(kind, theta, alpha):
+    """∇ of the potential whose constrained minimiser the flow reaches (entropy, Q_α)."""
+    theta = np.asarray(theta, float)
+    if kind == "squared":
+        with np.errstate(divide="ignore"):
+            return np.where(theta > 0, np.log(np.where(theta > 0, theta, 1.0) / alpha ** 2), 0.0)
+    return np.arcsinh(theta / (2.0 * alpha ** 2))
+
+
+
+#: the extreme scales are chosen where the asymptotic law predicts a distance of 1e-3 of that norm
+_LIMIT_PREDICTED = 1e-3
+#: sweeps go three scales beyond that point, a decade apart
+SWEEP = np.array([1.0, 10.0, 100.0])
+#: α² below this is beyond what the dual solver of Q_α resolves: its trust-region steps evaluate cosh at
+#: ‖Xᵀν‖ up to several times log(1/α²), and cosh overflows at 710; α ≥ 1e-60 keeps that in range
+_MIN_LOG_ALPHA2 = -2.0 * np.log(1e60)
+
+
+def l1_asymptotics(X, y, beta_l1, nonneg: bool = False) -> dict | None:
+    r"""The small-α law of argmin Q_α around the minimum-ℓ1 interpolant β₁ (support S, |S| = n).
+
+    With λ the dual certificate (X_Sᵀλ = sign β₁,S) and ν₁ solving X_Sᵀν₁ = sign(β₁,S)·log|β₁,S|, the
+    stationarity β = 2α² sinh(Xᵀν) with ν = log(1/α²)λ + ν₁ + o(1) gives, off the support,
+    |βᵢ| ≈ exp(−ℓ·sᵢ + sign(aᵢ)·bᵢ), ℓ = log(1/α²), a = Xᵀλ, sᵢ = 1 − |aᵢ| (the slack), b = Xᵀν₁.
+    With ``nonneg`` (the entropy of C29 and the non-negative ℓ1 problem) the same holds with
+    θᵢ = α² exp((Xᵀν)ᵢ): X_Sᵀλ = 1, X_Sᵀν₁ = log β₁,S and the slack is sᵢ = 1 − aᵢ.
+    Returns None when the vertex is degenerate (|S| ≠ n) or the certificate is not strict (some sᵢ ≤ 0).
+    """
+    from .solvers import LP_TOL
+
+    X = np.asarray(X, float)
+    n, q = X.shape
+    big = float(np.max(np.abs(beta_l1)))
+    S = np.flatnonzero(np.abs(beta_l1) > 10 * LP_TOL * max(1.0, big))
+    if len(S) != n:
+        return None
+    off = np.setdiff1d(np.arange(q), S)
+    XS = X[:, S]
+    sgn = np.sign(beta_l1[S])
+    lam = np.linalg.solve(XS.T, sgn)
+    nu1 = np.linalg.solve(XS.T, sgn * np.log(np.abs(beta_l1[S])))
+    a, b = X.T @ lam, X.T @ nu1
+    if nonneg:
+        slack, b_off = 1.0 - a[off], b[off]
+    else:
+        slack, b_off = 1.0 - np.abs(a[off]), np.sign(a[off]) * b[off]
+    if np.any(slack <= 0):
+        return None
+    amp = float(np.linalg.norm(np.linalg.solve(XS, X[:, off]), 2)) if len(off) else 0.0
+    return {"S": S, "off": off, "slack": slack, "b_off": b_off, "amplification": amp}
+
+
+def small_alpha(asym, beta_l1, tau: float = _LIMIT_PREDICTED) -> float | None:
+    """The α at which the law of :func:`l1_asymptotics` predicts ‖β_α − β₁‖ ≤ τ‖β₁‖.
+
+    Off-support entries are predicted below τ‖β₁‖/((1 + amplification)·√q) each; the support entries
+    move by at most the amplification ‖X_S⁻¹X_off‖ times the off-support ones. None if that α² is below
+    what double precision resolves.
+    """
+    q = len(asym["S"]) + len(asym["off"])
+    each = tau * float(np.linalg.norm(beta_l1)) / ((1.0 + asym["amplification"]) * np.sqrt(q))
+    ell = float(np.max((asym["b_off"] - np.log(each)) / asym["slack"]))
+    ell = max(ell, 0.0)
+    if -ell - 2.0 * np.log(SWEEP[-1]) < _MIN_LOG_ALPHA2:
+        return None
+    return float(np.exp(-ell / 2.0))
+
+
+def large_alpha(beta_l2, tau: float = _LIMIT_PREDICTED) -> float:
+    r"""The α at which argmin Q_α is predicted within τ‖β₂‖ of the minimum-ℓ2 interpolant β₂.
+
+    β = 2α² sinh(Xᵀν) = 2α²Xᵀν + α²(Xᵀν)³/3 + …; with Xᵀν ≈ β₂/(2α²) the cubic term is β₂³/(24α⁴), and
+    the constraint projects it (a contraction): ‖β_α − β₂‖ ≲ ‖β₂³‖/(24α⁴) ≤ τ‖β₂‖ when
+    α⁴ ≥ ‖β₂³‖/(24τ‖β₂‖).
+    """
+    b = np.asarray(beta_l2, float)
+    return float((np.linalg.norm(b ** 3) / (24.0 * tau * np.linalg.norm(b))) ** 0.25)
