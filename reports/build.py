@@ -13,17 +13,17 @@ from __future__ import annotations
 
 import platform
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from theorems.core import Claim, Result, run_claim
+from theorems.core import Claim, Result, claim_sort_key, run_claim
 
 from . import html
-from .plots import Picture, claim_pictures
-from .records import Record, make_record, save_record
+from .entries import Entry, Meta
+from .plots import claim_pictures
+from .records import make_record, save_record
 
-__all__ = ["Entry", "Meta", "status_label", "failing", "exit_code", "find_claim", "run_entries", "progress_line",
+__all__ = ["Entry", "Meta", "exit_code", "find_claim", "run_entries", "progress_line",
            "build_report", "write_report", "MARKER"]
 
 #: a file that marks a folder as a report folder (its old pages may be removed)
@@ -32,66 +32,9 @@ MARKER = ".overparam-report"
 _OWNED = re.compile(r".+\.(html|png|json)$")
 
 
-@dataclass
-class Entry:
-    """One result of the report and what it is about.
-
-    Attributes:
-        result: what running the claim found.
-        claim: the claim (None if a pytest run reported an id that is not known here).
-        nodeid: the pytest node that ran it, if any.
-        lossy: values of the example that reached here as text only (see :mod:`reports.records`).
-        pictures, record, path: filled in by :func:`build_report`.
-    """
-
-    result: Result
-    claim: Claim | None = None
-    nodeid: str = ""
-    pictures: list[Picture] = field(default_factory=list)
-    record: Record | None = None
-    record_path: Path | None = None
-    page: str = ""
-    lossy: list[str] = field(default_factory=list)
-
-    @property
-    def slug(self) -> str:
-        """File-name stem: the id, and the subject when the result is about one parameterization."""
-        s = self.result.id
-        if self.result.subject:
-            s += "--" + re.sub(r"[^A-Za-z0-9]+", "-", self.result.subject).strip("-")
-        return s
-
-    @property
-    def statement(self) -> str:
-        return self.claim.statement if self.claim is not None else ""
-
-
-@dataclass
-class Meta:
-    """What the run was: its source, profile, time, and the files that registered extra claims."""
-
-    source: str = "python -m reports"
-    profile: str = ""
-    seconds: float = 0.0
-    includes: list[str] = field(default_factory=list)
-    selection: str = ""
-    versions: str = ""
-
-
-def status_label(r: Result) -> str:
-    """The status as the index shows it: ``survived N`` for an open claim without a counterexample."""
-    return f"survived {r.examples}" if r.status == "survived" else r.status
-
-
-def failing(r: Result) -> bool:
-    """A result that makes the run fail: a holds claim refuted, an exists claim without witness, an error."""
-    return r.status == "error" or (r.kind == "holds" and r.status == "refuted") or \
-        (r.kind == "exists" and r.status == "no witness")
-
-
 def exit_code(results: Iterable[Result]) -> int:
-    """1 if any result is :func:`failing`, else 0 (pending and open verdicts do not fail)."""
-    return int(any(failing(r) for r in results))
+    """1 if any result is :attr:`~theorems.core.Result.failing`, else 0 (pending and open verdicts do not fail)."""
+    return int(any(r.failing for r in results))
 
 
 def find_claim(cid: str, claims: Iterable[Claim] = ()) -> Claim | None:
@@ -111,7 +54,7 @@ def progress_line(r: Result) -> str:
     """One line per finished claim: id, kind, status, examples, seconds (and the parameterization)."""
     subject = f" on {r.subject}" if r.subject else ""
     label = f"  [{r.label}]" if r.label and r.label != r.subject else ""
-    return f"{r.id:6s} {r.kind:6s} {status_label(r):14s} {r.examples:5d} examples {r.seconds:7.2f}s{subject}{label}"
+    return f"{r.id:6s} {r.kind:6s} {r.status_label:14s} {r.examples:5d} examples {r.seconds:7.2f}s{subject}{label}"
 
 
 def _run_one(claim: Claim, overrides: dict | None) -> Result:
@@ -288,11 +231,7 @@ def write_report(results: list[Result], out_dir, *, nodeids: list[str] | None = 
     nodeids = list(nodeids or [""] * len(results))
     lossy = list(lossy or [[]] * len(results))
     entries = [Entry(r, find_claim(r.id, claims), n, lossy=list(x)) for r, n, x in zip(results, nodeids, lossy)]
-    entries.sort(key=lambda e: (_id_key(e.result.id), e.result.subject))
+    entries.sort(key=lambda e: (claim_sort_key(e.result.id), e.result.subject))
     meta = Meta(source=source, profile=profile, seconds=sum(r.seconds for r in results), versions=_versions())
     return build_report(entries, out_dir, meta=meta, fields=fields)
 
-
-def _id_key(cid: str):
-    m = re.fullmatch(r"([A-Za-z]+)(\d+)([a-z]*)", cid)
-    return (m.group(1), int(m.group(2)), m.group(3)) if m else (cid, 0, "")

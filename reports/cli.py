@@ -56,21 +56,6 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _active_profile(name: str | None) -> str:
-    """Load profile ``name`` (if given) and return the active profile's name."""
-    import os
-
-    from hypothesis import settings
-
-    if name:
-        settings.load_profile(name)
-        return name
-    current = getattr(settings, "get_current_profile_name", None)
-    if current is not None:
-        return current()
-    return os.environ.get("OVERPARAM_PROFILE") or ("ci" if os.environ.get("CI") else "default")
-
-
 def run_main(argv: list[str]) -> int:
     """Run the catalogue (or the ``-k`` selection) and write the report; returns the exit status."""
     import matplotlib
@@ -78,12 +63,14 @@ def run_main(argv: list[str]) -> int:
     matplotlib.use("Agg")  # no display, even for a claim's plot that uses pyplot
     import theorems  # noqa: F401  (registers the profiles)
 
-    from .build import Meta, _versions, build_report, exit_code, failing, run_entries
+    from theorems.profiles import load_profile
+
+    from .build import Meta, _versions, build_report, exit_code, run_entries
     from .replay import import_file
     from .select import select
 
     args = _parser().parse_args(argv)
-    profile = _active_profile(args.profile)
+    profile = load_profile(args.profile)
     for path in args.include:
         try:
             import_file(path)
@@ -116,7 +103,7 @@ def run_main(argv: list[str]) -> int:
     code = exit_code(results)
     print(f"report: {index} ({checks:.1f} s of checks, {total:.1f} s in all)")
     if code:
-        print("exit status 1: " + ", ".join(f"{r.id} {r.status}" for r in results if failing(r)), file=sys.stderr)
+        print("exit status 1: " + ", ".join(f"{r.id} {r.status}" for r in results if r.failing), file=sys.stderr)
     return code
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .build import Entry, Meta
+    from .entries import Entry, Meta
 
 __all__ = ["CSS", "status_class", "index_page", "claim_page", "format_value"]
 
@@ -78,9 +78,7 @@ def status_class(kind: str, status: str) -> str:
 
 
 def _badge(r) -> str:
-    from .build import status_label
-
-    return f'<span class="badge {status_class(r.kind, r.status)}">{_e(status_label(r))}</span>'
+    return f'<span class="badge {status_class(r.kind, r.status)}">{_e(r.status_label)}</span>'
 
 
 def _page(title: str, body: str) -> str:
@@ -124,8 +122,6 @@ def _example_table(example) -> str:
 
 def index_page(entries: list["Entry"], figures: list, meta: "Meta") -> str:
     """The index: a summary, the table of every result, and the gradient-field figures."""
-    from .build import exit_code, failing
-
     counts: dict[tuple[str, str], int] = {}
     for en in entries:
         r = en.result
@@ -133,10 +129,9 @@ def index_page(entries: list["Entry"], figures: list, meta: "Meta") -> str:
         counts[key] = counts.get(key, 0) + 1
     chips = " ".join(f'<span class="badge {c}">{n} {_e(s)}</span>' for (c, s), n in sorted(counts.items(),
                                                                                              key=lambda t: t[0][1]))
-    code = exit_code(en.result for en in entries)
-    bad = [en.result.id for en in entries if failing(en.result)]
+    bad = [en.result.id for en in entries if en.result.failing]
     verdict = ("exit status 0: no holds claim refuted, every exists claim has its witness, no errors"
-               if code == 0 else f"exit status 1: {', '.join(bad)} failed (a holds claim refuted, an exists "
+               if not bad else f"exit status 1: {', '.join(bad)} failed (a holds claim refuted, an exists "
                                  f"claim without witness, or an error)")
     subjects = any(en.result.subject for en in entries)
     head = ("<tr><th>id</th><th>statement</th><th>kind</th>" + ("<th>on</th>" if subjects else "") +

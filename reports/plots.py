@@ -3,8 +3,8 @@
 Every figure is drawn on Matplotlib's Agg canvas (no pyplot, no display) and saved
 as PNG without a timestamp or software tag, so the same example gives the same bytes.
 The generic picture shows the example's values (arrays as stem plots, scalars and
-the parameterization as text) and, when the message follows the pattern
-``what=value, but should be ≥ bound``, the violated quantity against its bound.
+the parameterization as text) and, when the failure named one (``Result.violation``,
+from :class:`theorems.core.ClaimFailed`'s fields), the violated quantity against its bound.
 A claim's plot that raises does not stop the report: the error text is kept for
 the page and the generic picture is drawn instead.
 """
@@ -14,17 +14,15 @@ from __future__ import annotations
 import dataclasses
 import io
 import math
-import re
 import traceback
 from dataclasses import dataclass
 
 import numpy as np
 
-from theorems.core import Claim, Result
+from theorems.core import Claim, Result, Violation
 from theorems.style import COLORS, new_figure
 
-__all__ = ["Picture", "Violation", "parse_violation", "png_bytes", "render", "render_capturing", "claim_pictures",
-           "fallback_plot",
+__all__ = ["Picture", "png_bytes", "render", "render_capturing", "claim_pictures", "fallback_plot",
            "PNG_METADATA"]
 
 #: PNG text chunks: none that vary (Matplotlib writes its version as "Software" by default)
@@ -54,42 +52,6 @@ class Picture:
     caption: str
     error: str = ""
     warnings: list[str] = dataclasses.field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Violation:
-    """``what=value, but should be op bound`` parsed from a claim's message."""
-
-    what: str
-    value: float
-    op: str
-    bound: float
-    text: str
-
-
-_VIOLATION = re.compile(
-    r"(?P<what>.+?)=(?P<value>[^,]*?)(?: is not finite)?, but should be (?P<op>≥|≤|>|<|=|≠) (?P<bound>[^\s\[(:,]+)")
-
-
-def _number(s: str) -> float:
-    try:
-        return float(s.strip().replace("−", "-"))
-    except ValueError:
-        return math.nan
-
-
-def parse_violation(message: str) -> Violation | None:
-    """The violated quantity of a message like ``cos=-0.3, but should be ≥ 0 [C24, …]``, or None."""
-    if not message:
-        return None
-    m = _VIOLATION.search(message)
-    if not m:
-        return None
-    what = m.group("what")
-    # the quantity's name is the last clause before "=" (messages may start with context)
-    what = re.split(r"[:;] ", what)[-1].strip()
-    return Violation(what=what, value=_number(m.group("value")), op=m.group("op"), bound=_number(m.group("bound")),
-                     text=m.group(0))
 
 
 def _laid_out(fig, _=None) -> None:
@@ -210,13 +172,12 @@ def _violation_panel(ax, v: Violation) -> None:
     ax.legend(loc="best")
 
 
-def fallback_plot(example, fig, *, message: str = "", title: str = "") -> None:
-    """Draw the generic picture of ``example`` (and the violated quantity of ``message``) on ``fig``."""
+def fallback_plot(example, fig, *, violation: Violation | None = None, title: str = "") -> None:
+    """Draw the generic picture of ``example`` (and the ``violation`` that refuted it) on ``fig``."""
     arrays, texts = _flatten(example if example is not None else {})
     names = list(arrays)[:_MAX_ARRAYS]
     if len(arrays) > _MAX_ARRAYS:
         texts.append(f"(and {len(arrays) - _MAX_ARRAYS} more arrays, not drawn)")
-    violation = parse_violation(message)
     lines = texts or ["(no other values)"]
     lines = lines[:14] + ([f"(and {len(lines) - 14} more)"] if len(lines) > 14 else [])
     panels = len(names) + 1 + (violation is not None)
@@ -272,9 +233,9 @@ def claim_pictures(claim: Claim | None, result: Result) -> list[Picture]:
         except Exception:
             error = traceback.format_exc(limit=8)
     try:
-        png, warned = render_capturing(lambda fig: fallback_plot(example, fig, message=result.message, title=title))
-        caption = f"The {what}'s values" + (" and the violated quantity." if parse_violation(result.message)
-                                           else ".")
+        png, warned = render_capturing(lambda fig: fallback_plot(example, fig, violation=result.violation,
+                                                                       title=title))
+        caption = f"The {what}'s values" + (" and the violated quantity." if result.violation else ".")
         pictures.append(Picture("values", png, caption, error, warned))
     except Exception:
         pictures.append(Picture("values", b"", "", error + "\n" + traceback.format_exc(limit=8)))

@@ -64,7 +64,8 @@ def test_exit_code_rules():
                             r("exists", "witness found"), r("holds", "pending")]) == 0
     for bad in (r("holds", "refuted"), r("exists", "no witness"), r("open", "error")):
         assert build.exit_code([r("holds", "holds"), bad]) == 1
-    assert build.status_label(Result("X", "open", "survived", examples=42)) == "survived 42"
+    assert Result("X", "open", "survived", examples=42).status_label == "survived 42"
+    assert not Result("X", "holds", "pending").failing and not Result("X", "holds", "pending").passing
 
 
 def test_index_lists_every_claim_with_its_page(report):
@@ -207,13 +208,22 @@ def test_a_value_kept_as_text_is_not_replayed(tmp_path):
         replay.replay(records.load_record(records.save_record(rec, tmp_path / "P1.json")))
 
 
-def test_parse_violation():
-    v = plots.parse_violation("‖ψ(W₁) − ψ(W₂)‖=3e-09, but should be ≤ 1e-15 (round-off) [C01, two-layer k=2 d=2]")
-    assert (v.what, v.value, v.op, v.bound) == ("‖ψ(W₁) − ψ(W₂)‖", 3e-09, "≤", 1e-15)
-    v = plots.parse_violation("cos(g, Kg)=-0.3, but should be ≥ 0 [C24]")
-    assert (v.what, v.value, v.op, v.bound) == ("cos(g, Kg)", -0.3, "≥", 0.0)
-    assert np.isnan(plots.parse_violation("gᵀKg=nan is not finite, but should be ≥ 0").value)
-    assert plots.parse_violation("J has shape (q, p), but got (2, 3)") is None
+def test_a_failure_carries_its_violated_quantity(report):
+    from theorems.core import Violation, expect
+
+    with pytest.raises(ClaimFailed) as e:
+        expect(-0.3, ">=", 0, "cos(g, Kg)")
+    assert (e.value.what, e.value.value, e.value.op, e.value.bound) == ("cos(g, Kg)", -0.3, "≥", 0)
+    with pytest.raises(ClaimFailed) as e:
+        expect(float("nan"), ">=", 0, "gᵀKg")
+    assert np.isnan(e.value.violation.value)
+    assert ClaimFailed("J has shape (2, 3)").violation is None
+    # the runner keeps it on the result, the record keeps it, and the generic picture draws it
+    _, entries = report
+    v = entries["P1"].result.violation
+    assert v == Violation("n·‖x‖∞ + n", 3.0, "≤", 2.0)
+    assert records.load_record(entries["P1"].record_path).result.violation == v
+    assert "violated quantity" in entries["P4"].pictures[0].caption
 
 
 def test_select_like_pytest_k():

@@ -1,6 +1,7 @@
 """The claim runner: every kind reaches every status, and results survive JSON."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -80,3 +81,36 @@ def test_examples_with_every_member_round_trip(member):
     assert back["param"].label == member.label and back["n"] == 3 and back["c"] == 0.1
     assert np.array_equal(back["w"], ex["w"])  # bit-for-bit
     assert np.array_equal(back["param"].psi(back["w"]), member.psi(ex["w"]))
+
+
+def test_claim_ids_sort_by_number_then_suffix():
+    from theorems.core import claim_sort_key
+
+    assert sorted(["C10", "C2", "C18b", "C18", "C30a", "X1"], key=claim_sort_key) == \
+        ["C2", "C10", "C18", "C18b", "C30a", "X1"]
+
+
+def test_one_place_chooses_the_profile(monkeypatch):
+    from hypothesis import settings
+
+    from theorems.profiles import chosen_profile, load_profile
+
+    monkeypatch.setenv("OVERPARAM_PROFILE", "thorough")
+    assert chosen_profile() == "thorough" and chosen_profile("ci") == "ci"
+    before = settings.get_current_profile_name()
+    try:
+        assert load_profile("ci") == "ci" and settings().derandomize
+        assert load_profile() == "ci"  # without a name: the one active
+    finally:
+        settings.load_profile(before)
+
+
+def test_expect_close_fails_outside_a_hypothesis_test_too():
+    from theorems.core import ClaimFailed, expect_close
+
+    member = P.zoo()[0]
+    with pytest.raises(ClaimFailed, match=re.escape(f"(round-off) [{member.label}]")) as e:
+        expect_close(np.ones(3), np.zeros(3), scale=1.0, terms=3, what="a − b", member=member)
+    assert e.value.what == "‖a − b‖" and e.value.op == "≤" and e.value.value > e.value.bound
+    with pytest.raises(ValueError, match="op must be one of"):
+        expect(1.0, "≤", 2.0, "x")

@@ -62,8 +62,8 @@ def test_symmetries_preserve_psi(family, data):
         scale *= kappa**2
         explain(lazy(lambda: f"κ_F(P)={kappa:.3g}"))
     # the transform is one more rounded product in front of ψ's chain
-    expect_close(f"ψ({sym.name}(w)) − ψ(w)", member.psi(w2), member.psi(w), scale=scale,
-                 terms=member.n_params, depth=member.depth + 1, member=member)
+    expect_close(member.psi(w2), member.psi(w), what=f"ψ({sym.name}(w)) − ψ(w)", scale=scale, terms=member.n_params,
+                 depth=member.depth + 1, member=member)
 
 
 # --- degenerate points -------------------------------------------------------------
@@ -80,16 +80,16 @@ def test_origin_is_a_zero_of_psi_where_the_rank_of_J_drops(family, data):
     assert not np.any(member.psi(w0)), "ψ(origin) must be exactly 0"
     # every entry of J is a product with at least one weight (no bias term reaches θ alone)
     J0 = member.jacobian(w0)
-    expect("rank J(origin)", int(np.linalg.matrix_rank(J0)), "=", 0, member)
+    expect(int(np.linalg.matrix_rank(J0)), "==", 0, "rank J(origin)", member=member)
     # a generic point has J of positive rank; for the two-layer net it has full row rank d
     w = member.sample(data.draw(st.integers(0, 2**32 - 1), label="seed"))
     J = member.jacobian(w)
     rank = _rank(J, float(np.linalg.norm(J)), member.n_params, member.depth)
     explain(lazy(lambda: f"rank J(sample)={rank}"))
     if family == "two-layer":
-        expect("rank J at a generic point", rank, "=", member.d, member)
+        expect(rank, "==", member.d, "rank J at a generic point", member=member)
     elif family != "relu":  # a ReLU net may be dead on all n inputs at a sampled point
-        expect("rank J at a generic point", rank, "≥", 1, member)
+        expect(rank, ">=", 1, "rank J at a generic point", member=member)
 
 
 def _unit_columns(member, j: int) -> np.ndarray:
@@ -117,12 +117,12 @@ def test_duplicate_unit_repeats_its_twins_columns_of_J(family, data):
     # the copy adds nothing to the column space of J
     coef, *_ = np.linalg.lstsq(Js, Jt, rcond=None)
     nJ = float(np.linalg.norm(J))
-    expect_close("J_copy − J_twin·c", Js @ coef, Jt, scale=nJ * (1 + float(np.linalg.norm(coef))),
+    expect_close(Js @ coef, Jt, what="J_copy − J_twin·c", scale=nJ * (1 + float(np.linalg.norm(coef))),
                  terms=J.shape[0], depth=member.depth + 1, member=member)
     others = np.setdiff1d(np.arange(member.n_params), _unit_columns(member, target))
     r_all = _rank(J, nJ, member.n_params, member.depth)
     r_without = _rank(J[:, others], nJ, member.n_params, member.depth)
-    expect("rank J − rank J without the copy's columns", r_all - r_without, "=", 0, member)
+    expect(r_all - r_without, "==", 0, "rank J − rank J without the copy's columns", member=member)
 
 
 @given(member=FAMILIES["relu"], data=st.data())
@@ -131,10 +131,10 @@ def test_dead_unit_has_zero_columns_of_J(member, data):
     j = data.draw(st.integers(0, member.k - 1), label="unit")
     w2 = member.dead_unit(w, j)
     Z = member.preactivations(w2)
-    expect("max pre-activation of the dead unit", float(Z[:, j].max()), "<", 0.0, member)
+    expect(float(Z[:, j].max()), "<", 0.0, "max pre-activation of the dead unit", member=member)
     J = member.jacobian(w2)
     cols = _unit_columns(member, j)
-    expect("max |J| over the dead unit's columns", float(np.abs(J[:, cols]).max()), "=", 0.0, member)
+    expect(float(np.abs(J[:, cols]).max()), "==", 0.0, "max |J| over the dead unit's columns", member=member)
     # so ψ does not depend on them either: moving them (keeping the unit dead) leaves ψ
     A, b, a = (x.copy() for x in member.unpack(w2))
     a[j] += 1.0
@@ -152,10 +152,10 @@ def test_rank_deficient_lowers_the_rank_of_U(member, data):
     # U₂ = Σ_{i<r} σ_i a_i b_iᵀ, rounded: its trailing singular values are round-off of ‖U‖
     nU = float(np.linalg.norm(U))
     explain(lazy(lambda: f"σ(U)={np.linalg.svd(U, compute_uv=False)}, σ(U₂)={s}"))
-    expect(f"σ_{r + 1}(U₂)", float(s[r]), "≤", numerics.roundoff(nU, terms=max(r, 1) + min(member.k, member.d),
-                                                                   depth=2), member)
+    expect(float(s[r]), "<=", numerics.roundoff(nU, terms=max(r, 1) + min(member.k, member.d),
+                                                                   depth=2), f"σ_{r + 1}(U₂)", member=member)
     # and the leading r are U's own (Eckart–Young)
-    expect_close("σ_{≤r}(U₂) − σ_{≤r}(U)", s[:r], np.linalg.svd(U, compute_uv=False)[:r], scale=nU,
+    expect_close(s[:r], np.linalg.svd(U, compute_uv=False)[:r], what="σ_{≤r}(U₂) − σ_{≤r}(U)", scale=nU,
                  terms=min(member.k, member.d), depth=3, member=member)
 
 
@@ -169,9 +169,9 @@ def test_invertible_matrices_have_bounded_condition(data, k, max_cond, max_scale
     # P = c·Q₁diag(s)Q₂ᵀ is formed with round-off η‖P‖₂ (three products of k terms);
     # Weyl moves each singular value by at most that: κ ≤ max_cond·(1 + η)/(1 − η·max_cond)
     eta = numerics.roundoff(1.0, terms=k, depth=3)
-    expect("κ₂(P)", float(s[0] / s[-1]), "≤", max_cond * (1 + eta) / (1 - eta * max_cond))
-    expect("σ_max(P)", float(s[0]), "≤", max_scale * max_cond * (1 + eta))
-    expect("σ_min(P)", float(s[-1]), "≥", (1 / max_scale) * (1 - eta * max_cond))
+    expect(float(s[0] / s[-1]), "<=", max_cond * (1 + eta) / (1 - eta * max_cond), "κ₂(P)")
+    expect(float(s[0]), "<=", max_scale * max_cond * (1 + eta), "σ_max(P)")
+    expect(float(s[-1]), ">=", (1 / max_scale) * (1 - eta * max_cond), "σ_min(P)")
 
 
 @given(data=st.data(), k=st.integers(1, 8))

@@ -15,6 +15,7 @@ draws examples. The function states the property with :func:`expect`:
 from __future__ import annotations
 
 import io
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal
@@ -29,9 +30,11 @@ __all__ = [
     "Claim",
     "Result",
     "ClaimFailed",
+    "Violation",
     "expect",
     "expect_close",
     "run_claim",
+    "claim_sort_key",
     "KINDS",
     "STATUS_PASSING",
 ]
@@ -39,12 +42,18 @@ __all__ = [
 Kind = Literal["holds", "exists", "open"]
 KINDS = ("holds", "exists", "open")
 
-#: statuses that keep pytest green, per kind
+#: statuses that keep the suite green, per kind; any other status but ``pending`` (no verdict yet) fails it
 STATUS_PASSING = {
     "holds": {"holds"},
     "exists": {"witness found"},
     "open": {"refuted", "survived"},
 }
+
+
+def claim_sort_key(cid: str):
+    """The order of claim ids: by prefix, then number, then suffix (C2 < C10 < C18 < C18b < C19)."""
+    m = re.fullmatch(r"([A-Za-z]+)(\d+)([a-z]*)", cid)
+    return (m.group(1), int(m.group(2)), m.group(3)) if m else (cid, 0, "")
 
 _OPS: dict[str, tuple[Callable[[float, float], bool], str]] = {
     ">=": (lambda a, b: a >= b, "≥"),
@@ -56,8 +65,40 @@ _OPS: dict[str, tuple[Callable[[float, float], bool], str]] = {
 }
 
 
+@dataclass(frozen=True)
+class Violation:
+    """The quantity that decided a failure: ``what`` was ``value``, but should be ``op bound``.
+
+    ``op`` is the symbol the message prints (≥, >, ≤, <, =, ≠); ``value`` is NaN or ±inf
+    when the quantity was not finite.
+    """
+
+    what: str
+    value: float
+    op: str
+    bound: float
+
+
 class ClaimFailed(AssertionError):
-    """A claim's property failed on an example; the message is a full sentence."""
+    """A claim's property failed on an example; the message is a full sentence.
+
+    Raised by :func:`expect` with the violated quantity as fields (``what``, ``value``,
+    ``op``, ``bound``, together :attr:`violation`); a check that raises it with only a
+    message leaves them ``None``.
+    """
+
+    def __init__(self, message: str, *, what: str | None = None, value=None, op: str | None = None,
+                 bound=None):
+        super().__init__(message)
+        self.what, self.value, self.op, self.bound = what, value, op, bound
+
+    @property
+    def violation(self) -> Violation | None:
+        """The fields as one :class:`Violation`, when they are numbers."""
+        try:
+            return Violation(str(self.what), float(self.value), str(self.op), float(self.bound))
+        except (TypeError, ValueError):
+            return None
 
 
 class _Witness(Exception):
@@ -77,19 +118,27 @@ def _fmt(x, other=None) -> str:
     return s
 
 
-def expect(value, op: str, bound, what: str, *, context: str = "") -> None:
-    """Fail the current claim unless ``value op bound``.
+def expect(value, op: str, bound, what: str, *, context: str = "", member=None) -> None:
+    """Fail the current claim (or test) unless ``value op bound``; ``op`` is one of ``>= > <= < == !=``.
 
     The message follows one pattern: ``cos=-0.3, but should be ≥ 0 [C24, two-layer k=3 d=2]``;
-    the runner appends the bracket with the claim id and the example's label.
+    the runner appends the bracket with the claim id and the example's label. ``context``
+    is appended to the sentence as it is; ``member`` (a parameterization) as ``[its label]``.
+    The :class:`ClaimFailed` raised carries ``what``, ``value``, ``op`` and ``bound``.
     """
     __tracebackhide__ = True
+    if op not in _OPS:
+        raise ValueError(f"op must be one of {list(_OPS)}, but got {op!r}")
     test, sym = _OPS[op]
+    if member is not None:
+        context = f"{context} [{member.label}]"
     v = float(value) if np.ndim(value) == 0 else value
     if np.ndim(v) == 0 and not np.isfinite(v):
-        raise ClaimFailed(f"{what}={v} is not finite, but should be {sym} {_fmt(bound)}{context}")
+        raise ClaimFailed(f"{what}={v} is not finite, but should be {sym} {_fmt(bound)}{context}",
+                          what=what, value=v, op=sym, bound=bound)
     if not test(v, bound):
-        raise ClaimFailed(f"{what}={_fmt(v, bound)}, but should be {sym} {_fmt(bound, v)}{context}")
+        raise ClaimFailed(f"{what}={_fmt(v, bound)}, but should be {sym} {_fmt(bound, v)}{context}",
+                          what=what, value=v, op=sym, bound=bound)
 
 
 @dataclass
@@ -173,6 +222,28 @@ class Result:
     report: str = ""  # what Hypothesis printed: the falsifying example and note() output
     label: str = ""  # the example's parameterization, if any
     subject: str = ""  # what it ran over when not the whole zoo (check_parameterization)
+    violation: Violation | None = None  # the quantity that refuted the claim, when expect() said so
+
+    def __post_init__(self):
+        if isinstance(self.violation, dict):  # read back from JSON
+            self.violation = Violation(**self.violation)
+
+    @property
+    def passing(self) -> bool:
+        """Whether this status keeps the suite green (:data:`STATUS_PASSING`)."""
+        return self.status in STATUS_PASSING.get(self.kind, ())
+
+    @property
+    def failing(self) -> bool:
+        """Whether it makes the suite fail: a holds claim refuted, an exists claim without a witness,
+        an error. A pending claim has no verdict: neither passing nor failing."""
+        return self.status != "pending" and not self.passing
+
+    @property
+    def status_label(self) -> str:
+        """The status as the report and the README show it: ``survived N`` for an open claim
+        without a counterexample."""
+        return f"survived {self.examples}" if self.status == "survived" else self.status
 
     @property
     def counterexample(self):
@@ -248,7 +319,7 @@ def run_claim(claim: Claim, *, param=None, params=None, overrides: dict | None =
     test = settings(_profile_settings(claim, overrides))(given(strategy)(body))
     out = io.StringIO()
     t0 = time.perf_counter()
-    status, message, example = "", "", None
+    status, message, example, violation = "", "", None, None
     caught: BaseException | None = None
     with with_reporter(lambda s: out.write(str(s) + "\n")):
         try:
@@ -259,7 +330,7 @@ def run_claim(claim: Claim, *, param=None, params=None, overrides: dict | None =
         except ClaimFailed as e:
             caught = e
             status, example = "refuted", state["ex"]
-            message = str(e)
+            message, violation = str(e), e.violation
         except Unsatisfiable as e:
             caught = e
             status, message = "error", f"no valid example could be drawn: {e}"
@@ -285,16 +356,19 @@ def run_claim(claim: Claim, *, param=None, params=None, overrides: dict | None =
         if not message.endswith("]"):
             message = message + tag
     return Result(claim.id, claim.kind, status, examples, seconds, message, example,
-                  out.getvalue(), label, subject)
+                  out.getvalue(), label, subject, violation)
 
 
-def expect_close(a, b, *, scale: float, terms: int, depth: int = 1, what: str) -> None:
-    """Fail unless ‖a − b‖ is within the round-off bound of :func:`parameterizations.numerics.roundoff`."""
+def expect_close(a, b, *, scale: float, terms: int, depth: int = 1, what: str, member=None) -> None:
+    """Fail unless ‖a − b‖ is within the round-off bound of :func:`parameterizations.numerics.roundoff`
+    for a value of size ``scale`` computed by ``depth`` rounded products of ``terms`` terms."""
     __tracebackhide__ = True
     from parameterizations.numerics import close
 
     ok, diff, bound = close(a, b, scale, terms, depth)
-    if not ok and currently_in_test_context():  # noted on failure only: formatting every note costs
+    if ok:
+        return
+    if currently_in_test_context():  # noted on failure only: formatting every example's note costs
         note(f"{what}: ‖difference‖={diff:.3g}, round-off bound={bound:.3g} (scale={scale:.3g}, terms={terms}, "
              f"depth={depth})")
-        raise ClaimFailed(f"‖{what}‖={diff:.3g}, but should be ≤ {bound:.3g} (round-off)")
+    expect(diff, "<=", bound, f"‖{what}‖", context=" (round-off)", member=member)

@@ -19,17 +19,31 @@ import os
 
 from hypothesis import HealthCheck, settings
 
-__all__ = ["register_profiles", "PROFILES"]
+__all__ = ["register_profiles", "chosen_profile", "load_profile", "PROFILES"]
 
 PROFILES = ("default", "ci", "thorough")
 
 
+def chosen_profile(name: str | None = None) -> str:
+    """The profile to run: ``name`` if given, else ``OVERPARAM_PROFILE``, else ``ci`` under CI, else ``default``."""
+    return name or os.environ.get("OVERPARAM_PROFILE") or ("ci" if os.environ.get("CI") else "default")
+
+
+def load_profile(name: str | None = None) -> str:
+    """Load profile ``name`` and return its name; without one, the profile already active (that
+    :func:`register_profiles` chose, or pytest's ``--hypothesis-profile``)."""
+    if name:
+        settings.load_profile(name)
+        return name
+    current = getattr(settings, "get_current_profile_name", None)  # Hypothesis ≥ 6.113
+    return current() if current is not None else chosen_profile()
+
+
 def register_profiles(load: bool = True) -> None:
-    """Register the three profiles; load ``OVERPARAM_PROFILE``, else ``ci`` under CI, else ``default``."""
+    """Register the three profiles and (``load``) load :func:`chosen_profile`."""
     common = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow])
     settings.register_profile("default", max_examples=100, **common)
     settings.register_profile("ci", max_examples=100, derandomize=True, database=None, print_blob=True, **common)
     settings.register_profile("thorough", max_examples=2000, **common)
     if load:
-        name = os.environ.get("OVERPARAM_PROFILE") or ("ci" if os.environ.get("CI") else "default")
-        settings.load_profile(name)
+        settings.load_profile(chosen_profile())

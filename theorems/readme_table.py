@@ -25,11 +25,8 @@ def first_sentence(text: str, limit: int = 140) -> str:
 
 
 def short_status(result) -> str:
-    if result is None:
-        return "not run"
-    if result.status == "survived":
-        return f"survived {result.examples}"
-    return result.status
+    """The result's :attr:`~theorems.core.Result.status_label`, or ``not run``."""
+    return "not run" if result is None else result.status_label
 
 
 def rows(results: dict | None = None) -> list[tuple[str, str, str, str]]:

@@ -75,8 +75,11 @@ def _import(ref: str):
 
 
 def result_to_dict(r: Result) -> dict:
+    """The result as JSON-ready data; ``violation`` only when the failure named one."""
     d = asdict(dataclasses.replace(r, example=None))
     d["example"] = to_jsonable(r.example) if r.example is not None else None
+    if d["violation"] is None:
+        del d["violation"]
     return d
 
 
