@@ -7,24 +7,17 @@ module.
 
 from __future__ import annotations
 
-import re
-
-from .core import Claim
+from .core import Claim, claim_sort_key
 from .registry import registered
 
 __all__ = ["catalogue", "get", "chapter"]
-
-
-def _key(cid: str):
-    m = re.fullmatch(r"([A-Za-z]+)(\d+)([a-z]*)", cid)
-    return (m.group(1), int(m.group(2)), m.group(3)) if m else (cid, 0, "")
 
 
 def catalogue() -> list[Claim]:
     """Every claim, in id order."""
     from . import chapters  # noqa: F401  (registers the built-in claims)
 
-    return sorted(registered(), key=lambda c: _key(c.id))
+    return sorted(registered(), key=lambda c: claim_sort_key(c.id))
 
 
 def get(cid: str) -> Claim:
