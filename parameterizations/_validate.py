@@ -11,7 +11,8 @@ import math
 
 import numpy as np
 
-__all__ = ["as_vector", "as_matrix", "as_positive", "as_real", "as_index", "check_result", "describe_array"]
+__all__ = ["as_vector", "as_matrix", "as_positive", "as_real", "as_index", "as_permutation", "check_result",
+           "describe_array"]
 
 
 def describe_array(x) -> str:
@@ -129,6 +130,15 @@ def as_index(name: str, i, n: int, expected: str | None = None) -> int:
     if not 0 <= int(i) < n:
         raise ValueError(f"{name} must be {expected}, but got {i}")
     return int(i)
+
+
+def as_permutation(name: str, perm, k: int) -> np.ndarray:
+    """``perm`` as an integer array holding each of 0, …, k−1 once."""
+    a = np.asarray(perm)
+    # only integers (or integral floats) can be a permutation; sorting mixed objects would raise TypeError
+    if a.shape != (k,) or a.dtype.kind not in "iuf" or not np.array_equal(np.sort(a), np.arange(k)):
+        raise ValueError(f"{name} must be a permutation of range({k}), but got {describe_array(perm)}")
+    return a.astype(int)
 
 
 def check_result(what: str, r: np.ndarray, **args: np.ndarray) -> np.ndarray:

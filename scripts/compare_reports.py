@@ -4,7 +4,9 @@
 
 Records are compared field by field, leaving out what is allowed to differ between two runs of
 the same catalogue: the seconds a check took, and where its code lives (``claim.check`` and
-``claim.source`` name a module and a file). Figures (``*.png``) are compared byte for byte.
+``claim.source`` name a module and a file; a stored dataclass names its class's module, of
+which only the class name is compared; Hypothesis's report names the files and lines it
+explains, compared as ``<file>:<line>``). Figures (``*.png``) are compared byte for byte.
 Exit status 0 when nothing else differs, 1 otherwise (each difference is printed), 2 for bad usage.
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -19,11 +22,28 @@ from pathlib import Path
 VOLATILE = {("result", "seconds"), ("claim", "check"), ("claim", "source")}
 
 
+def _class_names(x):
+    """``x`` with every stored dataclass reference "module:qualname" cut to its qualname."""
+    if isinstance(x, dict):
+        return {k: (v.partition(":")[2] if k == "__dataclass__" and isinstance(v, str) else _class_names(v))
+                for k, v in x.items()}
+    if isinstance(x, list):
+        return [_class_names(v) for v in x]
+    return x
+
+
+#: a source location in Hypothesis's explanation of a failure, e.g. "/repo/theorems/core.py:92"
+_LOCATION = re.compile(r"\S+\.py:\d+")
+
+
 def _strip(record: dict) -> dict:
     out = json.loads(json.dumps(record))
     for outer, inner in VOLATILE:
         out.get(outer, {}).pop(inner, None)
-    return out
+    result = out.get("result") or {}
+    if isinstance(result.get("report"), str):
+        result["report"] = _LOCATION.sub("<file>:<line>", result["report"])
+    return _class_names(out)
 
 
 def _diff(a, b, path="") -> list[str]:

@@ -21,9 +21,9 @@ import pytest
 from hypothesis import Phase
 
 from _planted import planted_claims
+from descent import squared_loss
 from theorems.catalogue import get
 from theorems.core import ClaimFailed, Result
-from theorems.losses import squared_loss
 
 from reports import build, cli, plots, records, replay, select
 

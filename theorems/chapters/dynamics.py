@@ -13,8 +13,8 @@ the post it belongs to:
   the inverse map's conjectured bias toward flat ones;
 * C36 (Further reading): depth lowers the effective rank of matrix completions.
 
-Every run uses the engines of :mod:`parameterizations.descent` and the reference solvers of
-:mod:`theorems.solvers`. Each dynamics claim runs a handful of examples (each one is a full
+Every run uses the engines of :mod:`descent` and the reference solvers of
+:mod:`descent.solvers`. Each dynamics claim runs a handful of examples (each one is a full
 descent experiment): see the ``settings`` of each entry.
 """
 
@@ -26,8 +26,8 @@ import numpy as np
 from hypothesis import Phase, event, note, target
 from hypothesis import strategies as st
 
+from descent import Loss, canonical_descent, gradient_descent, squared_loss
 from parameterizations import TwoLayerLinear
-from parameterizations.descent import SquaredLoss, canonical_descent, gradient_descent
 from parameterizations.numerics import roundoff
 from parameterizations.strategies import inputs, positive_scales
 
@@ -99,9 +99,9 @@ def memo(fn, ex: dict):
     return _MEMO[key]
 
 
-def _one_example_loss(x, y) -> SquaredLoss:
+def _one_example_loss(x, y) -> Loss:
     """ℓ(θ) = ½(θᵀx − y)² on the single example (x, y)."""
-    return SquaredLoss(np.asarray(x, float)[None, :], np.array([float(y)]))
+    return squared_loss(np.asarray(x, float)[None, :], np.array([float(y)]))
 
 
 # --- C15: the learning rate against the target's norm ---------------------------------------------------
@@ -369,8 +369,6 @@ def escape_budget(eps: float, p_u: float) -> int:
 
 
 def _c18b_run(ex):
-    from ..losses import Loss
-
     m = ex["param"]
     loss = Loss(ex["kind"], ex["X"], ex["y"])
     g = loss.grad(np.zeros(m.d))
@@ -387,31 +385,14 @@ def _c18b_run(ex):
     w0 = ex["eps"] * R * u
     eta = _ESCAPE_LR / ng
     steps = escape_budget(ex["eps"], p_u)
-    wrapped = _WrappedLoss(loss, m.d)
-    run = gradient_descent(m, w0, wrapped, lr=eta, steps=steps, tol=out["l0"] - margin, record_every=1)
+    run = gradient_descent(m, w0, loss, lr=eta, steps=steps, tol=out["l0"] - margin, record_every=1)
     out.update(margin=margin, R=R, p_u=p_u, w0=w0, eta=eta, steps=steps, run=run)
     return out
 
 
-class _WrappedLoss:
-    """A :class:`theorems.losses.Loss` with the interface of the descent engines."""
-
-    def __init__(self, loss, q):
-        self.loss, self.n_canonical = loss, q
-
-    def value(self, theta):
-        return self.loss.value(theta)
-
-    def grad(self, theta):
-        return self.loss.grad(theta)
-
-    def value_and_grad(self, theta):
-        return self.loss.value(theta), self.loss.grad(theta)
-
-
 @lru_cache(maxsize=None)
 def _c18b_at(k: int, d: int) -> st.SearchStrategy:
-    from ..losses import losses
+    from descent.losses import losses
 
     m = TwoLayerLinear(k, d)
     return st.builds(lambda L, seed, eps: {"param": m, "kind": L.kind, "X": L.X, "y": L.y, "seed": seed, "eps": eps},
@@ -461,7 +442,7 @@ def plot_escape(ex, fig):
        strategy=_c18b_examples(), plot=plot_escape,
        # one descent run of a few hundred steps per example
        settings={"max_examples": 30, "phases": _PHASES},
-       definitions="Losses: squared or logistic on 1–3 examples (theorems.losses); L = ‖X‖₂² (squared) or ‖X‖₂²/4 "
+       definitions="Losses: squared or logistic on 1–3 examples (descent.losses); L = ‖X‖₂² (squared) or ‖X‖₂²/4 "
                    "(logistic) bounds ∇²ℓ, so inf ℓ ≤ ℓ(0) − ‖g‖²/(2L) and the margin ‖g‖²/(4L) is half of a drop "
                    "that is always available. Start: w₀ = ε·R·u, u a random unit vector (seeded), R = √(‖g‖/L), "
                    "ε ∈ [1e-8, 1e-2]. Step η = 1/(8‖g‖) (the Hessian at 0 has eigenvalues ±‖g‖ and 0). 'Leaves "
@@ -539,14 +520,14 @@ def chain_iterations(N: int, W0, y: float, lr, tol: float, budget: int = _BUDGET
     bound is the one of the first chunk, 1e12·max(½y², 1).
     """
     from parameterizations import DeepLinear
-    from parameterizations.descent import batched_descent
+    from descent import batched_descent
 
     W = np.array(W0, dtype=float)
     S = len(W)
     lr = np.broadcast_to(np.asarray(lr, float), (S,)).copy()
     need = S if need is None else need
     m = DeepLinear(d=1, N=int(N), width=1)
-    loss = SquaredLoss(np.ones((1, 1)), np.array([float(y)]))
+    loss = squared_loss(np.ones((1, 1)), np.array([float(y)]))
     its = np.full(S, np.inf)
     active = np.arange(S)
     done = 0
@@ -689,12 +670,12 @@ _RECORDS = 256
 
 
 def _bias_problem(n: int, q: int, seed: int, nonneg: bool) -> dict:
-    """A random under-determined problem y = Xθ*, θ* supported on n of the q coordinates (theorems.solvers).
+    """A random under-determined problem y = Xθ*, θ* supported on n of the q coordinates (descent.solvers).
 
     Support size n makes y a generic point of the cone (or span) of n columns, so the linear programs
     below have a non-degenerate vertex solution with probability one.
     """
-    from ..solvers import random_problem
+    from descent.solvers import random_problem
 
     p = random_problem(np.random.default_rng(seed), n, q, n, nonneg=nonneg)
     return {"n": n, "q": q, "seed": seed, "X": p.X, "y": p.y}
@@ -745,7 +726,7 @@ def remaining_move(X, y, theta, M) -> float:
 def _curvature_bound(param, kind, X, loss, w0, theta_end, alpha) -> float:
     """ρ: the larger of the parametric Hessian's spectral radius at w₀ (power iteration) and its
     Gauss–Newton part at the expected end point, λ_max(XᵀX)·max diag of J Jᵀ there."""
-    from parameterizations.descent import curvature
+    from descent import curvature
 
     lam = float(np.linalg.norm(X, 2)) ** 2
     gn = {"squared": 4.0 * float(np.max(np.abs(theta_end))),
@@ -756,9 +737,9 @@ def _curvature_bound(param, kind, X, loss, w0, theta_end, alpha) -> float:
 
 def _bias_runs(param, kind, X, y, alpha, theta_end):
     """Descent from the uniform start of scale α at η = c/ρ and at η/2; loss ≤ 1e-10·L₀ or the budget."""
-    from parameterizations.descent import uniform_initial
+    from descent import uniform_initial
 
-    loss = SquaredLoss(X, y)
+    loss = squared_loss(X, y)
     w0 = uniform_initial(param, alpha)
     rho = _curvature_bound(param, kind, X, loss, w0, theta_end, alpha)
     eta = _BIAS_C / rho
@@ -785,7 +766,7 @@ def flow_limit_bound(X, y, kind, alpha, coarse, fine, reference=None) -> dict:
     stop = remaining_move(X, y, fine, M)
     out = {"richardson": rich, "stop": stop, "bound": 2.0 * (rich + stop)}
     if reference is not None:
-        from ..solvers import kkt_residual
+        from descent.solvers import kkt_residual
 
         Mr = _metric(kind, reference, alpha)
         grad = _potential_grad(kind, reference, alpha)
@@ -830,7 +811,7 @@ def l1_asymptotics(X, y, beta_l1, nonneg: bool = False) -> dict | None:
     θᵢ = α² exp((Xᵀν)ᵢ): X_Sᵀλ = 1, X_Sᵀν₁ = log β₁,S and the slack is sᵢ = 1 − aᵢ.
     Returns None when the vertex is degenerate (|S| ≠ n) or the certificate is not strict (some sᵢ ≤ 0).
     """
-    from ..solvers import LP_TOL
+    from descent.solvers import LP_TOL
 
     X = np.asarray(X, float)
     n, q = X.shape
@@ -884,7 +865,7 @@ def large_alpha(beta_l2, tau: float = _LIMIT_PREDICTED) -> float:
 def _c38_experiment(ex):
     from parameterizations import SignedSquared
 
-    from ..solvers import min_l1, min_l2, q_alpha_argmin
+    from descent.solvers import min_l1, min_l2, q_alpha_argmin
 
     X, y, alpha = ex["X"], ex["y"], float(ex["alpha"])
     q = X.shape[1]
@@ -914,7 +895,7 @@ def _c38_examples():
 
 
 def plot_q_alpha_path(ex, fig):
-    from ..solvers import q_alpha_argmin
+    from descent.solvers import q_alpha_argmin
 
     out = memo(_c38_experiment, ex)
     if "unsolved" in out:
@@ -963,7 +944,7 @@ def plot_q_alpha_path(ex, fig):
        # each example is two descent runs and eight solver calls
        settings={"max_examples": 12, "phases": _PHASES},
        definitions="Problems: X (n×q, n ∈ {2, 3}, q ∈ 5…8) with N(0, 1/n) entries, y = Xθ*, θ* with n non-zero "
-                   "entries of random sign (theorems.solvers.random_problem); α ∈ [1e-3, 1e2]. The flow's end is "
+                   "entries of random sign (descent.solvers.random_problem); α ∈ [1e-3, 1e2]. The flow's end is "
                    "approximated by descent at η = 0.5/ρ and η/2 (ρ: the parametric Hessian's spectral radius at "
                    "the start, or its Gauss–Newton part at argmin Q_α if larger), each until the loss is 1e-10 of "
                    "its start (or 40 000 steps). 'Ends at argmin Q_α': ‖θ_{η/2} − β_α‖ ≤ 2(‖θ_η − θ_{η/2}‖ + m) + "
@@ -1029,7 +1010,7 @@ def _settled(X, y, run, kind, alpha, theta0, reference) -> tuple[bool, float]:
 def _c29_experiment(ex):
     from parameterizations import Squared
 
-    from ..solvers import entropy_argmin, min_l1_nonneg, min_l2
+    from descent.solvers import entropy_argmin, min_l1_nonneg, min_l2
 
     X, y = ex["X"], ex["y"]
     q = X.shape[1]
@@ -1195,7 +1176,7 @@ def squared_map_sparse_or_l2(ex):
 def _c29b_experiment(ex):
     from parameterizations import Squared
 
-    from ..solvers import entropy_argmin
+    from descent.solvers import entropy_argmin
 
     X, y, alpha = ex["X"], ex["y"], float(ex["alpha"])
     ent, why = solve_reference(entropy_argmin, X, y, alpha)
@@ -1209,7 +1190,7 @@ def _c29b_experiment(ex):
 def plot_mirror_descent(ex, fig):
     from parameterizations import Squared
 
-    from ..solvers import min_l1_nonneg, min_l2
+    from descent.solvers import min_l1_nonneg, min_l2
 
     out = memo(_c29b_experiment, ex)
     if "unsolved" in out:
@@ -1270,7 +1251,7 @@ def inverse_flow_limit(X, y, alpha, start) -> np.ndarray | None:
     """
     from scipy.optimize import minimize
 
-    from ..solvers import kkt_residual
+    from descent.solvers import kkt_residual
 
     X, y = np.asarray(X, float), np.asarray(y, float)
     a3 = float(alpha) ** 3
@@ -1288,7 +1269,7 @@ def inverse_flow_limit(X, y, alpha, start) -> np.ndarray | None:
 def _c31_experiment(ex):
     from parameterizations import Inverse
 
-    from ..solvers import min_l1_nonneg, min_linf_nonneg
+    from descent.solvers import min_l1_nonneg, min_linf_nonneg
 
     X, y, alpha = ex["X"], ex["y"], float(ex["alpha"])
     q = X.shape[1]
@@ -1398,7 +1379,7 @@ def _completion_run(N: int, ex):
     m = _MC_SIZE
     idx = ex["observed"]
     X = np.eye(m * m)[idx]
-    loss = SquaredLoss(X, ex["M"].ravel()[idx])
+    loss = squared_loss(X, ex["M"].ravel()[idx])
     rng = np.random.default_rng([ex["seed"], N])
     if N == 1:
         param = Identity(m * m)
@@ -1414,7 +1395,7 @@ def _completion_run(N: int, ex):
             break
         lr /= 2
     second = gradient_descent(param, first.w, loss, lr=lr, steps=_MC_STEPS, tol=_MC_TOL * L0, loss_every=10)
-    from parameterizations.descent import curvature
+    from descent import curvature
 
     E_a, E_b = first.theta.reshape(m, m), second.theta.reshape(m, m)
     return {"N": N, "lr": lr, "first": first, "second": second, "E": E_b, "erank": effective_rank(E_b),
