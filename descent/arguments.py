@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from parameterizations._validate import as_positive, describe_array
+from parameterizations.validate import as_positive, describe_array
 
 __all__ = ["CRITERIA", "check_loss", "check_param", "maps", "common_options", "max_loss_bound"]
 

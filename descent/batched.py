@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from parameterizations._validate import as_matrix, as_positive, as_vector, describe_array
+from parameterizations.validate import as_matrix, as_positive, as_vector, describe_array
 
 from .arguments import check_loss, check_param, common_options, maps
 from .recording import Recorder, check_cap, check_every

@@ -24,8 +24,8 @@ from typing import Callable
 import numpy as np
 from hypothesis import strategies as st
 
-from parameterizations._validate import as_matrix, as_positive, as_vector, describe_array
-from parameterizations.base import finite_vectors
+from parameterizations.validate import as_matrix, as_positive, as_vector, describe_array
+from parameterizations.strategies import finite_vectors
 
 __all__ = ["CanonicalLoss", "Loss", "FunctionLoss", "KINDS", "squared_loss", "logistic_loss", "losses"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from parameterizations._validate import as_positive
+from parameterizations.validate import as_positive
 
 __all__ = ["Recorder", "check_every", "check_cap"]
 
@@ -63,12 +63,14 @@ class Recorder:
 
 
 def check_every(name, every):
+    """A recording interval: 0 (off) for None or 0, else a positive integer."""
     if every is None or every == 0:
         return 0
     return as_positive(name, every, integer=True)
 
 
 def check_cap(max_records):
+    """The cap on recorded rows: None (no cap) or an integer ≥ 2."""
     if max_records is None:
         return None
     return as_positive("max_records", max_records, integer=True, minimum=2, strict=False)

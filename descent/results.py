@@ -121,6 +121,7 @@ class BatchDescentResult:
 
 
 def message(status, steps, diverged_at, bad):
+    """The one line of a result saying why the run stopped; ``bad`` says what was wrong at ``diverged_at``."""
     if status == "diverged":
         extra = "" if bad is None else f": {bad}"
         return f"diverged at step {diverged_at}{extra}; returned the iterate of step {steps}"

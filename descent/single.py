@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from parameterizations import Identity
-from parameterizations._validate import as_positive, as_vector
+from parameterizations.validate import as_positive, as_vector
 
 from .arguments import check_loss, check_param, common_options, maps, max_loss_bound
 from .recording import Recorder, check_cap, check_every

@@ -16,6 +16,8 @@ Modules:
 * :mod:`~parameterizations.strategies` — Hypothesis strategies valid by construction
   (inputs, orthogonal and invertible matrices, permutations, scales).
 * :mod:`~parameterizations.numerics` — every tolerance, derived from round-off bounds.
+* :mod:`~parameterizations.validate` — the input checks: one-line ``ValueError`` naming the
+  argument, what was expected and what came.
 
 Gradient descent through these maps lives one floor up, in :mod:`descent`. This package
 imports neither it nor anything about claims.

@@ -22,7 +22,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from ._validate import as_matrix, as_real, as_vector, check_result
+from .validate import as_matrix, as_real, as_vector, check_result
 
 __all__ = ["Parameterization", "Symmetry", "finite_vectors", "unit", "MIN_MAGNITUDE"]
 

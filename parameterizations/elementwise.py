@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from ._validate import as_positive, as_real, as_vector
+from .validate import as_positive, as_real, as_vector
 from .base import Parameterization, Symmetry, finite_vectors, unit
 
 __all__ = ["Squared", "SignedSquared", "Inverse", "Polar"]

@@ -7,7 +7,7 @@ from functools import reduce
 import numpy as np
 from hypothesis import strategies as st
 
-from ._validate import _all_finite, as_index, as_matrix, as_permutation, as_positive, as_real, as_vector, check_result
+from .validate import _all_finite, as_index, as_matrix, as_permutation, as_positive, as_real, as_vector, check_result
 from .base import Parameterization, Symmetry, finite_vectors
 from .strategies import invertible_matrices, nonzero_scales, permutations
 

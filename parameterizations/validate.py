@@ -1,4 +1,4 @@
-"""Input checks shared by every parameterization.
+"""Input checks shared by every parameterization and by the descent engines.
 
 Each check raises ``ValueError`` whose message names the argument, says what was
 expected and what came, so that bad input never surfaces as a deep numpy
