@@ -15,7 +15,7 @@ import numpy as np
 from parameterizations.validate import as_matrix, as_positive, as_vector, describe_array
 
 from .arguments import check_loss, check_param, common_options, maps
-from .recording import Recorder, check_cap, check_every
+from .recording import Recorder, check_cap, check_every, histories
 from .results import BatchDescentResult
 
 __all__ = ["batched_descent", "uniform_initial", "alpha_sweep"]
@@ -134,10 +134,7 @@ def batched_descent(param, W0, loss, *, lr, steps: int = 10_000, tol: float = 1e
             nsteps[active] = k
             losses.offer(k, L)
             traj.offer(k, Theta)
-        losses.finish(k, L)
-        traj.finish(k, Theta)
-    lv, ls = losses.arrays()
-    tv, ts = traj.arrays()
+        lv, ls, tv, ts = histories(k, losses, L, traj, Theta)
     return BatchDescentResult(W=W, Theta=Theta, loss=L.copy(), grad_norm=np.sqrt(np.einsum("bi,bi->b", G, G)),
                               steps=nsteps, status=status.astype(str), diverged_at=diverged_at,
                               losses=lv, loss_steps=ls, trajectory=tv, trajectory_steps=ts, lr=lr)

@@ -6,7 +6,7 @@ import numpy as np
 
 from parameterizations.validate import as_positive
 
-__all__ = ["Recorder", "check_every", "check_cap"]
+__all__ = ["Recorder", "histories", "check_every", "check_cap"]
 
 
 class Recorder:
@@ -60,6 +60,13 @@ class Recorder:
 
     def arrays(self):
         return self.buf[: self.n].copy(), self.steps[: self.n].copy()
+
+
+def histories(k, losses: Recorder, L, traj: Recorder, theta):
+    """Both recorders closed at the last step k: (losses, loss_steps, trajectory, trajectory_steps)."""
+    losses.finish(k, L)
+    traj.finish(k, theta)
+    return (*losses.arrays(), *traj.arrays())
 
 
 def check_every(name, every):

@@ -27,7 +27,7 @@ from parameterizations import Identity
 from parameterizations.validate import as_positive, as_vector
 
 from .arguments import check_loss, check_param, common_options, maps, max_loss_bound
-from .recording import Recorder, check_cap, check_every
+from .recording import Recorder, check_cap, check_every, histories
 from .results import DescentResult, message
 
 __all__ = ["gradient_descent", "canonical_descent", "descend"]
@@ -99,10 +99,7 @@ def descend(psi, vjp, w0, loss, *, lr_policy, steps, tol, criterion, record_ever
             w, theta, L, G = w_new, theta_new, L_new, G_new
             losses.offer(k, L)
             traj.offer(k, theta)
-        losses.finish(k, L)
-        traj.finish(k, theta)
-    lv, ls = losses.arrays()
-    tv, ts = traj.arrays()
+        lv, ls, tv, ts = histories(k, losses, L, traj, theta)
     return DescentResult(w=w, theta=theta, loss=float(L), grad_norm=float(np.sqrt(G @ G)), steps=k,
                          status=status, diverged_at=diverged_at, message=message(status, k, diverged_at, why),
                          losses=lv, loss_steps=ls, trajectory=tv, trajectory_steps=ts, lr=float(eta), time=t)

@@ -88,6 +88,16 @@ def as_matrix(name: str, x, shape: tuple[int | None, int | None]) -> np.ndarray:
     return a
 
 
+def _finite_float(name: str, x) -> float:
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a real number, but got {describe_array(x)}") from None
+    if not np.isfinite(x):
+        raise ValueError(f"{name} must be finite, but got {x}")
+    return x
+
+
 def as_positive(name: str, x, *, integer: bool = False, minimum: float = 0.0, strict: bool = True):
     """A scalar size or scale: finite, above ``minimum`` (strictly unless ``strict=False``)."""
     if integer:
@@ -95,12 +105,7 @@ def as_positive(name: str, x, *, integer: bool = False, minimum: float = 0.0, st
             raise ValueError(f"{name} must be an integer, but got {describe_array(x)}")
         x = int(x)
     else:
-        try:
-            x = float(x)
-        except (TypeError, ValueError):
-            raise ValueError(f"{name} must be a real number, but got {describe_array(x)}") from None
-        if not np.isfinite(x):
-            raise ValueError(f"{name} must be finite, but got {x}")
+        x = _finite_float(name, x)
     if x < minimum or (strict and x == minimum):
         rel = ">" if strict else "≥"
         raise ValueError(f"{name} must be {rel} {minimum:g}, but got {x}")
@@ -111,12 +116,7 @@ def as_real(name: str, x, *, nonzero: bool = False) -> float:
     """A finite real scalar (non-zero if ``nonzero``)."""
     if isinstance(x, (bool, np.bool_)) or np.iscomplexobj(x) or np.ndim(x) != 0:
         raise ValueError(f"{name} must be a real number, but got {describe_array(x)}")
-    try:
-        x = float(x)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a real number, but got {describe_array(x)}") from None
-    if not np.isfinite(x):
-        raise ValueError(f"{name} must be finite, but got {x}")
+    x = _finite_float(name, x)
     if nonzero and x == 0:
         raise ValueError(f"{name} must be non-zero, but got 0")
     return x
