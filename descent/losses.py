@@ -139,9 +139,6 @@ class Loss(CanonicalLoss):
             return float(0.5 * np.sum((rows + np.abs(self.y)) ** 2))
         return float(np.sum(np.log(2.0) + rows))
 
-    def __repr__(self):
-        return f"<Loss {self.kind} n={self.n_samples}, q={self.n_canonical}>"
-
 
 def squared_loss(X, y) -> Loss:
     """½‖Xθ − y‖² on data X (n×q), y (n)."""
