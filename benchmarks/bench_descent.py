@@ -22,12 +22,12 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import parameterizations as P  # noqa: E402
-from parameterizations.descent import (  # noqa: E402
-    SquaredLoss,
+from descent import (  # noqa: E402
     alpha_sweep,
     batched_descent,
     curvature,
     gradient_descent,
+    squared_loss,
     uniform_initial,
 )
 
@@ -47,7 +47,7 @@ def zoo_table(steps, repeat):
     for param in P.zoo():
         q = param.n_canonical
         X = rng.standard_normal((max(1, q - 1), q)) / np.sqrt(max(1, q - 1))
-        loss = SquaredLoss(X, X @ rng.standard_normal(q))
+        loss = squared_loss(X, X @ rng.standard_normal(q))
         w0 = param.sample(1, scale=0.5)
         lr = 0.05 / max(curvature(param, w0, loss), 1e-3)
         dt, r = best_of(repeat, lambda: gradient_descent(param, w0, loss, lr=lr, steps=steps, tol=0))
@@ -64,7 +64,7 @@ def sweep_table(steps, repeat, q=20, n=8):
     X = rng.standard_normal((n, q)) / np.sqrt(n)
     theta = np.zeros(q)
     theta[:3] = 1.0
-    loss = SquaredLoss(X, X @ theta)
+    loss = squared_loss(X, X @ theta)
     rows = []
     for param in (P.Squared(q), P.SignedSquared(q), P.Inverse(q)):
         for B in (1, 8, 64, 256):
@@ -81,7 +81,7 @@ def sweep_table(steps, repeat, q=20, n=8):
     N, B = 10, 256
     W0 = np.random.default_rng(2).standard_normal((B, N))
     chain = P.DeepLinear(1, N)
-    loss1 = SquaredLoss([[1.0]], [1.0])
+    loss1 = squared_loss([[1.0]], [1.0])
     t_batch, _ = best_of(repeat, lambda: batched_descent(chain, W0, loss1, lr=1e-3, steps=steps, tol=0))
     t_loop, _ = best_of(repeat, lambda: [gradient_descent(chain, w, loss1, lr=1e-3, steps=steps, tol=0)
                                          for w in W0[:8]])

@@ -54,7 +54,7 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from parameterizations import DeepLinear, TwoLayerLinear  # noqa: E402
-from parameterizations._validate import as_vector  # noqa: E402
+from parameterizations.validate import as_vector  # noqa: E402
 
 J_LIMIT = 200e6  # bytes: build J only below this
 

@@ -1,16 +1,34 @@
-"""Maps ψ from parameters w to canonical parameters θ, with exact Jacobians.
+"""Maps ψ from parameters w to canonical parameters θ, with exact Jacobians — only the maps.
 
 Notation: w ∈ R^p, θ = ψ(w) ∈ R^q, J(w) = ∂θ/∂w ∈ R^{q×p} (the transpose of the
 post's p×q), K = J Jᵀ, and "the induced step" K g for a canonical gradient g.
-This package knows nothing of claims.
+
+Modules:
+
+* :mod:`~parameterizations.base` — the interface :class:`Parameterization`: ψ, J, the
+  matrix-free ``jvp``/``vjp``/``induced_step``, their row-wise forms on B points
+  (``psi_batch``/``vjp_batch``), round-off scales, points and symmetries.
+* :mod:`~parameterizations.linear`, :mod:`~parameterizations.elementwise`,
+  :mod:`~parameterizations.relu` — the families: identity, two-layer, deep linear, matrix
+  factorization; squared, signed squared, inverse, polar; a shallow ReLU network.
+* :mod:`~parameterizations.families` — the zoo (one instance per family) and what derives
+  from it: the family table, random-size strategies, rebuilding from a spec.
+* :mod:`~parameterizations.strategies` — Hypothesis strategies valid by construction
+  (inputs, orthogonal and invertible matrices, permutations, scales).
+* :mod:`~parameterizations.numerics` — every tolerance, derived from round-off bounds.
+* :mod:`~parameterizations.validate` — the input checks: one-line ``ValueError`` naming the
+  argument, what was expected and what came.
+
+Gradient descent through these maps lives one floor up, in :mod:`descent`. This package
+imports neither it nor anything about claims.
 """
 
 from . import strategies
 from .base import Parameterization, Symmetry
 from .elementwise import Inverse, Polar, SignedSquared, Squared
+from .families import CLASSES, family_strategies, from_spec, zoo
 from .linear import DeepLinear, Identity, MatrixFactorization, TwoLayerLinear
 from .relu import ShallowReLU
-from .zoo import CLASSES, family_strategies, from_spec, zoo
 
 __all__ = [
     "Parameterization",

@@ -6,8 +6,10 @@ is linear, f(x) = θᵀφ(x). Its Jacobian J(w) = ∂θ/∂w is q×p; the post w
 transpose (p×q), this project uses q×p throughout.
 
 Subclasses implement the private ``_psi``, ``_jacobian``, ``_jvp``, ``_vjp`` (and,
-where a closed form is cheaper, ``_induced_step``) on validated flat vectors; the
-public methods check their input once and raise ``ValueError`` on bad input.
+where a closed form is cheaper, ``_induced_step``, and the row-wise ``_psi_batch``,
+``_vjp_batch`` on arrays of shape (B, p)) on validated input; the public methods check
+their input once and raise ``ValueError`` on bad input. A family of the zoo also says
+how to draw its members at random sizes (the classmethod ``instances``).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from ._validate import as_real, as_vector, check_result
+from .validate import as_matrix, as_real, as_vector, check_result
 
 __all__ = ["Parameterization", "Symmetry", "finite_vectors", "unit", "MIN_MAGNITUDE"]
 
@@ -72,8 +74,10 @@ class Parameterization(abc.ABC):
 
     Public names: ``n_params`` (p), ``n_canonical`` (q), ``psi``, ``jacobian``,
     ``jvp`` (J·dw), ``vjp`` (Jᵀ·dθ), ``induced_step`` (J Jᵀ g), ``kernel`` (K = J Jᵀ),
-    ``features`` (φ), ``sample``, ``points`` (a Hypothesis strategy of valid w),
-    ``symmetries`` (function-preserving transforms), ``label`` and ``spec``.
+    ``psi_batch``/``vjp_batch`` (row by row over B points), ``unchecked_maps`` (for engines),
+    ``features`` (φ), ``psi_scale``/``jacobian_scale`` (for round-off bounds), ``sample``,
+    ``points`` (a Hypothesis strategy of valid w), ``uniform_initial``, ``symmetries``
+    (function-preserving transforms), ``label``, ``spec`` and ``instances`` (random sizes).
     """
 
     #: family name, as used by :func:`parameterizations.zoo` and in messages
@@ -147,6 +151,32 @@ class Parameterization(abc.ABC):
         w, g = self.check_w(w), as_vector("g", g, self._q)
         return check_result("induced_step(w, g)", self._induced_step(w, g), w=w, g=g)
 
+    # --- batches: B points as the rows of W (B, p) ---------------------------------
+    def psi_batch(self, W) -> np.ndarray:
+        """Θ with rows Θ_b = ψ(W_b), shape (B, q)."""
+        W = self._check_batch("W", W)
+        return check_result("psi_batch(W)", self._psi_batch(W), W=W)
+
+    def vjp_batch(self, W, G) -> np.ndarray:
+        """Rows J(W_b)ᵀG_b, shape (B, p), for W (B, p) and G (B, q)."""
+        W = self._check_batch("W", W)
+        G = as_matrix("G", G, (len(W), self._q))
+        return check_result("vjp_batch(W, G)", self._vjp_batch(W, G), W=W, G=G)
+
+    def unchecked_maps(self, batched: bool = False):
+        """(ψ, (w, g) ↦ J(w)ᵀg) without input checks; ``batched``: their row-wise forms on (B, p) arrays.
+
+        For an engine that validates its starting point once and then iterates: it must
+        catch a non-finite or out-of-domain iterate itself (the descent engines do).
+        """
+        return (self._psi_batch, self._vjp_batch) if batched else (self._psi, self._vjp)
+
+    def _check_batch(self, name: str, W) -> np.ndarray:
+        W = as_matrix(name, W, (None, self._p))
+        for b, w in enumerate(W):
+            self._check_domain(w, f"{name}[{b}]")
+        return W
+
     def kernel(self, w) -> np.ndarray:
         """K(w) = J Jᵀ (q×q, positive semi-definite)."""
         J = self.jacobian(w)
@@ -174,6 +204,14 @@ class Parameterization(abc.ABC):
         w = self.check_w(w)
         return float(np.linalg.norm(self._psi(w)) + np.linalg.norm(self._jacobian(w)) * np.linalg.norm(w) / self.depth)
 
+    def jacobian_scale(self, w, J) -> float:
+        """A bound on Σ|terms| summed in the entries of J = J(w), for round-off bounds.
+
+        Default ‖J‖_F: enough when every entry of J is a single product. A product chain
+        overrides it (see :meth:`MatrixFactorization.jacobian_scale`).
+        """
+        return float(np.linalg.norm(J))
+
     # --- points -------------------------------------------------------------------
     def sample(self, rng: np.random.Generator | int | None = None, scale: float = 1.0) -> np.ndarray:
         """A generic valid point, entries of order ``scale``."""
@@ -185,9 +223,18 @@ class Parameterization(abc.ABC):
         """A Hypothesis strategy of valid points w (``extreme`` adds scales 1e-6…1e6)."""
         return finite_vectors(self._p, extreme=extreme)
 
+    def uniform_initial(self, alpha) -> np.ndarray:
+        """w₀ with every entry α > 0: the uniform initialization of scale α of an element-wise map."""
+        raise ValueError(f"param must be an element-wise map with a uniform initialization, but got {self!r}")
+
     def symmetries(self) -> list[Symmetry]:
         """Function-preserving transforms of this parameterization (none by default)."""
         return []
+
+    @classmethod
+    def instances(cls, max_dim: int = 4) -> st.SearchStrategy:
+        """Members of this family with every size between 1 and ``max_dim`` (depths 2 to 4)."""
+        raise NotImplementedError(f"{cls.__name__} must define instances(max_dim) to be drawn at random sizes")
 
     # --- defaults in terms of the primitives ---------------------------------
     @abc.abstractmethod
@@ -204,3 +251,13 @@ class Parameterization(abc.ABC):
 
     def _induced_step(self, w: np.ndarray, g: np.ndarray) -> np.ndarray:
         return self._jvp(w, self._vjp(w, g))
+
+    def _psi_batch(self, W: np.ndarray) -> np.ndarray:
+        if len(W) == 0:
+            return np.empty((0, self._q))
+        return np.stack([self._psi(w) for w in W])
+
+    def _vjp_batch(self, W: np.ndarray, G: np.ndarray) -> np.ndarray:
+        if len(W) == 0:
+            return np.empty((0, self._p))
+        return np.stack([self._vjp(w, g) for w, g in zip(W, G)])

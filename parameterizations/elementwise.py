@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from ._validate import as_positive, as_real, as_vector
+from .validate import as_positive, as_real, as_vector
 from .base import Parameterization, Symmetry, finite_vectors, unit
 
 __all__ = ["Squared", "SignedSquared", "Inverse", "Polar"]
@@ -37,8 +37,22 @@ class _Diagonal(Parameterization):
     def _induced_step(self, w, g):
         return self._derivative(w) ** 2 * g
 
+    def _psi_batch(self, W):
+        return self._psi(W)  # entry by entry: the same expression on (B, q)
+
+    def _vjp_batch(self, W, G):
+        return self._derivative(W) * G
+
     def psi_scale(self, w):
         return float(np.linalg.norm(self.psi(w)))
+
+    def uniform_initial(self, alpha):
+        """w₀ = α·1."""
+        return np.full(self._p, as_positive("alpha", alpha))
+
+    @classmethod
+    def instances(cls, max_dim=4):
+        return st.builds(cls, st.integers(1, max_dim))
 
 
 class Squared(_Diagonal):
@@ -102,6 +116,13 @@ class SignedSquared(Parameterization):
         u, v = self.unpack(w)
         return 4 * (u * u + v * v) * g
 
+    def _psi_batch(self, W):
+        U, V = W[:, :self._q], W[:, self._q:]
+        return U * U - V * V
+
+    def _vjp_batch(self, W, G):
+        return np.concatenate([2 * W[:, :self._q] * G, -2 * W[:, self._q:] * G], axis=1)
+
     def psi_scale(self, w):
         u, v = self.unpack(self.check_w(w))
         return float(np.linalg.norm(u * u + v * v))
@@ -110,10 +131,13 @@ class SignedSquared(Parameterization):
         signs = hnp.arrays(np.float64, 2 * self._q, elements=st.sampled_from([1.0, -1.0]))
         return [Symmetry("sign flips", signs, lambda w, s: self.check_w(w) * s)]
 
-    def initial(self, alpha: float) -> np.ndarray:
+    def uniform_initial(self, alpha) -> np.ndarray:
         """u₀ = v₀ = α·1 (θ₀ = 0), the initialization of Woodworth et al."""
-        alpha = as_positive("alpha", alpha)
-        return np.full(self._p, alpha)
+        return np.full(self._p, as_positive("alpha", alpha))
+
+    @classmethod
+    def instances(cls, max_dim=4):
+        return st.builds(cls, st.integers(1, max_dim))
 
 
 class Inverse(_Diagonal):
@@ -134,6 +158,9 @@ class Inverse(_Diagonal):
 
     def _derivative(self, w):
         return -1.0 / (w * w)
+
+    def _vjp_batch(self, W, G):
+        return -G / (W * W)
 
     def sample(self, rng=None, scale=1.0):
         scale = as_real("scale", scale)
@@ -191,6 +218,13 @@ class Polar(Parameterization):
         c, s = np.cos(phi), np.sin(phi)
         return np.array([c * g[0] + s * g[1], r * (-s * g[0] + c * g[1])])
 
+    def _psi_batch(self, W):
+        return W[:, :1] * np.stack([np.cos(W[:, 1]), np.sin(W[:, 1])], axis=1)
+
+    def _vjp_batch(self, W, G):
+        c, s = np.cos(W[:, 1]), np.sin(W[:, 1])
+        return np.stack([c * G[:, 0] + s * G[:, 1], W[:, 0] * (-s * G[:, 0] + c * G[:, 1])], axis=1)
+
     def psi_scale(self, w):
         # ψ = r(cos φ, sin φ) is evaluated at a w that is itself rounded (w + h·d, φ + 2πn):
         # an angle known to |φ|·u moves ψ by |r||φ|·u, so Σ_i |∂ψ/∂w_i||w_i| ≤ |r|(1 + |φ|)
@@ -208,12 +242,9 @@ class Polar(Parameterization):
         rng = np.random.default_rng(rng)
         return np.array([scale * rng.uniform(0.2, 2.0), rng.uniform(-np.pi, np.pi)])
 
-    def from_canonical(self, theta) -> np.ndarray:
-        """(r, φ) = (‖θ‖, atan2(θ₂, θ₁))."""
-        from ._validate import as_vector
-
-        theta = as_vector("theta", theta, 2)
-        return np.array([np.hypot(*theta), np.arctan2(theta[1], theta[0])])
+    @classmethod
+    def instances(cls, max_dim=4):
+        return st.just(cls())
 
     def symmetries(self):
         turns = st.integers(-3, 3)

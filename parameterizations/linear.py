@@ -7,7 +7,7 @@ from functools import reduce
 import numpy as np
 from hypothesis import strategies as st
 
-from ._validate import _all_finite, as_index, as_matrix, as_positive, as_real, as_vector, check_result, describe_array
+from .validate import _all_finite, as_index, as_matrix, as_permutation, as_positive, as_real, as_vector, check_result
 from .base import Parameterization, Symmetry, finite_vectors
 from .strategies import invertible_matrices, nonzero_scales, permutations
 
@@ -22,14 +22,6 @@ def _invertible(name: str, P, k: int) -> tuple[np.ndarray, np.ndarray]:
         cond = np.inf if s[-1] == 0 else s[0] / s[-1]
         raise ValueError(f"{name} must be invertible, but its condition number is {cond:.3g}")
     return P, np.linalg.inv(P)
-
-
-def _permutation(name: str, perm, k: int) -> np.ndarray:
-    a = np.asarray(perm)
-    # only integers (or integral floats) can be a permutation; sorting mixed objects would raise TypeError
-    if a.shape != (k,) or a.dtype.kind not in "iuf" or not np.array_equal(np.sort(a), np.arange(k)):
-        raise ValueError(f"{name} must be a permutation of range({k}), but got {describe_array(perm)}")
-    return a.astype(int)
 
 
 class Identity(Parameterization):
@@ -62,6 +54,20 @@ class Identity(Parameterization):
     def _induced_step(self, w, g):
         return g.copy()
 
+    def _psi_batch(self, W):
+        return W.copy()
+
+    def _vjp_batch(self, W, G):
+        return G.copy()
+
+    def uniform_initial(self, alpha):
+        """w₀ = α·1."""
+        return np.full(self._p, as_positive("alpha", alpha))
+
+    @classmethod
+    def instances(cls, max_dim=4):
+        return st.builds(cls, st.integers(1, max_dim))
+
 
 class TwoLayerLinear(Parameterization):
     r"""Two-layer linear model f(x) = vᵀUx with U ∈ R^{k×d}, v ∈ R^k.
@@ -85,6 +91,11 @@ class TwoLayerLinear(Parameterization):
 
     def spec(self):
         return {"k": self.k, "d": self.d}
+
+    @classmethod
+    def instances(cls, max_dim=4):
+        dim = st.integers(1, max_dim)
+        return st.builds(cls, k=dim, d=dim)
 
     # structured views
     def unpack(self, w) -> tuple[np.ndarray, np.ndarray]:
@@ -173,7 +184,7 @@ class TwoLayerLinear(Parameterization):
     def permute(self, w, perm) -> np.ndarray:
         """Rows of U and entries of v permuted by one permutation."""
         U, v = self.unpack(self.check_w(w))
-        perm = _permutation("perm", perm, self.k)
+        perm = as_permutation("perm", perm, self.k)
         return np.concatenate([U[perm].ravel(), v[perm]])
 
     def symmetries(self):
@@ -245,6 +256,11 @@ class MatrixFactorization(Parameterization):
             s["widths"] = list(self.widths)
         return s
 
+    @classmethod
+    def instances(cls, max_dim=4):
+        dim = st.integers(1, max_dim)
+        return st.builds(cls, m=dim, n=dim, N=st.integers(2, 4), width=dim)
+
     def unpack(self, w) -> list[np.ndarray]:
         """[W_1, …, W_N] as views of a flat w."""
         w = np.asarray(w, float)
@@ -287,6 +303,35 @@ class MatrixFactorization(Parameterization):
         """
         w = self.check_w(w)
         return max(super().psi_scale(w), float(np.linalg.norm(self._psi(np.abs(w)))))
+
+    def jacobian_scale(self, w, J) -> float:
+        """max(‖J‖_F, ‖J(|w|)‖_F): an entry of J is itself a sum of products of the chain and can cancel.
+
+        Its round-off is bounded by the same chain of absolute values (Higham, Thm 3.5:
+        |fl(AB) − AB| ≤ γ_n|A||B|), so J evaluated at |w| bounds it.
+        """
+        return max(float(np.linalg.norm(J)), float(np.linalg.norm(self.jacobian(np.abs(w)))))
+
+    @property
+    def scalar_chain(self) -> bool:
+        """m = n = 1 and every width 1: θ = w₁⋯w_N, a product of N scalars (Shamir 2018)."""
+        return self.m == 1 and self.n == 1 and all(h == 1 for h in self.widths)
+
+    def _psi_batch(self, W):
+        if not self.scalar_chain:
+            return super()._psi_batch(W)
+        return np.prod(W, axis=1, keepdims=True)
+
+    def _vjp_batch(self, W, G):
+        if not self.scalar_chain:
+            return super()._vjp_batch(W, G)
+        # ∂(w₁⋯w_N)/∂w_i = Π_{j≠i} w_j via prefix and suffix products
+        B, N = W.shape
+        pre = np.ones((B, N))
+        suf = np.ones((B, N))
+        pre[:, 1:] = np.cumprod(W[:, :-1], axis=1)
+        suf[:, :-1] = np.cumprod(W[:, :0:-1], axis=1)[:, ::-1]
+        return G[:, :1] * (pre * suf)
 
     def _jacobian(self, w):
         Ws = self.unpack(w)
@@ -400,7 +445,7 @@ class MatrixFactorization(Parameterization):
     def permute(self, w, perm, layer: int = 0) -> np.ndarray:
         """Hidden units between W_j and W_{j+1} permuted."""
         k = self.dims[self._hidden_layer(layer) + 1]
-        perm = _permutation("perm", perm, k)
+        perm = as_permutation("perm", perm, k)
         return self.transform(w, np.eye(k)[perm], layer)
 
     def _hidden_layer(self, layer) -> int:
@@ -460,3 +505,8 @@ class DeepLinear(MatrixFactorization):
         s.pop("m")
         s["d"] = s.pop("n")
         return s
+
+    @classmethod
+    def instances(cls, max_dim=4):
+        dim = st.integers(1, max_dim)
+        return st.builds(cls, d=dim, N=st.integers(2, 4), width=dim)

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from ._validate import as_index, as_matrix, as_positive, as_real, as_vector
+from .validate import as_index, as_matrix, as_permutation, as_positive, as_real, as_vector
 from .base import Parameterization, Symmetry, finite_vectors, unit
 from .strategies import permutations, positive_scales
 
@@ -42,6 +42,11 @@ class ShallowReLU(Parameterization):
         self.X = as_matrix("X", X, (self.n, self.d))
         super().__init__(self.k * self.d + 2 * self.k, self.n)
 
+    @classmethod
+    def instances(cls, max_dim=4):
+        dim = st.integers(1, max_dim)
+        return st.builds(cls, n=dim, d=dim, k=st.integers(1, 2 * max_dim), seed=st.integers(0, 2**16))
+
     def spec(self):
         s = {"n": self.n, "d": self.d, "k": self.k}
         if self._X_given:
@@ -58,8 +63,6 @@ class ShallowReLU(Parameterization):
 
     def pack(self, A, b, a) -> np.ndarray:
         """The flat w of (A, b, a)."""
-        from ._validate import as_vector
-
         return np.concatenate([as_matrix("A", A, (self.k, self.d)).ravel(),
                                as_vector("b", b, self.k), as_vector("a", a, self.k)])
 
@@ -139,8 +142,6 @@ class ShallowReLU(Parameterization):
     # function-preserving transforms
     def rescale_units(self, w, c) -> np.ndarray:
         """(c_j A_j, c_j b_j, a_j / c_j) for c_j > 0: relu is positively homogeneous."""
-        from ._validate import as_vector
-
         c = as_vector("c", c, self.k)
         if np.any(c <= 0):
             raise ValueError(f"c must be positive, but entry {int(np.flatnonzero(c <= 0)[0])} is {c[c <= 0][0]}")
@@ -149,9 +150,7 @@ class ShallowReLU(Parameterization):
 
     def permute(self, w, perm) -> np.ndarray:
         """Hidden units permuted."""
-        from .linear import _permutation
-
-        perm = _permutation("perm", perm, self.k)
+        perm = as_permutation("perm", perm, self.k)
         A, b, a = self.unpack(self.check_w(w))
         return np.concatenate([A[perm].ravel(), b[perm], a[perm]])
 

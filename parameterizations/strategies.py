@@ -16,14 +16,11 @@ from .base import finite_vectors
 __all__ = [
     "finite_vectors",
     "inputs",
-    "unit_vectors",
     "orthogonal_matrices",
     "invertible_matrices",
     "permutations",
     "positive_scales",
     "nonzero_scales",
-    "points",
-    "parameterizations",
 ]
 
 
@@ -41,11 +38,6 @@ def inputs(d: int, *, bound: float = 2.0, nonzero: bool = True) -> st.SearchStra
         return x
 
     return st.tuples(base, st.integers(0, d - 1), st.sampled_from([1.0, -1.0])).map(lift)
-
-
-def unit_vectors(d: int) -> st.SearchStrategy:
-    """Vectors of norm 1 (a drawn non-zero input, normalised)."""
-    return inputs(d).map(lambda x: x / np.linalg.norm(x))
 
 
 def _orthogonal_from(a: np.ndarray) -> np.ndarray:
@@ -93,20 +85,3 @@ def positive_scales(lo: float = 1e-2, hi: float = 1e2) -> st.SearchStrategy:
 def nonzero_scales(lo: float = 1e-2, hi: float = 1e2) -> st.SearchStrategy:
     """c with |c| ∈ [lo, hi] and either sign."""
     return st.tuples(st.sampled_from([1.0, -1.0]), positive_scales(lo, hi)).map(lambda t: t[0] * t[1])
-
-
-def points(param, *, extreme: bool = False) -> st.SearchStrategy:
-    """Valid points w of ``param`` (its own strategy)."""
-    return param.points(extreme=extreme)
-
-
-def parameterizations(families=None, *, max_dim: int = 4) -> st.SearchStrategy:
-    """Members of the zoo with random sizes (dimensions up to ``max_dim``)."""
-    from .zoo import family_strategies
-
-    table = family_strategies(max_dim)
-    names = list(table) if families is None else list(families)
-    unknown = [n for n in names if n not in table]
-    if unknown:
-        raise ValueError(f"families must be names from {sorted(table)}, but got {unknown}")
-    return st.one_of(*[table[n] for n in names])

@@ -4,9 +4,9 @@
 
 Records are compared field by field, leaving out what is allowed to differ between two runs of
 the same catalogue: the seconds a check took, and where its code lives (``claim.check`` and
-``claim.source`` name a module and a file; Hypothesis's explanation in ``result.report`` lists
-the file:line of code that only failing examples ran, and each such location is compared as
-one placeholder, so the count of locations still has to agree). Figures (``*.png``) are compared byte for byte.
+``claim.source`` name a module and a file; a stored dataclass names its class's module, of
+which only the class name is compared; Hypothesis's report names the files and lines it
+explains, compared as ``<file>:<line>``). Figures (``*.png``) are compared byte for byte.
 Exit status 0 when nothing else differs, 1 otherwise (each difference is printed), 2 for bad usage.
 """
 
@@ -20,18 +20,30 @@ from pathlib import Path
 
 #: fields that may differ between two runs that decide every claim the same way
 VOLATILE = {("result", "seconds"), ("claim", "check"), ("claim", "source")}
-#: a line of Hypothesis's explanation that names a code location: indentation, then path.py:line
-CODE_LOCATION = re.compile(r"(?m)^(\s+)\S+\.py:\d+$")
+
+
+def _class_names(x):
+    """``x`` with every stored dataclass reference "module:qualname" cut to its qualname."""
+    if isinstance(x, dict):
+        return {k: (v.partition(":")[2] if k == "__dataclass__" and isinstance(v, str) else _class_names(v))
+                for k, v in x.items()}
+    if isinstance(x, list):
+        return [_class_names(v) for v in x]
+    return x
+
+
+#: a source location in Hypothesis's explanation of a failure, e.g. "/repo/theorems/core.py:92"
+_LOCATION = re.compile(r"\S+\.py:\d+")
 
 
 def _strip(record: dict) -> dict:
     out = json.loads(json.dumps(record))
     for outer, inner in VOLATILE:
         out.get(outer, {}).pop(inner, None)
-    report = out.get("result", {}).get("report")
-    if isinstance(report, str):
-        out["result"]["report"] = CODE_LOCATION.sub(r"\1<code location>", report)
-    return out
+    result = out.get("result") or {}
+    if isinstance(result.get("report"), str):
+        result["report"] = _LOCATION.sub("<file>:<line>", result["report"])
+    return _class_names(out)
 
 
 def _diff(a, b, path="") -> list[str]:

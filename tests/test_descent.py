@@ -9,18 +9,18 @@ from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
 import parameterizations as P
-from parameterizations.descent import (
-    CanonicalLoss,
-    SquaredLoss,
+from descent import (
+    FunctionLoss,
     alpha_sweep,
     batched_descent,
     canonical_descent,
     curvature,
     gradient_descent,
     gradient_flow,
+    squared_loss,
     uniform_initial,
 )
-from theorems import solvers as S
+from descent import solvers as S
 
 seeds = st.integers(0, 2**32 - 1)
 FAST = settings(max_examples=15, deadline=None)
@@ -29,7 +29,7 @@ FAST = settings(max_examples=15, deadline=None)
 def gaussian_loss(seed, n, q):
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, q)) / np.sqrt(n)
-    return SquaredLoss(X, rng.standard_normal(n))
+    return squared_loss(X, rng.standard_normal(n))
 
 
 def lam_max(loss):
@@ -53,7 +53,7 @@ def test_identity_converges_to_the_least_squares_solution(seed, q, extra):
 @given(seeds, st.integers(2, 5))
 def test_identity_from_zero_reaches_the_minimum_norm_solution(seed, n):
     prob = S.random_problem(np.random.default_rng(seed), n, n + 3, nonneg=False)
-    loss = SquaredLoss(prob.X, prob.y)
+    loss = squared_loss(prob.X, prob.y)
     r = gradient_descent(P.Identity(n + 3), np.zeros(n + 3), loss, lr=1.0 / lam_max(loss), steps=500_000, tol=1e-24)
     assert r.converged, r.message
     np.testing.assert_allclose(r.theta, S.min_l2(prob.X, prob.y), atol=1e-9)
@@ -74,7 +74,7 @@ def test_too_large_a_step_is_reported_as_divergence(seed, factor):
 
 
 def test_overflow_is_divergence_not_nan():
-    loss = SquaredLoss(np.eye(2), [1.0, -1.0])
+    loss = squared_loss(np.eye(2), [1.0, -1.0])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         r = gradient_descent(P.TwoLayerLinear(2, 2), np.full(6, 3.0), loss, lr=10.0, max_loss=np.inf, steps=10_000)
@@ -86,7 +86,7 @@ def test_a_step_onto_the_pole_of_the_inverse_map_is_divergence():
     # θ = 1/w at w = 1 with target 10: ∇_w L = (θ − 10)·(−1/w²) = 9, so η = 1/9 lands on w = 0
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        r = gradient_descent(P.Inverse(1), [1.0], SquaredLoss([[1.0]], [10.0]), lr=1 / 9, steps=1000)
+        r = gradient_descent(P.Inverse(1), [1.0], squared_loss([[1.0]], [10.0]), lr=1 / 9, steps=1000)
     assert r.diverged and r.diverged_at == 1 and r.steps == 0, r.message
     assert np.array_equal(r.w, [1.0]) and np.array_equal(r.theta, [1.0])
 
@@ -107,7 +107,7 @@ class Cubed:
 
 
 def test_a_duck_typed_parameterization_runs_and_its_refusal_is_divergence():
-    loss = SquaredLoss([[1.0]], [8.0])
+    loss = squared_loss([[1.0]], [8.0])
     r = gradient_descent(Cubed(), [1.0], loss, lr=1e-3, steps=100_000, tol=1e-20)
     assert r.converged and r.theta[0] == pytest.approx(8.0)
     bad = gradient_descent(Cubed(), [1.0], loss, lr=10.0, steps=1000, max_loss=np.inf)
@@ -157,7 +157,7 @@ def test_capped_recording_stays_bounded_and_evenly_spaced(steps, every, cap):
 # --- general losses -----------------------------------------------------------------
 def test_a_canonical_loss_from_callables_runs_like_the_squared_loss():
     sq = gaussian_loss(3, 2, 4)
-    gen = CanonicalLoss(sq.value, sq.grad, 4)
+    gen = FunctionLoss(sq.value, sq.grad, 4)
     a = gradient_descent(P.SignedSquared(4), np.full(8, 0.5), sq, lr=0.05, steps=300)
     b = gradient_descent(P.SignedSquared(4), np.full(8, 0.5), gen, lr=0.05, steps=300)
     np.testing.assert_allclose(a.w, b.w, rtol=1e-12, atol=1e-14)
@@ -167,7 +167,7 @@ def test_a_canonical_loss_from_callables_runs_like_the_squared_loss():
 def test_a_non_quadratic_loss_with_gradient_criterion():
     # ℓ(θ) = Σ cosh(θ − c): minimum at θ = c, not at zero loss
     c = np.array([0.3, -1.0])
-    loss = CanonicalLoss(lambda t: np.sum(np.cosh(t - c)), lambda t: np.sinh(t - c), 2)
+    loss = FunctionLoss(lambda t: np.sum(np.cosh(t - c)), lambda t: np.sinh(t - c), 2)
     r = gradient_descent(P.Polar(), [1.0, 0.2], loss, lr=0.1, steps=20_000, tol=1e-10, criterion="grad")
     assert r.converged
     np.testing.assert_allclose(r.theta, c, atol=1e-8)
@@ -189,12 +189,12 @@ def test_bad_inputs_name_the_argument():
         gradient_descent(P.Identity(3), np.zeros(4), loss, lr=0.1)
     with pytest.raises(ValueError, match="loss must act on the canonical space of dimension q = 2"):
         gradient_descent(P.Identity(2), np.zeros(2), loss, lr=0.1)
-    with pytest.raises(ValueError, match="loss must be a SquaredLoss"):
+    with pytest.raises(ValueError, match="loss must be a canonical loss"):
         gradient_descent(P.Identity(3), np.zeros(3), "mse", lr=0.1)
     with pytest.raises(ValueError, match="w0 must have no zero entry"):
         gradient_descent(P.Inverse(3), np.zeros(3), loss, lr=0.1)
     with pytest.raises(ValueError, match="y must be a vector of shape"):
-        SquaredLoss(np.ones((2, 3)), np.ones(3))
+        squared_loss(np.ones((2, 3)), np.ones(3))
     with pytest.raises(ValueError, match="W0 must be"):
         batched_descent(P.Squared(3), np.ones((2, 4)), loss, lr=0.1)
 
@@ -233,7 +233,7 @@ def test_batched_sweep_matches_the_unbatched_engine(seed, param, B, every):
 
 
 def test_a_diverging_member_stops_alone_and_matches_its_single_run():
-    loss = SquaredLoss(np.diag([1.0, 2.0, 3.0]), [1.0, -1.0, 0.5])
+    loss = squared_loss(np.diag([1.0, 2.0, 3.0]), [1.0, -1.0, 0.5])
     lam = lam_max(loss)
     W0 = np.ones((3, 3))
     lr = np.array([0.5 / lam, 3.0 / lam, 0.9 / lam])
@@ -251,7 +251,7 @@ def test_scalar_deep_chain_batch_matches_deep_linear():
     # Shamir's f = w₁⋯w_N on one example with target 1, from N(0, 1) initial weights
     N, B = 6, 5
     W0 = np.random.default_rng(4).standard_normal((B, N))
-    loss = SquaredLoss([[1.0]], [1.0])
+    loss = squared_loss([[1.0]], [1.0])
     batch = batched_descent(P.DeepLinear(1, N), W0, loss, lr=0.01, steps=5000, tol=1e-10)
     for b in range(B):
         one = gradient_descent(P.DeepLinear(1, N), W0[b], loss, lr=0.01, steps=5000, tol=1e-10)
@@ -262,7 +262,7 @@ def test_scalar_deep_chain_batch_matches_deep_linear():
 
 def test_alpha_sweep_runs_every_scale_and_matches_single_runs():
     prob = S.random_problem(np.random.default_rng(1), 3, 6, 1)
-    loss = SquaredLoss(prob.X, prob.y)
+    loss = squared_loss(prob.X, prob.y)
     alphas = [0.05, 0.3, 1.0, 2.0]
     for param in (P.Squared(6), P.SignedSquared(6), P.Inverse(6)):
         def lr(a):  # a stable step at the start: η = 0.05/ρ(∇²_w L)
@@ -280,16 +280,16 @@ def test_signed_squared_descent_ends_at_woodworths_q_alpha_argmin():
     # Woodworth et al. 2020: the flow from u₀ = v₀ = α·1 converges to argmin Q_α s.t. Xβ = y;
     # descent with step η is within O(η) of it.
     prob = S.random_problem(np.random.default_rng(0), 4, 10, 1, nonneg=False)
-    loss = SquaredLoss(prob.X, prob.y)
+    loss = squared_loss(prob.X, prob.y)
     param, alpha = P.SignedSquared(10), 0.1
     beta = S.q_alpha_argmin(prob.X, prob.y, alpha)
-    r = gradient_descent(param, param.initial(alpha), loss, lr=0.05, steps=100_000, tol=1e-14)
+    r = gradient_descent(param, param.uniform_initial(alpha), loss, lr=0.05, steps=100_000, tol=1e-14)
     assert r.converged
     err = np.linalg.norm(r.theta - beta)
     gaps = np.linalg.norm(beta - S.min_l1(prob.X, prob.y)), np.linalg.norm(beta - S.min_l2(prob.X, prob.y))
     assert err < 0.05 * min(gaps), (err, gaps)
     # first order in η: halving the step halves the distance (one batched run, two step sizes)
-    W0 = np.stack([param.initial(0.3)] * 2)
+    W0 = np.stack([param.uniform_initial(0.3)] * 2)
     sweep = batched_descent(param, W0, loss, lr=[0.05, 0.025], steps=100_000, tol=1e-14)
     e = np.linalg.norm(sweep.Theta - S.q_alpha_argmin(prob.X, prob.y, 0.3), axis=1)
     assert 1.6 < e[0] / e[1] < 2.4, e
@@ -304,7 +304,7 @@ def test_gradient_flow_is_first_order_accurate_in_c():
     ref = solve_ivp(lambda t, w: -2 * w * (X.T @ (X @ (w * w) - y)), (0, T), w0, rtol=1e-12, atol=1e-14).y[:, -1] ** 2
     errs = []
     for c in (0.2, 0.05):
-        r = gradient_flow(P.Squared(3), w0, SquaredLoss(X, y), t_max=T, c=c, tol=0)
+        r = gradient_flow(P.Squared(3), w0, squared_loss(X, y), t_max=T, c=c, tol=0)
         assert r.status == "budget" and r.time == pytest.approx(T, rel=1e-12)
         errs.append(np.linalg.norm(r.theta - ref))
     assert errs[1] < 0.01 and 3 < errs[0] / errs[1] < 5, errs

@@ -6,9 +6,9 @@ theorems.experiments, theorems.flow_limits and the helpers the chapters C18b, C2
 import numpy as np
 import pytest
 
-import theorems.solvers as S
+import descent.solvers as S
+from descent import squared_loss, gradient_descent, uniform_initial
 from parameterizations import DeepLinear, Inverse
-from parameterizations.descent import SquaredLoss, gradient_descent, uniform_initial
 from theorems import experiments, flow_limits
 from theorems.chapters import completion_rank, elementwise_bias, saddle_escape, scalar_chain
 
@@ -45,7 +45,7 @@ def test_chain_limit_sharpness_is_the_sharpness_where_descent_ends(seed):
     N, y = 4, 1.3
     w0 = rng.standard_normal(N)
     lam = scalar_chain.chain_limit_sharpness(w0, y)
-    r = gradient_descent(DeepLinear(1, N, width=1), w0, SquaredLoss(np.ones((1, 1)), np.array([y])), lr=0.02 / lam,
+    r = gradient_descent(DeepLinear(1, N, width=1), w0, squared_loss(np.ones((1, 1)), np.array([y])), lr=0.02 / lam,
                          steps=400_000, tol=1e-24)
     w = r.w
     grad_f = np.array([np.prod(np.delete(w, i)) for i in range(N)])
@@ -60,7 +60,7 @@ def test_chain_iterations_agree_with_single_runs_and_stop_at_the_median():
     lr = np.array([0.5 / scalar_chain.chain_limit_sharpness(w, y) for w in W0])
     tol = 1e-10 * 0.5
     its = scalar_chain.chain_iterations(N, W0, y, lr, tol, chunk=37)
-    loss = SquaredLoss(np.ones((1, 1)), np.array([y]))
+    loss = squared_loss(np.ones((1, 1)), np.array([y]))
     for b in range(S_):
         one = gradient_descent(DeepLinear(1, N, width=1), W0[b], loss, lr=lr[b], steps=20_000, tol=tol)
         assert one.converged and its[b] == one.steps
@@ -133,7 +133,7 @@ def test_inverse_descent_ends_at_the_predicted_flow_limit(seed):
     p = S.random_problem(np.random.default_rng(seed), 2, 5, 2)
     alpha = 0.8
     m = Inverse(5)
-    loss = SquaredLoss(p.X, p.y)
+    loss = squared_loss(p.X, p.y)
     r = gradient_descent(m, uniform_initial(m, alpha), loss, lr=0.01, steps=200_000, tol=1e-14 * loss.value(
         np.full(5, 1 / alpha)))
     assert r.converged

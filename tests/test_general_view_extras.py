@@ -5,11 +5,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import theorems as T
+from descent.losses import logistic_loss, squared_loss
 from parameterizations import DeepLinear, ShallowReLU, TwoLayerLinear
 from parameterizations.numerics import roundoff
 from theorems.chapters import canonical as C
 from theorems.chapters import exploding_gradients, general_view, hidden_units
-from theorems.losses import logistic_loss, squared_loss
 from theorems.style import new_figure
 
 

@@ -23,7 +23,7 @@ from hypothesis import Phase
 from _planted import planted_claims
 from theorems.listing import get
 from theorems.core import ClaimFailed, Result
-from theorems.losses import squared_loss
+from descent.losses import squared_loss
 
 from reports import build, cli, plots, records, replay, select
 

@@ -14,8 +14,8 @@ Layout (imports point down this list, never up):
   :mod:`~theorems.sections` (the post's section titles), :mod:`~theorems.examples` (strategies of
   examples), :mod:`~theorems.geometry` (angles, planes, the round-off of a step),
   :mod:`~theorems.style` (colours, drawing helpers), :mod:`~theorems.experiments` and
-  :mod:`~theorems.flow_limits` (the descent claims' conventions; where gradient flow ends),
-  :mod:`~theorems.losses` and :mod:`~theorems.solvers` (canonical losses, reference solutions);
+  :mod:`~theorems.flow_limits` (the descent claims' conventions; where gradient flow ends);
+  descent itself, the losses and the reference solvers are the package :mod:`descent`;
 * :mod:`~theorems.core` — ``Claim``, ``Result``, ``expect``, ``run_claim``; :mod:`~theorems.records`,
   :mod:`~theorems.profiles`, :mod:`~theorems.testing` (pytest glue), :mod:`~theorems.readme_table`.
 """

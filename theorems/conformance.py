@@ -45,22 +45,6 @@ def _label(param) -> str:
     return getattr(param, "label", type(param).__name__)
 
 
-def jacobian_scale(m, w, J) -> float:
-    """A bound on Σ|terms| summed in the entries of J(w), for round-off bounds.
-
-    ‖J‖_F suffices when every entry of J is a single product. In a product chain an
-    entry of J is itself a sum of products and can cancel; its round-off is bounded
-    by the same chain of absolute values (Higham, Thm 3.5: |fl(AB) − AB| ≤ γ_n|A||B|),
-    so J evaluated at |w| bounds it.
-    """
-    from parameterizations import MatrixFactorization
-
-    scale = float(np.linalg.norm(J))
-    if isinstance(m, MatrixFactorization):
-        scale = max(scale, float(np.linalg.norm(m.jacobian(np.abs(w)))))
-    return scale
-
-
 def examples_for(param) -> st.SearchStrategy:
     """{"param", "w", "dw", "u"}: a point (ordinary or extreme scale), a direction, a covector."""
     from parameterizations import Parameterization
@@ -84,7 +68,7 @@ def check_products(ex):
     p, q, depth = m.n_params, m.n_canonical, _depth(m)
     if J.shape != (q, p):
         raise ClaimFailed(f"J has shape {J.shape}, but should be (q, p) = ({q}, {p})")
-    nJ = jacobian_scale(m, w, J)
+    nJ = m.jacobian_scale(w, J)
     nd, nu = float(np.linalg.norm(dw)), float(np.linalg.norm(u))
     n = max(p, q)  # J·dw sums p terms, Jᵀu sums q
     expect_close(m.jvp(w, dw), J @ dw, scale=nJ * nd, terms=n, depth=depth, what="jvp(w, dw) − J·dw")
@@ -125,12 +109,6 @@ def check_taylor(ex):
              f"{np.array2string(res.steps, precision=2)}; floors {np.array2string(res.floors, precision=2)}")
         raise ClaimFailed(f"observed order={res.order:.2f}, but should be ≥ {ORDER_THRESHOLD} ({res.reason}): "
                           f"J(w) is not the derivative of ψ at this w")
-
-
-def expect(cond: bool, what: str, got: str) -> None:
-    __tracebackhide__ = True
-    if not cond:
-        raise ClaimFailed(f"{what}, but got {got}")
 
 
 _CHECKS = [

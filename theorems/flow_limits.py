@@ -11,7 +11,7 @@ and on Woodworth et al.'s Q_α interpolation (C38, :mod:`theorems.chapters.woodw
 * the small-α and large-α laws of argmin Q_α around the minimum-ℓ1 and minimum-ℓ2 interpolants
   (:func:`l1_asymptotics`, :func:`small_alpha`, :func:`large_alpha`).
 
-Descent runs on :mod:`parameterizations.descent`; reference points come from :mod:`theorems.solvers`.
+Descent runs on :mod:`descent`; reference points come from :mod:`descent.solvers`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from functools import lru_cache
 import numpy as np
 from hypothesis import strategies as st
 
-from parameterizations.descent import SquaredLoss, gradient_descent
+from descent import squared_loss, gradient_descent
 
 from .experiments import REL_TOL
 
@@ -46,12 +46,12 @@ _RECORDS = 256
 
 
 def _bias_problem(n: int, q: int, seed: int, nonneg: bool) -> dict:
-    """A random under-determined problem y = Xθ*, θ* supported on n of the q coordinates (theorems.solvers).
+    """A random under-determined problem y = Xθ*, θ* supported on n of the q coordinates (descent.solvers).
 
     Support size n makes y a generic point of the cone (or span) of n columns, so the linear programs
     below have a non-degenerate vertex solution with probability one.
     """
-    from .solvers import random_problem
+    from descent.solvers import random_problem
 
     p = random_problem(np.random.default_rng(seed), n, q, n, nonneg=nonneg)
     return {"n": n, "q": q, "seed": seed, "X": p.X, "y": p.y}
@@ -103,7 +103,7 @@ def remaining_move(X, y, theta, M) -> float:
 def _curvature_bound(param, kind, X, loss, w0, theta_end, alpha) -> float:
     """ρ: the larger of the parametric Hessian's spectral radius at w₀ (power iteration) and its
     Gauss–Newton part at the expected end point, λ_max(XᵀX)·max diag of J Jᵀ there."""
-    from parameterizations.descent import curvature
+    from descent import curvature
 
     lam = float(np.linalg.norm(X, 2)) ** 2
     gn = {"squared": 4.0 * float(np.max(np.abs(theta_end))),
@@ -114,9 +114,9 @@ def _curvature_bound(param, kind, X, loss, w0, theta_end, alpha) -> float:
 
 def flow_runs(param, kind, X, y, alpha, theta_end):
     """Descent from the uniform start of scale α at η = c/ρ and at η/2; loss ≤ 1e-10·L₀ or the budget."""
-    from parameterizations.descent import uniform_initial
+    from descent import uniform_initial
 
-    loss = SquaredLoss(X, y)
+    loss = squared_loss(X, y)
     w0 = uniform_initial(param, alpha)
     rho = _curvature_bound(param, kind, X, loss, w0, theta_end, alpha)
     eta = _BIAS_C / rho
@@ -143,7 +143,7 @@ def flow_limit_bound(X, y, kind, alpha, coarse, fine, reference=None) -> dict:
     stop = remaining_move(X, y, fine, M)
     out = {"richardson": rich, "stop": stop, "bound": 2.0 * (rich + stop)}
     if reference is not None:
-        from .solvers import kkt_residual
+        from descent.solvers import kkt_residual
 
         Mr = mirror_metric(kind, reference, alpha)
         grad = _potential_grad(kind, reference, alpha)
@@ -185,7 +185,7 @@ def l1_asymptotics(X, y, beta_l1, nonneg: bool = False) -> dict | None:
     θᵢ = α² exp((Xᵀν)ᵢ): X_Sᵀλ = 1, X_Sᵀν₁ = log β₁,S and the slack is sᵢ = 1 − aᵢ.
     Returns None when the vertex is degenerate (|S| ≠ n) or the certificate is not strict (some sᵢ ≤ 0).
     """
-    from .solvers import LP_TOL
+    from descent.solvers import LP_TOL
 
     X = np.asarray(X, float)
     n, q = X.shape

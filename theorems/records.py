@@ -66,8 +66,12 @@ def from_jsonable(x):
     return x
 
 
+#: classes that moved since records were first written: old "module:qualname" → new
+_MOVED = {"theorems.losses:Loss": "descent.losses:Loss"}
+
+
 def _import(ref: str):
-    module, _, qualname = ref.partition(":")
+    module, _, qualname = _MOVED.get(ref, ref).partition(":")
     obj = importlib.import_module(module)
     for part in qualname.split("."):
         obj = getattr(obj, part)

@@ -11,7 +11,7 @@ import numpy as np
 from hypothesis import event, note, target
 from hypothesis import strategies as st
 
-from parameterizations.descent import SquaredLoss, gradient_descent
+from descent import squared_loss, gradient_descent
 from parameterizations.strategies import positive_scales
 
 from ..core import expect
@@ -65,7 +65,7 @@ def _completion_run(N: int, ex):
     m = _MC_SIZE
     idx = ex["observed"]
     X = np.eye(m * m)[idx]
-    loss = SquaredLoss(X, ex["M"].ravel()[idx])
+    loss = squared_loss(X, ex["M"].ravel()[idx])
     rng = np.random.default_rng([ex["seed"], N])
     if N == 1:
         param = Identity(m * m)
@@ -81,7 +81,7 @@ def _completion_run(N: int, ex):
             break
         lr /= 2
     second = gradient_descent(param, first.w, loss, lr=lr, steps=_MC_STEPS, tol=_MC_TOL * L0, loss_every=10)
-    from parameterizations.descent import curvature
+    from descent import curvature
 
     E_a, E_b = first.theta.reshape(m, m), second.theta.reshape(m, m)
     return {"N": N, "lr": lr, "first": first, "second": second, "E": E_b, "erank": effective_rank(E_b),

@@ -64,7 +64,7 @@ def _settled(X, y, run, kind, alpha, theta0, reference) -> tuple[bool, float]:
 def _c29_experiment(ex):
     from parameterizations import Squared
 
-    from ..solvers import entropy_argmin, min_l1_nonneg, min_l2
+    from descent.solvers import entropy_argmin, min_l1_nonneg, min_l2
 
     X, y = ex["X"], ex["y"]
     q = X.shape[1]
@@ -230,7 +230,7 @@ def squared_map_sparse_or_l2(ex):
 def _c29b_experiment(ex):
     from parameterizations import Squared
 
-    from ..solvers import entropy_argmin
+    from descent.solvers import entropy_argmin
 
     X, y, alpha = ex["X"], ex["y"], float(ex["alpha"])
     ent, why = solve_reference(entropy_argmin, X, y, alpha)
@@ -244,7 +244,7 @@ def _c29b_experiment(ex):
 def plot_mirror_descent(ex, fig):
     from parameterizations import Squared
 
-    from ..solvers import min_l1_nonneg, min_l2
+    from descent.solvers import min_l1_nonneg, min_l2
 
     out = memo(_c29b_experiment, ex)
     if "unsolved" in out:
@@ -305,7 +305,7 @@ def inverse_flow_limit(X, y, alpha, start) -> np.ndarray | None:
     """
     from scipy.optimize import minimize
 
-    from ..solvers import kkt_residual
+    from descent.solvers import kkt_residual
 
     X, y = np.asarray(X, float), np.asarray(y, float)
     a3 = float(alpha) ** 3
@@ -323,7 +323,7 @@ def inverse_flow_limit(X, y, alpha, start) -> np.ndarray | None:
 def _c31_experiment(ex):
     from parameterizations import Inverse
 
-    from ..solvers import min_l1_nonneg, min_linf_nonneg
+    from descent.solvers import min_l1_nonneg, min_linf_nonneg
 
     X, y, alpha = ex["X"], ex["y"], float(ex["alpha"])
     q = X.shape[1]

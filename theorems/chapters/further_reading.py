@@ -18,12 +18,12 @@ from hypothesis import event, note
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from descent.losses import Loss, logistic_loss, squared_loss
 from parameterizations import DeepLinear
 from parameterizations.numerics import roundoff, taylor_order
 from parameterizations.strategies import finite_vectors, inputs, positive_scales
 
 from ..core import ClaimFailed, expect, expect_close
-from ..losses import Loss, logistic_loss, squared_loss
 from ..registry import claim
 from ..sections import FURTHER_READING
 from ..style import COLORS
@@ -162,7 +162,7 @@ def end_to_end_preconditioner(ex):
 # --- C35 ---------------------------------------------------------------------------------------------
 
 def _grads(kind, X, y, T):
-    """∇ℓ at every column of T (d×M), for the squared and logistic losses of theorems.losses."""
+    """∇ℓ at every column of T (d×M), for the squared and logistic losses of descent.losses."""
     Z = X @ T
     if kind == "squared":
         return X.T @ (Z - y[:, None])
@@ -215,7 +215,7 @@ def end_to_end_jacobian(theta, g, H, N: int) -> np.ndarray:
 
 @lru_cache(maxsize=None)
 def _loss_at(d: int, n: int) -> st.SearchStrategy:
-    """A squared or logistic loss on n examples in R^d, as :func:`theorems.losses.losses` draws them."""
+    """A squared or logistic loss on n examples in R^d, as :func:`descent.losses.losses` draws them."""
     elems = st.floats(-2, 2, allow_subnormal=False)
     return st.builds(lambda kind, X, y: (squared_loss if kind == "squared" else logistic_loss)(X, y),
                      st.sampled_from(["squared", "logistic"]), hnp.arrays(np.float64, (n, d), elements=elems),

@@ -12,13 +12,13 @@ import numpy as np
 from hypothesis import event, note, target
 from hypothesis import strategies as st
 
+from descent.losses import losses
 from parameterizations.numerics import roundoff, taylor_order
 from parameterizations.strategies import finite_vectors
 
 from ..core import ClaimFailed, expect, expect_close
 from ..examples import examples, for_param, two_layer
 from ..geometry import scaled_norm
-from ..losses import losses
 from ..registry import claim
 from ..sections import GENERAL_VIEW
 
@@ -139,7 +139,7 @@ def chain_rule(ex):
 
 def _minimizing_loss(m, w, X):
     """ℓ(θ) = ½‖X(θ − ψ(w))‖²: convex, minimized at θ* = ψ(w)."""
-    from ..losses import squared_loss
+    from descent.losses import squared_loss
 
     return squared_loss(X, X @ m.psi(w))
 
@@ -258,7 +258,7 @@ def origin_hessian_by_differences(m, loss, h: float = 1.0) -> np.ndarray:
                                                                    finite_vectors(m.n_params)).map(_origin_example)),
        plot=lambda ex, fig: plot_origin_saddle(ex, fig))
 def origin_is_strict_saddle(ex):
-    from ..losses import Loss
+    from descent.losses import Loss
 
     m, d = ex["param"], ex["dir"]
     loss = Loss(ex["kind"], ex["X"], ex["y"])
@@ -307,7 +307,7 @@ def origin_is_strict_saddle(ex):
 
 def plot_origin_saddle(ex, fig):
     """C18: L on the plane of H's most negative and most positive eigenvectors at (0, 0)."""
-    from ..losses import Loss
+    from descent.losses import Loss
     from ..style import COLORS
 
     m = ex["param"]

@@ -13,8 +13,8 @@ import numpy as np
 from hypothesis import event, note
 from hypothesis import strategies as st
 
+from descent import gradient_descent
 from parameterizations import TwoLayerLinear
-from parameterizations.descent import gradient_descent
 from parameterizations.numerics import roundoff
 from parameterizations.strategies import positive_scales
 
@@ -59,7 +59,7 @@ def escape_budget(eps: float, p_u: float) -> int:
 
 
 def _c18b_run(ex):
-    from ..losses import Loss
+    from descent.losses import Loss
 
     m = ex["param"]
     loss = Loss(ex["kind"], ex["X"], ex["y"])
@@ -77,31 +77,13 @@ def _c18b_run(ex):
     w0 = ex["eps"] * R * u
     eta = _ESCAPE_LR / ng
     steps = escape_budget(ex["eps"], p_u)
-    wrapped = _WrappedLoss(loss, m.d)
-    run = gradient_descent(m, w0, wrapped, lr=eta, steps=steps, tol=out["l0"] - margin, record_every=1)
+    run = gradient_descent(m, w0, loss, lr=eta, steps=steps, tol=out["l0"] - margin, record_every=1)
     out.update(margin=margin, R=R, p_u=p_u, w0=w0, eta=eta, steps=steps, run=run)
     return out
 
 
-class _WrappedLoss:
-    """A :class:`theorems.losses.Loss` with the interface of the descent engines."""
-
-    def __init__(self, loss, q):
-        self.loss, self.n_canonical = loss, q
-
-    def value(self, theta):
-        return self.loss.value(theta)
-
-    def grad(self, theta):
-        return self.loss.grad(theta)
-
-    def value_and_grad(self, theta):
-        return self.loss.value(theta), self.loss.grad(theta)
-
-
-@lru_cache(maxsize=None)
 def _c18b_at(k: int, d: int) -> st.SearchStrategy:
-    from ..losses import losses
+    from descent.losses import losses
 
     m = TwoLayerLinear(k, d)
     return st.builds(lambda L, seed, eps: {"param": m, "kind": L.kind, "X": L.X, "y": L.y, "seed": seed, "eps": eps},
@@ -151,7 +133,7 @@ def plot_escape(ex, fig):
        strategy=_c18b_examples(), plot=plot_escape,
        # one descent run of a few hundred steps per example
        settings={"max_examples": 30, "phases": PHASES},
-       definitions="Losses: squared or logistic on 1–3 examples (theorems.losses); L = ‖X‖₂² (squared) or ‖X‖₂²/4 "
+       definitions="Losses: squared or logistic on 1–3 examples (descent.losses); L = ‖X‖₂² (squared) or ‖X‖₂²/4 "
                    "(logistic) bounds ∇²ℓ, so inf ℓ ≤ ℓ(0) − ‖g‖²/(2L) and the margin ‖g‖²/(4L) is half of a drop "
                    "that is always available. Start: w₀ = ε·R·u, u a random unit vector (seeded), R = √(‖g‖/L), "
                    "ε ∈ [1e-8, 1e-2]. Step η = 1/(8‖g‖) (the Hessian at 0 has eigenvalues ±‖g‖ and 0). 'Leaves "

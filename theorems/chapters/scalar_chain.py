@@ -11,7 +11,7 @@ import numpy as np
 from hypothesis import event, note, target
 from hypothesis import strategies as st
 
-from parameterizations.descent import SquaredLoss
+from descent import squared_loss
 from parameterizations.strategies import positive_scales
 
 from ..core import expect
@@ -68,14 +68,14 @@ def chain_iterations(N: int, W0, y: float, lr, tol: float, budget: int = _BUDGET
     bound is the one of the first chunk, 1e12·max(½y², 1).
     """
     from parameterizations import DeepLinear
-    from parameterizations.descent import batched_descent
+    from descent import batched_descent
 
     W = np.array(W0, dtype=float)
     S = len(W)
     lr = np.broadcast_to(np.asarray(lr, float), (S,)).copy()
     need = S if need is None else need
     m = DeepLinear(d=1, N=int(N), width=1)
-    loss = SquaredLoss(np.ones((1, 1)), np.array([float(y)]))
+    loss = squared_loss(np.ones((1, 1)), np.array([float(y)]))
     its = np.full(S, np.inf)
     active = np.arange(S)
     done = 0

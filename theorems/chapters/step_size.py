@@ -2,7 +2,7 @@
 
 On a squared loss with one example (x, y), a step size that is safe for the canonical
 parameterization whatever the target diverges on (U, v) once the target is large, and is fixed
-by making it smaller. Decided by running descent (:mod:`parameterizations.descent`).
+by making it smaller. Decided by running descent (:mod:`descent`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import numpy as np
 from hypothesis import event, note, target
 from hypothesis import strategies as st
 
+from descent import squared_loss, canonical_descent, gradient_descent
 from parameterizations import TwoLayerLinear
-from parameterizations.descent import SquaredLoss, canonical_descent, gradient_descent
 from parameterizations.numerics import roundoff
 from parameterizations.strategies import inputs, positive_scales
 
@@ -27,9 +27,9 @@ from ..style import COLORS
 __all__ = ["step_size_against_target_norm"]
 
 
-def _one_example_loss(x, y) -> SquaredLoss:
+def _one_example_loss(x, y) -> Loss:
     """ℓ(θ) = ½(θᵀx − y)² on the single example (x, y)."""
-    return SquaredLoss(np.asarray(x, float)[None, :], np.array([float(y)]))
+    return squared_loss(np.asarray(x, float)[None, :], np.array([float(y)]))
 
 
 #: "diverges": the engine reports "diverged" (loss above 1e12·max(L₀, 1), or not finite) within this budget

@@ -40,7 +40,7 @@ _LIMIT_NEAR = 0.01
 def _c38_experiment(ex):
     from parameterizations import SignedSquared
 
-    from ..solvers import min_l1, min_l2, q_alpha_argmin
+    from descent.solvers import min_l1, min_l2, q_alpha_argmin
 
     X, y, alpha = ex["X"], ex["y"], float(ex["alpha"])
     q = X.shape[1]
@@ -70,7 +70,7 @@ def _c38_examples():
 
 
 def plot_q_alpha_path(ex, fig):
-    from ..solvers import q_alpha_argmin
+    from descent.solvers import q_alpha_argmin
 
     out = memo(_c38_experiment, ex)
     if "unsolved" in out:
@@ -119,7 +119,7 @@ def plot_q_alpha_path(ex, fig):
        # each example is two descent runs and eight solver calls
        settings={"max_examples": 12, "phases": PHASES},
        definitions="Problems: X (n×q, n ∈ {2, 3}, q ∈ 5…8) with N(0, 1/n) entries, y = Xθ*, θ* with n non-zero "
-                   "entries of random sign (theorems.solvers.random_problem); α ∈ [1e-3, 1e2]. The flow's end is "
+                   "entries of random sign (descent.solvers.random_problem); α ∈ [1e-3, 1e2]. The flow's end is "
                    "approximated by descent at η = 0.5/ρ and η/2 (ρ: the parametric Hessian's spectral radius at "
                    "the start, or its Gauss–Newton part at argmin Q_α if larger), each until the loss is 1e-10 of "
                    "its start (or 40 000 steps). 'Ends at argmin Q_α': ‖θ_{η/2} − β_α‖ ≤ 2(‖θ_η − θ_{η/2}‖ + m) + "

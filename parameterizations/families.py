@@ -1,4 +1,7 @@
-"""The zoo: one instance of each parameterization, random-size strategies, and specs."""
+"""The zoo: one instance of every family; the family table, random-size strategies and specs derive from it.
+
+A new parameterization is one class (with ``family`` and ``instances``) and one line in :func:`zoo`.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +14,6 @@ from .linear import DeepLinear, Identity, MatrixFactorization, TwoLayerLinear
 from .relu import ShallowReLU
 
 __all__ = ["zoo", "family_strategies", "from_spec", "CLASSES"]
-
-#: family name → class
-CLASSES: dict[str, type[Parameterization]] = {
-    c.family: c
-    for c in (Identity, TwoLayerLinear, DeepLinear, Squared, SignedSquared, Inverse, Polar,
-              ShallowReLU, MatrixFactorization)
-}
 
 
 def zoo() -> list[Parameterization]:
@@ -35,21 +31,13 @@ def zoo() -> list[Parameterization]:
     ]
 
 
+#: family name → class, in the order of the zoo
+CLASSES: dict[str, type[Parameterization]] = {type(m).family: type(m) for m in zoo()}
+
+
 def family_strategies(max_dim: int = 4) -> dict[str, st.SearchStrategy]:
-    """family name → strategy of instances with sizes between 1 and ``max_dim``."""
-    dim = st.integers(1, max_dim)
-    depth = st.integers(2, 4)
-    return {
-        "identity": st.builds(Identity, dim),
-        "two-layer": st.builds(TwoLayerLinear, k=dim, d=dim),
-        "deep-linear": st.builds(DeepLinear, d=dim, N=depth, width=dim),
-        "squared": st.builds(Squared, dim),
-        "signed-squared": st.builds(SignedSquared, dim),
-        "inverse": st.builds(Inverse, dim),
-        "polar": st.just(Polar()),
-        "relu": st.builds(ShallowReLU, n=dim, d=dim, k=st.integers(1, 2 * max_dim), seed=st.integers(0, 2**16)),
-        "factorization": st.builds(MatrixFactorization, m=dim, n=dim, N=depth, width=dim),
-    }
+    """family name → strategy of instances with sizes between 1 and ``max_dim`` (each class's ``instances``)."""
+    return {family: cls.instances(max_dim) for family, cls in CLASSES.items()}
 
 
 def from_spec(family: str, spec: dict) -> Parameterization:

@@ -1,4 +1,4 @@
-"""Input checks shared by every parameterization.
+"""Input checks shared by every parameterization and by the descent engines.
 
 Each check raises ``ValueError`` whose message names the argument, says what was
 expected and what came, so that bad input never surfaces as a deep numpy
@@ -11,7 +11,8 @@ import math
 
 import numpy as np
 
-__all__ = ["as_vector", "as_matrix", "as_positive", "as_real", "as_index", "check_result", "describe_array"]
+__all__ = ["as_vector", "as_matrix", "as_positive", "as_real", "as_index", "as_permutation", "check_result",
+           "describe_array"]
 
 
 def describe_array(x) -> str:
@@ -87,6 +88,16 @@ def as_matrix(name: str, x, shape: tuple[int | None, int | None]) -> np.ndarray:
     return a
 
 
+def _finite_float(name: str, x) -> float:
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a real number, but got {describe_array(x)}") from None
+    if not np.isfinite(x):
+        raise ValueError(f"{name} must be finite, but got {x}")
+    return x
+
+
 def as_positive(name: str, x, *, integer: bool = False, minimum: float = 0.0, strict: bool = True):
     """A scalar size or scale: finite, above ``minimum`` (strictly unless ``strict=False``)."""
     if integer:
@@ -94,12 +105,7 @@ def as_positive(name: str, x, *, integer: bool = False, minimum: float = 0.0, st
             raise ValueError(f"{name} must be an integer, but got {describe_array(x)}")
         x = int(x)
     else:
-        try:
-            x = float(x)
-        except (TypeError, ValueError):
-            raise ValueError(f"{name} must be a real number, but got {describe_array(x)}") from None
-        if not np.isfinite(x):
-            raise ValueError(f"{name} must be finite, but got {x}")
+        x = _finite_float(name, x)
     if x < minimum or (strict and x == minimum):
         rel = ">" if strict else "≥"
         raise ValueError(f"{name} must be {rel} {minimum:g}, but got {x}")
@@ -110,12 +116,7 @@ def as_real(name: str, x, *, nonzero: bool = False) -> float:
     """A finite real scalar (non-zero if ``nonzero``)."""
     if isinstance(x, (bool, np.bool_)) or np.iscomplexobj(x) or np.ndim(x) != 0:
         raise ValueError(f"{name} must be a real number, but got {describe_array(x)}")
-    try:
-        x = float(x)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a real number, but got {describe_array(x)}") from None
-    if not np.isfinite(x):
-        raise ValueError(f"{name} must be finite, but got {x}")
+    x = _finite_float(name, x)
     if nonzero and x == 0:
         raise ValueError(f"{name} must be non-zero, but got 0")
     return x
@@ -129,6 +130,15 @@ def as_index(name: str, i, n: int, expected: str | None = None) -> int:
     if not 0 <= int(i) < n:
         raise ValueError(f"{name} must be {expected}, but got {i}")
     return int(i)
+
+
+def as_permutation(name: str, perm, k: int) -> np.ndarray:
+    """``perm`` as an integer array holding each of 0, …, k−1 once."""
+    a = np.asarray(perm)
+    # only integers (or integral floats) can be a permutation; sorting mixed objects would raise TypeError
+    if a.shape != (k,) or a.dtype.kind not in "iuf" or not np.array_equal(np.sort(a), np.arange(k)):
+        raise ValueError(f"{name} must be a permutation of range({k}), but got {describe_array(perm)}")
+    return a.astype(int)
 
 
 def check_result(what: str, r: np.ndarray, **args: np.ndarray) -> np.ndarray:

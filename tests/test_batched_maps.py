@@ -1,0 +1,87 @@
+"""The row-wise maps on B points (``psi_batch``, ``vjp_batch``) and what each family says of itself.
+
+* row b of ``psi_batch(W)`` is ψ(W_b) and row b of ``vjp_batch(W, G)`` is J(W_b)ᵀG_b, to the
+  round-off of two computations (numerics.close), for every family at random sizes, and for
+  the scalar chain θ = w₁⋯w_N, whose closed form is used only there;
+* ``uniform_initial(α)`` is α·1 for the element-wise maps and a ValueError elsewhere;
+* the family table and the random-size strategies come from the zoo's classes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from parameterizations import CLASSES, DeepLinear, Inverse, Squared, family_strategies, numerics, zoo
+from parameterizations.base import finite_vectors
+
+FAMILIES = family_strategies(3)
+PER_FAMILY = settings(max_examples=max(10, settings().max_examples // 4), deadline=None)
+
+
+def _batch(m):
+    """(m, W, G): B ∈ [1, 3] points of m as rows, and B canonical covectors."""
+    B = st.integers(1, 3)
+    return B.flatmap(lambda b: st.tuples(
+        st.just(m),
+        st.lists(m.points(), min_size=b, max_size=b).map(np.stack),
+        st.lists(finite_vectors(m.n_canonical), min_size=b, max_size=b).map(np.stack)))
+
+
+def _check_rows(m, W, G):
+    Theta, V = m.psi_batch(W), m.vjp_batch(W, G)
+    assert Theta.shape == (len(W), m.n_canonical) and V.shape == W.shape
+    for b, (w, g) in enumerate(zip(W, G)):
+        ok, diff, bound = numerics.close(Theta[b], m.psi(w), m.psi_scale(w), m.n_params, m.depth)
+        assert ok, f"‖psi_batch(W)[{b}] − ψ(W[{b}])‖={diff:.3g}, but should be ≤ {bound:.3g} [{m.label}]"
+        scale = m.jacobian_scale(w, m.jacobian(w)) * float(np.linalg.norm(g))
+        ok, diff, bound = numerics.close(V[b], m.vjp(w, g), scale, max(m.n_params, m.n_canonical), m.depth)
+        assert ok, f"‖vjp_batch(W, G)[{b}] − J(W[{b}])ᵀG[{b}]‖={diff:.3g}, but should be ≤ {bound:.3g} [{m.label}]"
+
+
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+@PER_FAMILY
+@given(data=st.data())
+def test_batched_maps_are_the_maps_row_by_row(family, data):
+    _check_rows(*data.draw(FAMILIES[family].flatmap(_batch)))
+
+
+@PER_FAMILY
+@given(data=st.data())
+def test_the_scalar_chain_closed_form_is_the_chain_row_by_row(data):
+    m = DeepLinear(d=1, N=data.draw(st.integers(1, 6)), width=1)
+    _check_rows(*data.draw(_batch(m)))
+
+
+def test_batched_maps_refuse_bad_input_by_name():
+    with pytest.raises(ValueError, match=r"W must be a any×2 matrix"):
+        Squared(2).psi_batch(np.ones((3, 4)))
+    with pytest.raises(ValueError, match=r"W\[1\] must have no zero entry"):
+        Inverse(2).psi_batch(np.array([[1.0, 2.0], [0.0, 1.0]]))
+    with pytest.raises(ValueError, match=r"G must be a 2×2 matrix"):
+        Squared(2).vjp_batch(np.ones((2, 2)), np.ones((3, 2)))
+
+
+@pytest.mark.parametrize("m", zoo(), ids=lambda m: m.family)
+def test_uniform_initial_is_alpha_ones_for_the_element_wise_maps(m):
+    if m.family in ("identity", "squared", "signed-squared", "inverse"):
+        assert np.array_equal(m.uniform_initial(0.3), np.full(m.n_params, 0.3))
+        with pytest.raises(ValueError, match="alpha must be > 0"):
+            m.uniform_initial(-1.0)
+    else:
+        with pytest.raises(ValueError, match="param must be an element-wise map with a uniform initialization"):
+            m.uniform_initial(0.3)
+
+
+def test_the_family_table_is_the_zoo_in_order():
+    assert list(FAMILIES) == list(CLASSES) == [m.family for m in zoo()]
+
+
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+@settings(max_examples=10, deadline=None)
+@given(data=st.data())
+def test_each_family_draws_its_own_class(family, data):
+    m = data.draw(FAMILIES[family])
+    assert type(m) is CLASSES[family] and m.family == family
