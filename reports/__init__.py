@@ -2,7 +2,10 @@
 
 * :mod:`reports.build` — run claims, write the report folder (index, pages, records, pictures).
 * :mod:`reports.entries` — what the report is made of: an entry per result, the run's metadata.
-* :mod:`reports.html` — the pages' HTML.
+* :mod:`reports.folder` — the report folder kept safe: manifest, checks before the run, staged writes.
+* :mod:`reports.summary` — ``summary.json`` and JUnit XML: every result as data.
+* :mod:`reports.index` — the index page (findings first), rendered from the summary.
+* :mod:`reports.html` — the pages' HTML (a claim's page; the shared style).
 * :mod:`reports.plots` — a claim's picture, or the generic one; deterministic PNG bytes.
 * :mod:`reports.figures` — the post's five gradient-field figures.
 * :mod:`reports.records` — counterexample records (JSON, exact).
@@ -11,4 +14,5 @@
 * :mod:`reports.cli` — ``python -m reports``.
 """
 
-__all__ = ["build", "cli", "entries", "figures", "html", "plots", "records", "replay", "select"]
+__all__ = ["build", "cli", "entries", "figures", "folder", "html", "index", "plots", "records", "replay", "select",
+           "summary"]

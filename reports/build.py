@@ -1,18 +1,23 @@
 """Build the report: run claims, then write the index, one page per result, records and pictures.
 
-The output folder is flat and self-contained: ``index.html``, ``<slug>.html`` (one
-per claim result), ``<slug>.json`` (its record, replayable with
-``python -m reports replay``), ``<slug>-plot.png`` / ``<slug>-values.png`` (its
-pictures), ``field-<name>.png`` (the post's gradient fields) and
-``.overparam-report`` (a marker: only a folder that has it is cleared of the
-previous run's files). Every link is relative, so the folder can be opened from
-disk or moved.
+The output folder is flat and self-contained: ``index.html``, ``summary.json`` (every
+result as data, see :mod:`reports.summary`), ``<slug>.html`` (one per claim result),
+``<slug>.json`` (its record, replayable with ``python -m reports replay``),
+``<slug>-plot.png`` / ``<slug>-values.png`` (its pictures), ``field-<name>.png`` (the
+post's gradient fields) and ``.overparam-report`` (the manifest of what the run wrote,
+see :mod:`reports.folder`: the report never deletes a file it did not write, and a
+failed build leaves the previous report intact). Every link is relative, so the
+folder can be opened from disk or moved.
+
+A partial run (``partial=True``: ``-k`` or ``--section``) rewrites the pages of its own
+claims and the index; the other claims' rows, pages and figures of the previous run in
+that folder stay, marked on the index with the date of the run that made them.
 """
 
 from __future__ import annotations
 
+import json
 import platform
-import re
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -20,16 +25,13 @@ from theorems.core import Claim, Result, claim_sort_key, run_claim
 
 from . import html
 from .entries import Entry, Meta
+from .folder import MARKER, Staging, check_out, manifest, write_atomically
 from .plots import claim_pictures
 from .records import make_record, save_record
+from .summary import SUMMARY, junit_xml, load_summary, row, run_info, summary_document
 
 __all__ = ["Entry", "Meta", "exit_code", "find_claim", "run_entries", "progress_line",
            "build_report", "write_report", "MARKER"]
-
-#: a file that marks a folder as a report folder (its old pages may be removed)
-MARKER = ".overparam-report"
-
-_OWNED = re.compile(r".+\.(html|png|json)$")
 
 
 def exit_code(results: Iterable[Result]) -> int:
@@ -54,7 +56,17 @@ def progress_line(r: Result) -> str:
     """One line per finished claim: id, kind, status, examples, seconds (and the parameterization)."""
     subject = f" on {r.subject}" if r.subject else ""
     label = f"  [{r.label}]" if r.label and r.label != r.subject else ""
-    return f"{r.id:6s} {r.kind:6s} {r.status_label:14s} {r.examples:5d} examples {r.seconds:7.2f}s{subject}{label}"
+    replayed = ""
+    if r.replayed:
+        replayed = (f" (replayed from the example database; the search took {r.search_examples})"
+                    if r.search_examples else " (replayed from the example database)")
+    return (f"{r.id:6s} {r.kind:6s} {r.status_label:14s} {r.examples:5d} examples {r.seconds:7.2f}s"
+            f"{subject}{label}{replayed}")
+
+
+def counter(n: int, total: int) -> str:
+    """``[ n/N]``, the width of N."""
+    return f"[{n:>{len(str(total))}}/{total}]"
 
 
 def _run_one(claim: Claim, overrides: dict | None) -> Result:
@@ -83,7 +95,7 @@ def run_entries(claims: Iterable[Claim], *, overrides: dict | None = None,
     def done(i: int, r: Result) -> None:
         results[i] = r
         if progress is not None:
-            progress(progress_line(r))
+            progress(f"{counter(len(results), len(claims))} {progress_line(r)}")
 
     remote = _registered(claims) if jobs > 1 else set()
     if remote:
@@ -142,14 +154,6 @@ def _run_parallel(claims, indices, overrides, jobs, profile, includes, done) -> 
             done(i, r)
 
 
-def _clear(out: Path) -> None:
-    if not (out / MARKER).exists():
-        return
-    for p in out.iterdir():
-        if p.is_file() and _OWNED.fullmatch(p.name):
-            p.unlink()
-
-
 def _relative(path: Path) -> str:
     """``path`` relative to the working directory when it lies below it, else absolute."""
     path = Path(path).resolve()
@@ -159,50 +163,93 @@ def _relative(path: Path) -> str:
         return str(path)
 
 
+def _earlier(previous: dict | None, out: Path, replaced: set[str]) -> tuple[list[dict], list[dict]]:
+    """The rows and figures of the previous run in ``out`` that a partial run keeps: those whose
+    files that run wrote (its manifest) are all still there and that this run does not replace."""
+    if previous is None:
+        return [], []
+    owned = manifest(out)
+    date = previous.get("run", {}).get("date", "an earlier run")
+
+    def present(files):
+        return all(f in owned and (out / f).is_file() for f in files)
+
+    rows = []
+    for r in previous["claims"]:
+        if isinstance(r, dict) and r.get("page") not in replaced and present(r.get("files", [])):
+            rows.append(dict(r, earlier=r.get("earlier") or date))
+    figures = [f for f in previous.get("figures", []) if isinstance(f, dict) and f.get("file") not in replaced
+               and present([f.get("file", "")])]
+    return rows, figures
+
+
 def build_report(entries: list[Entry], out_dir, *, meta: Meta | None = None,
-                 fields: bool | Iterable[str] = True) -> Path:
+                 fields: bool | Iterable[str] = True, partial: bool = False, force: bool = False,
+                 junit=None, progress: Callable[[str], None] | None = None) -> Path:
     """Write the report of ``entries`` into ``out_dir``; returns the index page's path.
 
-    ``fields``: the gradient-field figures to include — all (True), none (False), or
-    those named (``regular``, ``squared``, ``inverse``, ``polar``, ``deep``).
+    Args:
+        fields: the gradient-field figures to include — all (True), none (False), or
+            those named (``regular``, ``squared``, ``inverse``, ``polar``, ``deep``).
+        partial: the entries are a selection: keep the previous run's other rows (see the module).
+        force: write into a non-empty folder that is not a report folder (deleting none of its files).
+        junit: a path for JUnit XML of the entries.
+        progress: called with a ``[n/N]`` line as each page and figure is written.
 
     A claim's plot that raises, or a picture that cannot be drawn, is shown on its
-    page as an error; it never stops the report.
+    page as an error; it never stops the report. Anything else that raises leaves
+    ``out_dir`` as it was.
     """
-    from .figures import render_gradient_fields
+    from .figures import gradient_fields, render_gradient_fields
 
     meta = meta or Meta()
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    _clear(out)
-    (out / MARKER).write_text("overparam claims report: files here are rewritten by each run\n")
-    seen: dict[str, int] = {}
-    for e in entries:
-        slug = e.slug
-        if slug in seen:  # the same id and subject twice (e.g. a repeated pytest node)
-            seen[slug] += 1
-            slug = f"{slug}-{seen[slug]}"
-        else:
-            seen[slug] = 1
-        e.pictures = claim_pictures(e.claim, e.result)
-        for p in e.pictures:
-            if p.png:
-                (out / f"{slug}-{p.name}.png").write_bytes(p.png)
-        e.record = make_record(e.result, e.claim, nodeid=e.nodeid, includes=meta.includes, extra_lossy=e.lossy)
-        if e.result.example is not None:
-            e.record_path = save_record(e.record, out / f"{slug}.json")
-        page = html.claim_page(e, slug, replay_path=_relative(out / f"{slug}.json"))
-        (out / f"{slug}.html").write_text(page, encoding="utf-8")
-        e.page = f"{slug}.html"
-    figures = []
-    if fields:
-        names = None if fields is True else list(fields)
-        for name, (spec, png) in render_gradient_fields(names).items():
-            (out / f"field-{name}.png").write_bytes(png)
-            figures.append((spec, f"field-{name}.png"))
-    index = out / "index.html"
-    index.write_text(html.index_page(entries, figures, meta), encoding="utf-8")
-    return index
+    out = check_out(out_dir, force=force)
+    run = run_info(meta)
+    names = [] if not fields else [f.name for f in gradient_fields()] if fields is True else list(fields)
+    total = len(entries) + len(names)
+    say = progress or (lambda _: None)
+    rows: list[dict] = []
+    with Staging(out) as stage:
+        seen: dict[str, int] = {}
+        for n, e in enumerate(entries, 1):
+            slug = e.slug
+            if slug in seen:  # the same id and subject twice (e.g. a repeated pytest node)
+                seen[slug] += 1
+                slug = f"{slug}-{seen[slug]}"
+            else:
+                seen[slug] = 1
+            files = []
+            e.pictures = claim_pictures(e.claim, e.result)
+            for p in e.pictures:
+                if p.png:
+                    stage.write_bytes(f"{slug}-{p.name}.png", p.png)
+                    files.append(f"{slug}-{p.name}.png")
+            e.record = make_record(e.result, e.claim, nodeid=e.nodeid, includes=meta.includes, extra_lossy=e.lossy)
+            if e.result.example is not None:
+                save_record(e.record, stage.path(f"{slug}.json"))
+                e.record_path = out / f"{slug}.json"
+                files.append(f"{slug}.json")
+            e.page = f"{slug}.html"
+            stage.write_text(e.page, html.claim_page(e, slug, replay_path=_relative(out / f"{slug}.json")))
+            rows.append(row(e, [e.page] + files))
+            say(f"{counter(n, total)} page {e.page}")
+        figures = []
+        for n, (name, (spec, png)) in enumerate(render_gradient_fields(names).items() if names else [],
+                                                len(entries) + 1):
+            stage.write_bytes(f"field-{name}.png", png)
+            figures.append({"name": name, "file": f"field-{name}.png", "title": spec.title, "caption": spec.caption})
+            say(f"{counter(n, total)} figure field-{name}.png")
+        replaced = {r["page"] for r in rows} | {f["file"] for f in figures}
+        kept_rows, kept_figures = _earlier(load_summary(out) if partial else None, out, replaced)
+        code = exit_code(e.result for e in entries)
+        doc = summary_document(rows + kept_rows, figures + kept_figures, run, code)
+        stage.write_text(SUMMARY, json.dumps(doc, indent=1, ensure_ascii=False, allow_nan=True) + "\n")
+        stage.write_text("index.html", html.index_page(doc))
+        keep = {f for r in kept_rows for f in r.get("files", [])} | {f["file"] for f in kept_figures}
+        stage.commit(keep=keep)
+    if junit is not None:
+        write_atomically(Path(junit), junit_xml(rows, run))
+    return out / "index.html"
 
 
 def _versions() -> str:
@@ -216,7 +263,7 @@ def _versions() -> str:
 
 def write_report(results: list[Result], out_dir, *, nodeids: list[str] | None = None,
                  lossy: list[list[str]] | None = None, claims: Iterable[Claim] = (), source: str = "pytest",
-                 profile: str = "", fields: bool | Iterable[str] = True) -> Path:
+                 profile: str = "", fields: bool | Iterable[str] = True, force: bool = False) -> Path:
     """The report of results collected elsewhere (a pytest run): each result's claim is looked up by id.
 
     Args:
@@ -233,5 +280,5 @@ def write_report(results: list[Result], out_dir, *, nodeids: list[str] | None = 
     entries = [Entry(r, find_claim(r.id, claims), n, lossy=list(x)) for r, n, x in zip(results, nodeids, lossy)]
     entries.sort(key=lambda e: (claim_sort_key(e.result.id), e.result.subject))
     meta = Meta(source=source, profile=profile, seconds=sum(r.seconds for r in results), versions=_versions())
-    return build_report(entries, out_dir, meta=meta, fields=fields)
+    return build_report(entries, out_dir, meta=meta, fields=fields, force=force)
 

@@ -21,43 +21,82 @@ other commands:
   python -m reports figures [--out DIR]  write only the post's five gradient-field figures (PNG)
   python -m reports zoo                  list the zoo's parameterizations and their sizes
 
+the report folder:
+  The report never deletes a file it did not write: its manifest (.overparam-report) lists
+  what the last run wrote. A non-empty folder without one is refused unless --force. The
+  report is built beside the folder and moved in when complete (a failed build leaves the
+  previous report). A partial run (-k, --section) rewrites its claims' pages and the index;
+  the other claims' pages stay, marked on the index with the date of their run.
+
 exit status:
   0  every holds claim held, every exists claim found its witness, and no claim raised an
      error (open claims may be refuted or survive; pending claims have no property yet)
   1  a holds claim was refuted, an exists claim found no witness, or a claim errored
-  2  bad usage (an unknown profile, a bad -k expression, an --include file that fails to import)
+  2  usage or input error, reported in one line before any claim runs (an unknown option or
+     profile, a number that is not a positive integer, a -k expression or --section that
+     selects nothing, an --include file that fails to import, an --out that cannot be written)
 """
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error reported in one line (exit status 2)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: an integer ≥ 1."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, but got {text!r}")
+    return n
 
 
 def _parser() -> argparse.ArgumentParser:
     from theorems.profiles import PROFILES
 
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="python -m reports",
         description="Run the claims catalogue with Hypothesis and write the report: an index of every claim "
-                    "(status, examples, seconds), a page per claim with its pictures, the example's exact "
-                    "values, Hypothesis's report and a reproducer, and the post's gradient-field figures.",
+                    "(findings first; status, message, examples, seconds), a page per claim with its pictures, "
+                    "the example's exact values, Hypothesis's report and a reproducer, the post's gradient-field "
+                    "figures, and summary.json.",
         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", metavar="DIR", type=Path, default=DEFAULT_OUT,
                    help=f"folder of the report (default: {DEFAULT_OUT}/, index.html inside)")
+    p.add_argument("--force", action="store_true",
+                   help="write into a non-empty folder that is not a report folder (its files are kept)")
     p.add_argument("--profile", metavar="NAME", choices=PROFILES, default=None,
                    help=f"Hypothesis settings profile: one of {', '.join(PROFILES)} (default: OVERPARAM_PROFILE, "
                         "else ci under CI, else default)")
     p.add_argument("-k", metavar="EXPR", dest="keyword", default=None,
-                   help="only claims whose id or function name matches, as pytest's -k: words with "
-                        "and/or/not, e.g. -k 'C01 or C24'")
+                   help="only claims whose id matches: words (substrings of ids, any case) with and/or/not and "
+                        "parentheses, e.g. -k 'C01 or C24'")
+    p.add_argument("--section", metavar="NAME", action="append", default=[],
+                   help="only the claims of this section of the post (repeatable; with -k, both must match)")
     p.add_argument("--include", metavar="FILE.py", action="append", default=[],
                    help="import FILE.py first: it registers extra claims with @claim (repeatable)")
-    p.add_argument("--max-examples", metavar="N", type=int, default=None,
+    p.add_argument("--max-examples", metavar="N", type=positive_int, default=None,
                    help="examples per claim, overriding the profile (for a quick look)")
-    p.add_argument("-j", "--jobs", metavar="N", type=int, default=1,
+    p.add_argument("-j", "--jobs", metavar="N", type=positive_int, default=1,
                    help="run claims in N worker processes (default: 1, in this process)")
     p.add_argument("--no-fields", action="store_true", help="leave out the gradient-field figures")
+    p.add_argument("--junit", metavar="FILE", type=Path, default=None,
+                   help="also write the results as JUnit XML (a failing claim is a failed test case)")
     return p
 
 
+def _usage_error(message: str) -> int:
+    print(f"python -m reports: error: {message}", file=sys.stderr)
+    return 2
+
+
 def run_main(argv: list[str]) -> int:
-    """Run the catalogue (or the ``-k`` selection) and write the report; returns the exit status."""
+    """Run the catalogue (or a selection) and write the report; returns the exit status (0, 1 or 2)."""
     import matplotlib
 
     matplotlib.use("Agg")  # no display, even for a claim's plot that uses pyplot
@@ -66,27 +105,35 @@ def run_main(argv: list[str]) -> int:
     from theorems.profiles import load_profile
 
     from .build import Meta, _versions, build_report, exit_code, run_entries
+    from .folder import check_file, check_out
     from .replay import import_file
-    from .select import select
+    from .select import select, select_sections
 
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as e:  # --help (0) or a usage error, already reported in one line (2)
+        return int(e.code or 0)
     profile = load_profile(args.profile)
     for path in args.include:
         try:
             import_file(path)
         except Exception as e:
-            print(f"--include {path}: {type(e).__name__}: {e}", file=sys.stderr)
-            return 2
+            return _usage_error(f"--include {path}: {type(e).__name__}: {e}")
     from theorems.listing import catalogue
 
     try:
-        claims = select(catalogue(), args.keyword)
+        claims = select_sections(select(catalogue(), args.keyword), args.section)
     except ValueError as e:
-        print(e, file=sys.stderr)
-        return 2
+        return _usage_error(str(e))
     if not claims:
-        print(f"-k {args.keyword!r} matches no claim id", file=sys.stderr)
-        return 2
+        return _usage_error(f"-k {args.keyword!r} matches no claim id" + (" in the sections chosen" if args.section
+                                                                          else ""))
+    try:  # the places the report goes, checked before any claim runs
+        check_out(args.out, force=args.force)
+        if args.junit is not None:
+            check_file(args.junit)
+    except ValueError as e:
+        return _usage_error(str(e))
     overrides = {"max_examples": args.max_examples} if args.max_examples else None
     workers = f" in {args.jobs} processes" if args.jobs > 1 else ""
     print(f"running {len(claims)} claims with the Hypothesis profile {profile!r}{workers}", flush=True)
@@ -94,10 +141,17 @@ def run_main(argv: list[str]) -> int:
     entries = run_entries(claims, overrides=overrides, progress=lambda s: print(s, flush=True), jobs=args.jobs,
                           profile=args.profile, includes=args.include)
     checks = time.perf_counter() - t0
+    selection = " ".join(([f"-k {shlex.quote(args.keyword)}"] if args.keyword else [])
+                         + [f"--section {shlex.quote(s)}" for s in args.section])
     meta = Meta(source=shlex.join(["python", "-m", "reports", *argv]), profile=profile,
                 seconds=checks, includes=[str(Path(p).resolve()) for p in args.include],
-                selection=args.keyword or "", versions=_versions())
-    index = build_report(entries, args.out, meta=meta, fields=not args.no_fields)
+                selection=selection, versions=_versions())
+    print(f"writing the report into {args.out}", flush=True)
+    try:
+        index = build_report(entries, args.out, meta=meta, fields=not args.no_fields, partial=bool(selection),
+                             force=args.force, junit=args.junit, progress=lambda s: print(s, flush=True))
+    except (OSError, ValueError) as e:
+        return _usage_error(f"the report could not be written ({e}); {args.out} is as it was")
     total = time.perf_counter() - t0
     results = [e.result for e in entries]
     code = exit_code(results)

@@ -1,8 +1,8 @@
 """The report's HTML: an index of every claim and one page per result.
 
-Pages are self-contained (one small inline stylesheet, no scripts, no fonts or
-images from elsewhere) and link only to files beside them, so the folder opens
-from disk. Status colours follow the verdict: green where the suite's claim is
+Pages are self-contained (one small inline stylesheet; on the index a few lines of
+inline script that filter the table; no fonts or images from elsewhere) and link
+only to files beside them, so the folder opens from disk. Status colours follow the verdict: green where the suite's claim is
 confirmed (holds, witness found), blue for an open claim that survived, amber for
 an open claim refuted (a finding), red where a holds claim is refuted, an exists
 claim has no witness, or a check raised; grey for pending.
@@ -16,9 +16,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .entries import Entry, Meta
+    from .entries import Entry
 
 __all__ = ["CSS", "status_class", "index_page", "claim_page", "format_value"]
+
+
+def index_page(doc: dict) -> str:
+    """The index page (see :mod:`reports.index`)."""
+    from .index import index_page as render
+
+    return render(doc)
 
 CSS = """
 :root { --fg:#222; --muted:#666; --line:#ddd; --bg:#fff; --soft:#f6f7f9;
@@ -81,10 +88,10 @@ def _badge(r) -> str:
     return f'<span class="badge {status_class(r.kind, r.status)}">{_e(r.status_label)}</span>'
 
 
-def _page(title: str, body: str) -> str:
+def _page(title: str, body: str, *, extra_css: str = "") -> str:
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            f"<title>{_e(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n")
+            f"<title>{_e(title)}</title>\n<style>{CSS}{extra_css}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n")
 
 
 def format_value(v) -> str:
@@ -120,75 +127,20 @@ def _example_table(example) -> str:
     return "<table class=\"values\">" + "".join(rows) + "</table>"
 
 
-def index_page(entries: list["Entry"], figures: list, meta: "Meta") -> str:
-    """The index: a summary, the table of every result, and the gradient-field figures."""
-    counts: dict[tuple[str, str], int] = {}
-    for en in entries:
-        r = en.result
-        key = (status_class(r.kind, r.status), r.status if r.status != "refuted" else f"refuted ({r.kind})")
-        counts[key] = counts.get(key, 0) + 1
-    chips = " ".join(f'<span class="badge {c}">{n} {_e(s)}</span>' for (c, s), n in sorted(counts.items(),
-                                                                                             key=lambda t: t[0][1]))
-    bad = [en.result.id for en in entries if en.result.failing]
-    verdict = ("exit status 0: no holds claim refuted, every exists claim has its witness, no errors"
-               if not bad else f"exit status 1: {', '.join(bad)} failed (a holds claim refuted, an exists "
-                                 f"claim without witness, or an error)")
-    subjects = any(en.result.subject for en in entries)
-    head = ("<tr><th>id</th><th>statement</th><th>kind</th>" + ("<th>on</th>" if subjects else "") +
-            "<th>status</th><th>examples</th><th>seconds</th></tr>")
-    rows = []
-    for en in entries:
-        r = en.result
-        pending = r.status == "pending"
-        statement = en.statement or r.message
-        rows.append(
-            f'<tr><td class="id"><a href="{_e(en.page)}">{_e(r.id)}</a></td>'
-            f'<td>{_e(statement)}</td><td>{_e(r.kind)}</td>'
-            + (f"<td>{_e(r.subject)}</td>" if subjects else "") +
-            f"<td>{_badge(r)}</td><td class=\"num\">{'—' if pending else r.examples}</td>"
-            f"<td class=\"num\">{'—' if pending else f'{r.seconds:.2f}'}</td></tr>")
-    figs = []
-    for spec, src in figures:
-        figs.append(f'<figure><a href="{_e(src)}"><img src="{_e(src)}" alt="{_e(spec.title)}"></a>'
-                    f"<figcaption><strong>{_e(spec.title)}.</strong> {_e(spec.caption)}</figcaption></figure>")
-    fields = ""
-    if figs:
-        fields = ("<h2 id=\"gradient-fields\">Gradient fields</h2>\n<p class=\"muted\">The post's five figures, "
-                  "computed from the zoo's <code>induced_step</code>: for canonical gradients g on three circles, "
-                  "each arrow starts where the canonical step ends (at g) and shows the induced step K g = J Jᵀ g, "
-                  "scaled by one factor per figure (given in its legend).</p>\n"
-                  f"<div class=\"fields\">{''.join(figs)}</div>")
-    info = [f"source: <code>{_e(meta.source)}</code>"]
-    if meta.profile:
-        info.append(f"Hypothesis profile: <code>{_e(meta.profile)}</code>")
-    if meta.selection:
-        info.append(f"selection: <code>-k {_e(meta.selection)}</code>")
-    info.append(f"{len(entries)} results, {meta.seconds:.1f} s of checks")
-    if meta.includes:
-        info.append("extra claims from " + ", ".join(f"<code>{_e(p)}</code>" for p in meta.includes))
-    if meta.versions:
-        info.append(_e(meta.versions))
-    body = (
-        "<h1>Claims about over-parameterized models: the report</h1>\n"
-        f"<p class=\"meta\">{' · '.join(info)}</p>\n"
-        f"<p class=\"summary\">{chips}</p>\n<p class=\"meta\">{_e(verdict)}.</p>\n"
-        "<p class=\"muted\">Notation: θ = ψ(W) ∈ R^q, J = ∂θ/∂W is q×p (the post writes its transpose), "
-        "K = J Jᵀ, and the induced step is K g for a canonical gradient g. Kinds: <em>holds</em> must hold on "
-        "every example; <em>exists</em> needs a witness; <em>open</em> is decided by the run (refuted, or "
-        "survived N examples)." + (" <a href=\"#gradient-fields\">Gradient fields</a> below." if figs else "")
-        + "</p>\n"
-        f"<table class=\"claims\"><thead>{head}</thead><tbody>\n" + "\n".join(rows) + "\n</tbody></table>\n"
-        + fields)
-    return _page("overparam claims report", body)
-
-
 def claim_page(en: "Entry", slug: str, *, replay_path: str) -> str:
     """The page of one result: statement, verdict, pictures, the example's values, Hypothesis's report,
     and the commands that reproduce it."""
     r, c = en.result, en.claim
     cls = status_class(r.kind, r.status)
-    facts = [("kind", r.kind), ("status", _badge(r)), ("examples tried", str(r.examples)),
+    tried = str(r.examples)
+    if r.replayed:
+        tried += (" — replayed from Hypothesis's example database in this run; "
+                  + (f"the search that found it took {r.search_examples} examples" if r.search_examples
+                     else "the search that found it is not on record"))
+    facts = [("kind", r.kind), ("status", _badge(r)), ("examples tried", _e(tried)),
              ("seconds", f"{r.seconds:.2f}")]
+    if r.shown:
+        facts.append(("example shown", _e(r.shown)))
     if c is not None:
         facts.insert(0, ("section", _e(c.section)))
     if r.label:
@@ -201,15 +153,14 @@ def claim_page(en: "Entry", slug: str, *, replay_path: str) -> str:
     parts = [f'<nav><a href="index.html">← all claims</a></nav>',
              f"<h1>{_e(r.id)} {_badge(r)}</h1>",
              f"<p>{_e(en.statement)}</p>" if en.statement else "",
+             f"<p class=\"message {cls}\"><strong>Verdict.</strong> {_e(r.message or '(no message)')}</p>",
              f"<dl class=\"facts\">{dl}</dl>"]
     if c is not None and c.definitions:
         parts.append(f"<p class=\"muted\"><strong>Definitions.</strong> {_e(c.definitions)}</p>")
     if c is not None and c.known_failure:
         parts.append(f"<p class=\"muted\"><strong>Known failure.</strong> {_e(c.known_failure)}</p>")
-    parts.append(f"<h2>Verdict</h2>\n<p class=\"message {cls}\">{_e(r.message or '(no message)')}</p>")
 
-    what = {"refuted": "counterexample", "error": "example that raised", "witness found": "witness"}.get(
-        r.status, "last example tried")
+    what = r.example_role
     if en.pictures:
         parts.append("<h2>Pictures</h2>")
         for p in en.pictures:

@@ -221,8 +221,7 @@ def claim_pictures(claim: Claim | None, result: Result) -> list[Picture]:
     example = result.example
     if example is None:
         return []
-    what = {"refuted": "counterexample", "error": "example that raised", "witness found": "witness"}.get(
-        result.status, "last example tried")
+    what = result.example_role
     title = f"{result.id}: the {what}" + (f" ({result.label})" if result.label else "")
     pictures: list[Picture] = []
     error = ""

@@ -92,12 +92,16 @@ class ClaimsCollector:
         fields = {"all": True, "none": False}.get(fields) if fields in ("all", "none") else fields.split(",")
         current = getattr(settings, "get_current_profile_name", None)
         args = " ".join(str(a) for a in self.config.invocation_params.args)
-        index = write_report(
-            [result_from_dict(r) for _, r in self.results], out,
-            nodeids=[n for n, _ in self.results],
-            lossy=[lossy_paths(r["example"]) if r.get("example") is not None else [] for _, r in self.results],
-            source=f"pytest {args}".strip(), profile=current() if current is not None else "", fields=fields)
-        self.written.append(str(index))
+        try:
+            index = write_report(
+                [result_from_dict(r) for _, r in self.results], out,
+                nodeids=[n for n, _ in self.results],
+                lossy=[lossy_paths(r["example"]) if r.get("example") is not None else [] for _, r in self.results],
+                source=f"pytest {args}".strip(), profile=current() if current is not None else "", fields=fields)
+        except (OSError, ValueError) as e:  # the folder is refused or cannot be written: say so, keep the run
+            self.written.append(f"not written: {e}")
+        else:
+            self.written.append(str(index))
 
     def pytest_terminal_summary(self, terminalreporter, exitstatus, config):
         if self.is_worker or not self.results:

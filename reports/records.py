@@ -127,17 +127,37 @@ def save_record(record: Record, path) -> Path:
 
 
 def load_record(path) -> Record:
-    """Read a record written by :func:`save_record`; the example is rebuilt exactly."""
+    """Read a record written by :func:`save_record`; the example is rebuilt exactly.
+
+    Raises:
+        ValueError: one line — the file cannot be read, is not JSON, is not a record, misses
+            a field, or says two different things about which claim it is.
+    """
     path = Path(path)
     try:
         body = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
-        raise ValueError(f"path must be a counterexample record (JSON), but reading {path} failed: {e}") from e
+        raise ValueError(f"path must be a counterexample record (JSON), but reading {path} failed: {e}") from None
     if not isinstance(body, dict) or body.get("format") != FORMAT:
         got = body.get("format") if isinstance(body, dict) else type(body).__name__
         raise ValueError(f"path must be a record of format {FORMAT}, but {path} has format {got!r}")
-    result = result_from_dict(body["result"])
+    raw = body.get("result")
+    missing = [k for k in ("id", "kind", "status", "message", "example") if not isinstance(raw, dict) or k not in raw]
+    if missing:
+        raise ValueError(f"a record must have the result fields id, kind, status, message and example, but {path} "
+                         f"lacks {', '.join(missing)}")
+    try:
+        result = result_from_dict(raw)
+    except Exception as e:  # a field of the wrong type, an example that cannot be rebuilt
+        raise ValueError(f"a record's result must rebuild exactly, but {path} fails: {type(e).__name__}: {e}") \
+            from None
     c, p = body.get("claim", {}), body.get("pytest", {})
+    if not isinstance(c, dict) or not isinstance(p, dict):
+        raise ValueError(f"a record's claim and pytest fields must be objects, but {path} has other values")
+    for key, value in (("id", result.id), ("kind", result.kind)):
+        if key in c and c[key] != value:
+            raise ValueError(f"a record must name one claim, but {path} says {key} {c[key]!r} under claim and "
+                             f"{value!r} under result")
     return Record(result=result, check=c.get("check", ""), source=c.get("source", ""),
                   statement=c.get("statement", ""), section=c.get("section", ""),
                   includes=list(body.get("includes", [])), nodeid=p.get("nodeid", ""),

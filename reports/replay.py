@@ -5,8 +5,10 @@ catalogue, the interface checks, the record's ``--include`` files, or the check'
 own module or source file), and calls the check once on the saved example inside a
 one-example Hypothesis test (so that ``note``/``event``/``target`` work as during
 the search). A counterexample raises its failure again; a witness is accepted
-again. The exit status is 1 when the check fails on the example (for an exists
-claim: when the example is no longer a witness), else 0.
+again. The record's id, kind and check must name one claim: a record renamed by
+hand, or one whose check belongs to another claim, is refused. The exit status is
+1 when the check fails on the example (for an exists claim: when the example is no
+longer a witness), 0 when it passes, 2 when the record cannot be replayed.
 """
 
 from __future__ import annotations
@@ -14,13 +16,12 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from theorems.core import Claim, ClaimFailed, example_label
+from theorems.core import Claim, ClaimFailed, example_label, name_the_claim
 
-from .records import Record, load_record
+from .records import Record, check_reference, load_record
 
 __all__ = ["Replay", "replay", "reproduce", "resolve_claim", "import_file", "known_claims", "main"]
 
@@ -106,32 +107,50 @@ def _load_check(ref: str, source: str):
     return obj
 
 
+def _agree(record: Record, claim: Claim) -> Claim:
+    """``claim``, if the record's id, kind and check are its own; else a one-line ``ValueError``."""
+    r = record.result
+    ref = check_reference(claim)[0]
+    # the check's name; its module may differ (a check loaded from its source file gets a module of its own)
+    other_check = bool(record.check and ref) and ref.partition(":")[2] != record.check.partition(":")[2]
+    if claim.id != r.id or claim.kind != r.kind or other_check:
+        raise ValueError(f"a record must agree with the claim it replays, but the record says {r.id} ({r.kind}, "
+                         f"check {record.check or 'not named'}) and the claim is {claim.id} ({claim.kind}, "
+                         f"check {ref or 'none'})")
+    return claim
+
+
 def resolve_claim(record: Record) -> Claim:
-    """The claim whose check produced ``record``.
+    """The claim whose check produced ``record``, verified against it.
 
     Imports the record's include files, then the check from its module (or, when
     that module cannot be imported, from its source file): a check registered with
     ``@claim`` carries its claim; a check of the project's own (the interface checks)
-    is looked up in :func:`known_claims`; any other check is wrapped in a claim with
-    the record's id and kind. A record without a check is looked up by id.
+    is looked up in :func:`known_claims`; a check known to neither is wrapped in a
+    claim with the record's id and kind, unless that id belongs to a known claim. A
+    record without a check is looked up by id.
+
+    Raises:
+        ValueError: the record's id, kind and check do not name one claim (a record
+            renamed by hand, or written by another version of the claim), or no claim is found.
     """
     for path in record.includes:
         import_file(path)
     r = record.result
+    known = {c.id: c for c in known_claims()}
     fn = _load_check(record.check, record.source) if record.check else None
     if fn is not None:
-        registered = getattr(fn, "claim", None)
-        if isinstance(registered, Claim) and registered.id == r.id:
-            return registered
-        if getattr(fn, "__module__", "").startswith("theorems."):
-            for c in known_claims():
-                if c.id == r.id and c.check is fn:
-                    return c
+        owner = getattr(fn, "claim", None)
+        if not isinstance(owner, Claim):
+            owner = next((c for c in known.values() if c.check is fn), None)
+        if owner is not None:
+            return _agree(record, owner)
+        if r.id in known:
+            return _agree(record, known[r.id])  # the id is a known claim's, the check is not: refused
         return Claim(id=r.id, kind=r.kind, statement=record.statement, section=record.section or "replay",
                      check=fn, name=getattr(fn, "__name__", ""))
-    for c in known_claims():
-        if c.id == r.id:
-            return c
+    if r.id in known:
+        return _agree(record, known[r.id])
     raise ValueError(f"record must name a claim that can be found, but {r.id} is neither in the catalogue "
                      f"nor importable from {record.check or 'its record'!r}")
 
@@ -162,13 +181,13 @@ def replay(record, *, claim: Claim | None = None) -> Replay:
     if record.lossy:
         raise ValueError(f"record must hold every value of the example exactly, but {', '.join(record.lossy)} "
                          f"were saved as text only; replay with: {record.pytest_command}")
-    claim = claim if claim is not None else resolve_claim(record)
+    claim = _agree(record, claim) if claim is not None else resolve_claim(record)
     if claim.check is None:
         raise ValueError(f"claim must have a check to replay, but {claim.id} is pending")
     example = record.result.example
     state: dict = {}
 
-    def body(_):
+    def body(ex):  # noqa: ARG001  (named as the runner names it, for the printed example)
         state["value"] = claim.check(example)
 
     once = settings(max_examples=1, database=None, deadline=None, derandomize=True,
@@ -180,13 +199,15 @@ def replay(record, *, claim: Claim | None = None) -> Replay:
         try:
             test()
         except Exception as e:  # the failure being replayed
-            notes = printed + [str(n) for n in getattr(e, "__notes__", [])]
+            status = "refuted" if isinstance(e, ClaimFailed) else "error"
+            notes = [name_the_claim(n, claim, status) for n in printed + [str(n) for n in getattr(e, "__notes__", [])]]
             msg = str(e) if isinstance(e, ClaimFailed) else f"{type(e).__name__}: {e}"
             return Replay("failed", _tag(claim, example, msg), record.result.message, claim, e, notes)
     out = state.get("value")
     if claim.kind == "exists" and out:
         msg = _tag(claim, example, out if isinstance(out, str) else "witness")
-        return Replay("witness", msg, record.result.message, claim, None, printed)
+        return Replay("witness", msg, record.result.message, claim, None,
+                      [name_the_claim(n, claim, "witness found") for n in printed])
     what = "is not a witness of" if claim.kind == "exists" else "satisfies"
     return Replay("passed", f"the example {what} {claim.id}", record.result.message, claim, None, printed)
 
@@ -204,45 +225,48 @@ def reproduce(record, *, claim: Claim | None = None) -> Replay:
 
 def main(argv: list[str]) -> int:
     """``python -m reports replay RECORD.json [--include FILE.py] [--raise]``."""
-    import argparse
+    from .cli import _Parser
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m reports replay",
         description="Call a claim's check again on the example saved in a record (JSON) of the report.",
         epilog="Exit status: 1 when the check fails on the example (an exists claim: when the example is no "
                "longer a witness), 0 when it passes (or the witness is accepted), 2 when the record cannot be "
-               "replayed.")
+               "replayed (unreadable, incomplete, or its id, kind and check do not name one claim).")
     parser.add_argument("record", help="a record file, e.g. reports/out/C13.json")
     parser.add_argument("--include", action="append", default=[], metavar="FILE.py",
                         help="import FILE.py first (it registers claims with @claim); repeatable")
     parser.add_argument("--raise", dest="reraise", action="store_true",
-                        help="let the check's exception propagate (for a debugger)")
-    args = parser.parse_args(argv)
+                        help="let the check's exception propagate, with its traceback (for a debugger)")
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:
+        return int(e.code or 0)
     try:
         for path in args.include:
             import_file(path)
         record = load_record(args.record)
-        if args.reraise:
-            rep = reproduce(record)
-        else:
-            rep = replay(record)
-    except ValueError as e:
-        print(f"replay: {e}", file=sys.stderr)
+        claim = resolve_claim(record)
+        rep = None if args.reraise else replay(record, claim=claim)
+    except Exception as e:  # an input that cannot be replayed: one line, not a traceback
+        text = str(e) if isinstance(e, ValueError) else f"{type(e).__name__}: {e}"
+        print(f"python -m reports replay: error: {text}", file=sys.stderr)
         return 2
+    if rep is None:
+        reproduce(record, claim=claim)
+        return 0
     r = record.result
-    print(f"{r.id} ({rep.claim.kind}), recorded as {r.status}: {r.message}")
-    if rep.error is not None:  # the traceback ends with Hypothesis's notes
-        traceback.print_exception(rep.error, file=sys.stderr)
-    else:
-        for n in rep.notes:
-            print(n)
+    print(f"{r.id} ({claim.kind}), recorded as {r.status}: {r.message}")
+    for n in rep.notes:  # the example as Hypothesis prints it, and the check's note() output
+        print(n)
     was_failure = r.status in ("refuted", "error")
+    same = " (same message as recorded)" if rep.same else ""
     if rep.outcome == "failed":
         how = "fails again" if was_failure else f"fails on this example (recorded as {r.status})"
-        print(f"{r.id} {how}{' (same message as recorded)' if rep.same else ''}: {rep.message}", file=sys.stderr)
+        print(f"{r.id} {how}{same}: {rep.message}", file=sys.stderr)
     elif rep.outcome == "witness":
-        print(f"{r.id}: the witness is accepted again{' (same message)' if rep.same else ''}: {rep.message}")
-    elif rep.claim.kind == "exists":
+        print(f"{r.id}: the witness is accepted again{same}: {rep.message}")
+    elif claim.kind == "exists":
         print(f"{r.id}: {rep.message} (recorded as {r.status})", file=sys.stderr)
     elif was_failure:
         print(f"{r.id}: {rep.message}: the recorded failure no longer happens")

@@ -1,9 +1,10 @@
-"""``-k EXPR``: choose claims as pytest's ``-k`` chooses tests.
+"""``-k EXPR`` and ``--section NAME``: choose claims.
 
 An expression is made of words, ``and``, ``or``, ``not`` and parentheses; a word
-matches a claim whose id or check-function name contains it (case-insensitive,
-as in pytest). ``-k "C01 or C24"`` picks two claims, ``-k "C1 and not C16"`` picks
-C10–C19 but C16.
+matches a claim whose id contains it (case-insensitive, as in pytest; only the id,
+so that a word never pulls in claims through their function names).
+``-k "C01 or C24"`` picks two claims, ``-k "C1 and not C16"`` picks C10–C19 but C16.
+A section is named as the post names it (any case).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Callable, Iterable
 
 from theorems.core import Claim
 
-__all__ = ["compile_expression", "select"]
+__all__ = ["compile_expression", "select", "select_sections"]
 
 _TOKEN = re.compile(r"\s*(\(|\)|[^\s()]+)")
 
@@ -77,9 +78,27 @@ def compile_expression(expr: str) -> Callable[[Iterable[str]], bool]:
 
 
 def select(claims: Iterable[Claim], expr: str | None) -> list[Claim]:
-    """The claims whose id or function name matches ``expr`` (all of them when ``expr`` is empty)."""
+    """The claims whose id matches ``expr`` (all of them when ``expr`` is empty)."""
     claims = list(claims)
     if not expr:
         return claims
     pred = compile_expression(expr)
-    return [c for c in claims if pred([c.id, c.name])]
+    return [c for c in claims if pred([c.id])]
+
+
+def select_sections(claims: Iterable[Claim], sections: Iterable[str]) -> list[Claim]:
+    """The claims of the named sections (all of them when none is named).
+
+    Raises:
+        ValueError: a name that is no claim's section (the message lists the sections).
+    """
+    claims, sections = list(claims), list(sections)
+    if not sections:
+        return claims
+    known = list(dict.fromkeys(c.section for c in claims))
+    lower = {s.lower(): s for s in known}
+    unknown = [s for s in sections if s.lower() not in lower]
+    if unknown:
+        raise ValueError(f"--section must name a section of the claims chosen, one of {known}, but got {unknown}")
+    wanted = {lower[s.lower()] for s in sections}
+    return [c for c in claims if c.section in wanted]

@@ -14,7 +14,9 @@ draws examples. The function states the property with :func:`expect`:
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import json
 import re
 import time
 from dataclasses import dataclass, field
@@ -35,6 +37,8 @@ __all__ = [
     "expect_close",
     "run_claim",
     "claim_sort_key",
+    "name_the_claim",
+    "shorten",
     "KINDS",
     "STATUS_PASSING",
 ]
@@ -48,6 +52,18 @@ STATUS_PASSING = {
     "exists": {"witness found"},
     "open": {"refuted", "survived"},
 }
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` on one line, cut at the last word boundary before ``limit`` characters, ending in "…"."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:  # a word boundary not too far back; else cut inside the (long) word
+        cut = cut[:space]
+    return cut.rstrip(" ,;:—–-(") + "…"
 
 
 def claim_sort_key(cid: str):
@@ -207,6 +223,10 @@ class Claim:
         """Whether a result with this status keeps the suite green."""
         return status in STATUS_PASSING[self.kind]
 
+    def short(self, limit: int = 150) -> str:
+        """The statement, shortened at a word boundary to at most ``limit`` characters (with "…")."""
+        return shorten(self.statement, limit)
+
 
 @dataclass
 class Result:
@@ -218,11 +238,14 @@ class Result:
     examples: int = 0
     seconds: float = 0.0
     message: str = ""
-    example: dict | None = None  # counterexample, witness, or (passing) the last example tried
+    example: dict | None = None  # counterexample, witness, or (passing) the one nearest the bound
     report: str = ""  # what Hypothesis printed: the falsifying example and note() output
     label: str = ""  # the example's parameterization, if any
     subject: str = ""  # what it ran over when not the whole zoo (check_parameterization)
     violation: Violation | None = None  # the quantity that refuted the claim, when expect() said so
+    shown: str = ""  # for a run without failure: which example is kept (nearest the bound, or the last)
+    search_examples: int = 0  # examples the search that found this failure took (0: not known)
+    replayed: bool = False  # the failure came back from the example database, not from this run's search
 
     def __post_init__(self):
         if isinstance(self.violation, dict):  # read back from JSON
@@ -238,6 +261,15 @@ class Result:
         """Whether it makes the suite fail: a holds claim refuted, an exists claim without a witness,
         an error. A pending claim has no verdict: neither passing nor failing."""
         return self.status != "pending" and not self.passing
+
+    @property
+    def example_role(self) -> str:
+        """What the kept example is: counterexample, witness, example that raised, example nearest
+        the bound (the one ``target()`` steered to), or last example tried."""
+        if self.status in ("refuted", "error", "witness found"):
+            return {"refuted": "counterexample", "error": "example that raised", "witness found": "witness"}[
+                self.status]
+        return "example nearest the bound" if self.shown.startswith("the example nearest") else "last example tried"
 
     @property
     def status_label(self) -> str:
@@ -283,6 +315,40 @@ def _profile_settings(claim: Claim, overrides: dict | None) -> settings:
     return settings(base, **kw)
 
 
+def _database_key(claim: Claim, subject: str) -> bytes:
+    """The example database's key of one claim (and parameterization): stable across edits of the runner."""
+    return f"overparam claim {claim.id}|{subject}".encode()
+
+
+def _stored_search(db, key: bytes) -> dict | None:
+    """The search effort saved beside the database's examples by the run that found them."""
+    for raw in db.fetch(key + b".search"):
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return None
+    return None
+
+
+def _save_search(db, key: bytes, effort: dict) -> None:
+    for old in list(db.fetch(key + b".search")):
+        db.delete(key + b".search", old)
+    db.save(key + b".search", json.dumps(effort, sort_keys=True).encode())
+
+
+#: how Hypothesis introduces the example it reports; the runner's inner function is called ``body``
+_HYPOTHESIS_HEADER = re.compile(r"^(Falsifying example|Falsifying explicit example|Failing test case): body\(",
+                                re.MULTILINE)
+
+
+def name_the_claim(report: str, claim: Claim, status: str) -> str:
+    """Hypothesis's report with its header naming the claim: ``Witness of C13 (name)(`` for an exists
+    claim, ``Counterexample to C24 (name)(`` or ``Example that raised in C24 (name)(`` otherwise."""
+    what = {"witness found": "Witness of", "error": "Example that raised in"}.get(status, "Counterexample to")
+    head = f"{what} {claim.id}" + (f" ({claim.name})" if claim.name else "") + ": check("
+    return _HYPOTHESIS_HEADER.sub(head, report)
+
+
 def run_claim(claim: Claim, *, param=None, params=None, overrides: dict | None = None) -> Result:
     """Decide ``claim`` with Hypothesis under the active settings profile.
 
@@ -294,14 +360,22 @@ def run_claim(claim: Claim, *, param=None, params=None, overrides: dict | None =
 
     Returns:
         A :class:`Result`. An exception that is not a claim failure (a bug) gives
-        status ``error`` with the example that raised it.
+        status ``error`` with the example that raised it. When no example fails, the
+        result keeps the example nearest the claim's bound: the one with the highest
+        score of the first ``target()`` label the check reports (the example the search
+        was steered to), else the last one tried. A failure replayed from the example
+        database keeps the number of examples the search that found it took
+        (``search_examples``, ``replayed``).
     """
     if not claim.decided:
         return Result(claim.id, claim.kind, "pending", message=f"{claim.id} has no property yet.")
     strategy = claim.example_strategy(param, params)
-    state: dict[str, Any] = {"calls": 0, "ex": None, "first": None}
+    state: dict[str, Any] = {"calls": 0, "ex": None, "first": None, "label": None, "best": None}
     subject = param.label if param is not None else (subject_of(params) if params is not None else "")
+    claim = dataclasses.replace(claim, check=_observing(claim.check, state))
 
+    # Under the derandomized ci profile, Hypothesis seeds its search with a digest of this function's
+    # source and of the digest added below: edited, every claim would draw other examples.
     def body(ex):
         state["calls"] += 1
         state["ex"] = ex
@@ -314,9 +388,12 @@ def run_claim(claim: Claim, *, param=None, params=None, overrides: dict | None =
                 state["first"] = state["calls"]
             raise
 
-    # one database key per claim (and parameterization): the runner's body is shared
     body._hypothesis_internal_add_digest = f"{claim.id}|{subject}".encode()
     test = settings(_profile_settings(claim, overrides))(given(strategy)(body))
+    key = _database_key(claim, subject)
+    test._hypothesis_internal_database_key = key
+    db = test._hypothesis_internal_use_settings.database
+    saved = db is not None and next(iter(db.fetch(key)), None) is not None  # a failure to replay first
     out = io.StringIO()
     t0 = time.perf_counter()
     status, message, example, violation = "", "", None, None
@@ -339,7 +416,6 @@ def run_claim(claim: Claim, *, param=None, params=None, overrides: dict | None =
             status, example = "error", state["ex"]
             message = f"{type(e).__name__}: {e}"
         else:
-            example = state["ex"]  # the last example tried: one it held on
             status = {"holds": "holds", "open": "survived", "exists": "no witness"}[claim.kind]
             message = {
                 "holds": f"{claim.id} held on all {state['calls']} examples.",
@@ -350,13 +426,56 @@ def run_claim(claim: Claim, *, param=None, params=None, overrides: dict | None =
     if caught is not None:  # Hypothesis attaches the falsifying example and note()s here
         out.write("\n".join(str(n) for n in getattr(caught, "__notes__", [])))
     examples = state["calls"] if state["first"] is None else state["first"]
+    shown = ""
+    if caught is None:
+        if state["best"] is not None:
+            score, example = state["best"]
+            shown = f"the example nearest the bound: highest {state['label']} = {_fmt(score)}"
+        else:
+            example, shown = state["ex"], "the last example tried"
     label = example_label(example)
     if status in ("refuted", "error", "witness found"):
         tag = f" [{claim.id}{', ' + label if label else ''}]"
         if not message.endswith("]"):
             message = message + tag
+    search, replayed = examples, False
+    if db is not None and example is not None and caught is not None:
+        stored = _stored_search(db, key)
+        if saved and state["first"] == 1:  # the saved failure came back on the first call
+            replayed = True
+            search = stored["examples"] if stored and stored.get("status") == status else 0
+        else:
+            _save_search(db, key, {"status": status, "examples": examples, "seconds": round(seconds, 3)})
     return Result(claim.id, claim.kind, status, examples, seconds, message, example,
-                  out.getvalue(), label, subject, violation)
+                  name_the_claim(out.getvalue(), claim, status), label, subject, violation, shown, search, replayed)
+
+
+def _observing(check: Callable, state: dict) -> Callable:
+    """``check``, keeping (in ``state``) the example it passed nearest the bound (:func:`_keep_if_nearest`)."""
+
+    def observed(ex):
+        out = check(ex)
+        _keep_if_nearest(state, ex)
+        return out
+
+    return observed
+
+
+def _keep_if_nearest(state: dict, ex) -> None:
+    """Keep ``ex`` when its score on the first label the check passed to ``target()`` is the highest yet."""
+    try:
+        from hypothesis.control import current_build_context
+
+        observed = current_build_context().data.target_observations
+    except Exception:  # outside a Hypothesis run, or an API this version lacks: no scores
+        return
+    if not observed:
+        return
+    if state["label"] is None:
+        state["label"] = next(iter(observed))
+    score = observed.get(state["label"])
+    if score is not None and (state["best"] is None or score > state["best"][0]):
+        state["best"] = (float(score), ex)
 
 
 def expect_close(a, b, *, scale: float, terms: int, depth: int = 1, what: str, member=None) -> None:

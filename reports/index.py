@@ -1,0 +1,192 @@
+"""The index page, rendered from the summary document (:mod:`reports.summary`).
+
+Findings first: the results that decide something — a failure of the suite (red), an
+open claim refuted (amber), a witness found (green) — are listed on top with their
+one-line message. Below, every result grouped by the post's sections, with chips
+that filter the table by status and a search box (a few lines of inline script; without
+it the page shows everything). Then the run (date, git commit, versions) and the
+gradient-field figures at a size that can be read without opening them.
+"""
+
+from __future__ import annotations
+
+from .html import _e, _page, status_class
+from .summary import FINDING_ORDER
+
+__all__ = ["index_page", "INDEX_CSS"]
+
+INDEX_CSS = """
+.verdict { padding: .5rem .8rem; border-radius: 6px; margin: .6rem 0; font-weight: 600; }
+.verdict.ok { border: 1px solid var(--ok); } .verdict.bad { border: 1px solid var(--bad); }
+.controls { display: flex; flex-wrap: wrap; gap: .4rem; align-items: center; margin: .6rem 0; }
+.controls input { font: inherit; padding: .25rem .5rem; border: 1px solid var(--line); border-radius: 6px;
+  min-width: 0; flex: 1 1 14rem; }
+button.badge { border: 1px solid transparent; cursor: pointer; font: inherit; font-size: .82rem; font-weight: 600; }
+button.badge[aria-pressed="true"] { border-color: currentColor; box-shadow: 0 0 0 1px currentColor; }
+button.badge.all { color: var(--fg); background: var(--soft); }
+table.claims td.msg { color: var(--muted); font-size: .88rem; max-width: 26rem; overflow-wrap: anywhere; }
+table.claims td.claim { overflow-wrap: anywhere; }
+table.claims tr.section th { background: #fff; font-size: .95rem; padding-top: 1rem;
+  border-bottom: 2px solid var(--line); }
+.earlier { display: block; color: var(--muted); font-size: .78rem; }
+.kind { display: block; color: var(--muted); font-size: .78rem; }
+.fields { display: block; } .fields figure { margin: 1.2rem 0; }
+.fields img { width: auto; max-width: 100%; }
+.meta code { overflow-wrap: anywhere; }
+@media (max-width: 700px) {
+  body { padding: 1rem .7rem 2rem; }
+  table.claims thead { display: none; }
+  table.claims, table.claims tbody { display: block; }
+  table.claims tr { display: grid; grid-template-columns: auto 1fr; gap: .15rem .6rem; padding: .45rem 0;
+    border-bottom: 1px solid var(--line); }
+  table.claims td { display: block; border: 0; padding: 0; max-width: none; }
+  table.claims td.claim, table.claims td.msg { grid-column: 1 / -1; }
+  table.claims td.num { display: none; }
+  table.claims tr.section { display: block; } table.claims tr.section th { display: block; padding: .8rem 0 .2rem; }
+}
+"""
+
+_SCRIPT = """
+(function () {
+  var q = document.getElementById('q'), chips = document.querySelectorAll('button[data-status]');
+  var active = '';
+  function apply() {
+    var words = q.value.toLowerCase().split(/\\s+/).filter(Boolean);
+    var rows = document.querySelectorAll('#claims tbody tr');
+    var section = null, shown = 0, visible = 0;
+    function close() { if (section) section.hidden = shown === 0; }
+    rows.forEach(function (tr) {
+      if (tr.classList.contains('section')) { close(); section = tr; shown = 0; return; }
+      var text = tr.textContent.toLowerCase();
+      var ok = (!active || tr.dataset.status === active) && words.every(function (w) { return text.indexOf(w) >= 0; });
+      tr.hidden = !ok; if (ok) { shown++; visible++; }
+    });
+    close();
+    document.getElementById('shown').textContent = visible;
+  }
+  chips.forEach(function (b) {
+    b.addEventListener('click', function () {
+      active = (active === b.dataset.status) ? '' : b.dataset.status;
+      chips.forEach(function (c) { c.setAttribute('aria-pressed', String(c.dataset.status === active)); });
+      apply();
+    });
+  });
+  q.addEventListener('input', apply);
+})();
+"""
+
+_LABELS = {"refuted-holds": "refuted (holds claim)", "refuted-open": "refuted (open claim)"}
+
+
+def _badge(row: dict) -> str:
+    return f'<span class="badge {status_class(row["kind"], row["status"])}">{_e(row["shown_status"])}</span>'
+
+
+def _examples(row: dict) -> str:
+    if row["status"] == "pending":
+        return "—"
+    if row.get("replayed"):
+        search = row.get("search_examples") or "?"
+        return (f'<span title="replayed from the example database; the search that found it took {search} '
+                f'examples">{row["examples"]} ↺ {search}</span>')
+    return str(row["examples"])
+
+
+def _row(row: dict, *, full: bool) -> str:
+    earlier = f'<span class="earlier">from the run of {_e(row["earlier"])}</span>' if row.get("earlier") else ""
+    subject = f" <span class=\"kind\">on {_e(row['subject'])}</span>" if row["subject"] else ""
+    cells = [f'<td class="id"><a href="{_e(row["page"])}">{_e(row["id"])}</a>{subject}</td>',
+             f'<td class="claim" title="{_e(row["claim"])}">{_e(row["claim"] or row["message"])}</td>',
+             f'<td>{_badge(row)}<span class="kind">{_e(row["kind"])}</span>{earlier}</td>',
+             f'<td class="msg">{_e(row["message"])}</td>']
+    if full:
+        seconds = "—" if row["status"] == "pending" else f"{row['seconds']:.2f}"
+        cells += [f'<td class="num">{_examples(row)}</td>', f'<td class="num">{seconds}</td>']
+    return f'<tr data-status="{_e(row["status_key"])}">' + "".join(cells) + "</tr>"
+
+
+def _findings(rows: list[dict]) -> str:
+    found = [r for r in rows if r["status_key"] in FINDING_ORDER]
+    if not found:
+        return ""
+    found.sort(key=lambda r: FINDING_ORDER.index(r["status_key"]))  # stable: id order within a kind
+    head = "<tr><th>id</th><th>claim</th><th>status</th><th>verdict</th></tr>"
+    return ("<h2 id=\"findings\">Findings</h2>\n<p class=\"muted\">What the run decided: failures of the suite, "
+            "claims refuted by a counterexample, and witnesses found. Each links to its page: the plot, the exact "
+            "example and the command that replays it.</p>\n"
+            f"<table class=\"claims findings\"><thead>{head}</thead><tbody>\n"
+            + "\n".join(_row(r, full=False) for r in found) + "\n</tbody></table>")
+
+
+def _chips(doc: dict) -> str:
+    counts = doc["counts"]
+    order = list(FINDING_ORDER) + ["holds", "survived", "pending"]
+    keys = sorted(counts, key=lambda k: order.index(k) if k in order else len(order))
+    kind_of = {"refuted-holds": "holds", "refuted-open": "open"}
+    chips = [f'<button type="button" class="badge {status_class(kind_of.get(k, ""), k.split("-")[0])}" '
+             f'data-status="{_e(k)}" aria-pressed="false">{counts[k]} {_e(_LABELS.get(k, k))}</button>'
+             for k in keys]
+    return " ".join(chips)
+
+
+def _run_line(doc: dict) -> str:
+    run = doc["run"]
+    parts = [f"run {_e(run['date'])}", f"commit <code>{_e(run['commit'])}</code>"]
+    if run.get("profile"):
+        parts.append(f"Hypothesis profile <code>{_e(run['profile'])}</code>")
+    if run.get("selection"):
+        parts.append(f"selection <code>{_e(run['selection'])}</code>")
+    parts.append(f"{len(doc['claims'])} results, {run['seconds']:.1f} s of checks")
+    return " · ".join(parts)
+
+
+def index_page(doc: dict) -> str:
+    """The index of a summary document (:func:`reports.summary.summary_document`)."""
+    rows, run = doc["claims"], doc["run"]
+    bad = [r["id"] for r in rows if r["failing"] and not r.get("earlier")]
+    if bad:
+        verdict = (f"exit status 1: {', '.join(bad)} failed (a holds claim refuted, an exists claim without "
+                   "witness, or an error)")
+    else:
+        verdict = "exit status 0: no holds claim refuted, every exists claim has its witness, no errors"
+    body = [
+        "<h1>Claims about over-parameterized models: the report</h1>",
+        f"<p class=\"meta\">{_run_line(doc)}</p>",
+        f"<p class=\"verdict {'bad' if bad else 'ok'}\">{_e(verdict)}.</p>",
+        _findings(rows),
+        "<h2 id=\"all\">All claims, by section</h2>",
+        "<p class=\"muted\">Kinds: <em>holds</em> must hold on every example; <em>exists</em> needs a witness; "
+        "<em>open</em> is decided by the run (refuted, or survived N examples). Notation: θ = ψ(W) ∈ R^q, "
+        "J = ∂θ/∂W is q×p (the post writes its transpose), K = J Jᵀ, and the induced step is K g. "
+        "Examples “1 ↺ 57”: a failure replayed from Hypothesis's example database, first found after 57.</p>",
+        "<div class=\"controls\"><input type=\"search\" id=\"q\" placeholder=\"search ids, claims, messages\" "
+        "aria-label=\"search\">" + _chips(doc) + " <span class=\"muted\"><span id=\"shown\">"
+        f"{len(rows)}</span> shown</span></div>",
+    ]
+    head = ("<tr><th>id</th><th>claim</th><th>status</th><th>verdict</th><th>examples</th><th>seconds</th></tr>")
+    table, section = [], None
+    for r in rows:
+        if r["section"] != section:
+            section = r["section"]
+            table.append(f'<tr class="section"><th colspan="6">{_e(section or "other")}</th></tr>')
+        table.append(_row(r, full=True))
+    body.append(f"<table class=\"claims\" id=\"claims\"><thead>{head}</thead><tbody>\n" + "\n".join(table)
+                + "\n</tbody></table>")
+    if doc["figures"]:
+        figs = "".join(
+            f'<figure><img src="{_e(f["file"])}" alt="{_e(f["title"])}">'
+            f"<figcaption><strong>{_e(f['title'])}.</strong> {_e(f['caption'])}</figcaption></figure>"
+            for f in doc["figures"])
+        body.append("<h2 id=\"gradient-fields\">Gradient fields</h2>\n<p class=\"muted\">The post's five figures, "
+                    "computed from the zoo's <code>induced_step</code>: for canonical gradients g on three circles, "
+                    "each arrow starts where the canonical step ends (at g) and shows the induced step K g = J Jᵀ g, "
+                    "scaled by one factor per figure (given in its legend).</p>\n"
+                    f"<div class=\"fields\">{figs}</div>")
+    info = [f"source: <code>{_e(run['source'])}</code>"]
+    if run.get("includes"):
+        info.append("extra claims from " + ", ".join(f"<code>{_e(p)}</code>" for p in run["includes"]))
+    if run.get("versions"):
+        info.append(_e(run["versions"]))
+    body.append(f"<h2 id=\"run\">The run</h2>\n<p class=\"meta\">{' · '.join(info)}</p>")
+    return _page("overparam claims report", "\n".join(b for b in body if b) + f"\n<script>{_SCRIPT}</script>",
+                 extra_css=INDEX_CSS)
