@@ -10,6 +10,7 @@ from .base import Parameterization, Symmetry
 from .elementwise import Inverse, Polar, SignedSquared, Squared
 from .linear import DeepLinear, Identity, MatrixFactorization, TwoLayerLinear
 from .relu import ShallowReLU
+from .smooth import ShallowSmooth
 from .zoo import CLASSES, family_strategies, from_spec, zoo
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "Inverse",
     "Polar",
     "ShallowReLU",
+    "ShallowSmooth",
     "zoo",
     "family_strategies",
     "from_spec",

@@ -9,6 +9,7 @@ from .base import Parameterization
 from .elementwise import Inverse, Polar, SignedSquared, Squared
 from .linear import DeepLinear, Identity, MatrixFactorization, TwoLayerLinear
 from .relu import ShallowReLU
+from .smooth import ACTIVATIONS, ShallowSmooth
 
 __all__ = ["zoo", "family_strategies", "from_spec", "CLASSES"]
 
@@ -16,7 +17,7 @@ __all__ = ["zoo", "family_strategies", "from_spec", "CLASSES"]
 CLASSES: dict[str, type[Parameterization]] = {
     c.family: c
     for c in (Identity, TwoLayerLinear, DeepLinear, Squared, SignedSquared, Inverse, Polar,
-              ShallowReLU, MatrixFactorization)
+              ShallowReLU, MatrixFactorization, ShallowSmooth)
 }
 
 
@@ -32,6 +33,7 @@ def zoo() -> list[Parameterization]:
         Polar(),
         ShallowReLU(n=4, d=2, k=6),
         MatrixFactorization(m=2, n=3, N=3, width=2),
+        ShallowSmooth(n=4, d=2, k=3, activation="tanh"),
     ]
 
 
@@ -49,6 +51,8 @@ def family_strategies(max_dim: int = 4) -> dict[str, st.SearchStrategy]:
         "polar": st.just(Polar()),
         "relu": st.builds(ShallowReLU, n=dim, d=dim, k=st.integers(1, 2 * max_dim), seed=st.integers(0, 2**16)),
         "factorization": st.builds(MatrixFactorization, m=dim, n=dim, N=depth, width=dim),
+        "smooth": st.builds(ShallowSmooth, n=dim, d=dim, k=st.integers(1, 2 * max_dim),
+                            activation=st.sampled_from(sorted(ACTIVATIONS)), seed=st.integers(0, 2**16)),
     }
 
 
