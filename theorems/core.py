@@ -173,6 +173,7 @@ class Result:
     report: str = ""  # what Hypothesis printed: the falsifying example and note() output
     label: str = ""  # the example's parameterization, if any
     subject: str = ""  # what it ran over when not the whole zoo (check_parameterization)
+    set_aside: int = 0  # examples not judged, e.g. ψ not differentiable there: neither passed nor failed
 
     @property
     def counterexample(self):
