@@ -11,6 +11,7 @@ the project's own modules can only come from the wheel.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -130,3 +131,22 @@ def test_the_plugin_loads_once_beside_this_repositorys_conftest(venv_python, tmp
     shutil.copy(ROOT / "conftest.py", tmp_path / "conftest.py")
     (tmp_path / "test_once.py").write_text(textwrap.dedent(PLUGIN_ONCE), encoding="utf-8")
     _ok(_run([venv_python, "-m", "pytest", "-p", "no:cacheprovider", "-q"], cwd=tmp_path))
+
+
+def test_the_report_includes_a_file_of_another_repository(venv_python, tmp_path):
+    # the conjecture imports a module beside it, as a file in a user's repository would
+    (tmp_path / "my_models.py").write_text("THRESHOLD = 0.5 ** 0.5\n", encoding="utf-8")
+    text = textwrap.dedent(CONJECTURE).replace("np.sqrt(0.5)", "THRESHOLD")
+    (tmp_path / "my_conjecture.py").write_text("from my_models import THRESHOLD\n" + text, encoding="utf-8")
+    out = _ok(_run([venv_python, "-m", "reports", "--include", "my_conjecture.py", "-k", "X01", "--out", "report",
+                    "--no-fields", "--max-examples", "30"], cwd=tmp_path))
+    assert "running 1 claims" in out and "X01" in out, out
+    record = tmp_path / "report" / "X01.json"
+    assert record.is_file() and (tmp_path / "report" / "index.html").is_file()
+    # the record replays from anywhere: it names the included file by its absolute path
+    verdict = json.loads(record.read_text(encoding="utf-8"))["result"]["status"]
+    replay = _run([venv_python, "-m", "reports", "replay", record], cwd=tmp_path.parent)
+    assert replay.returncode == (1 if verdict == "refuted" else 0), replay.stdout + replay.stderr
+    missing = _run([venv_python, "-m", "reports", "--include", "no_such_file.py"], cwd=tmp_path)
+    assert missing.returncode == 2 and len(missing.stderr.strip().splitlines()) == 1, missing.stderr
+    assert "no_such_file.py" in missing.stderr
