@@ -29,6 +29,7 @@ from .elementwise import Inverse, Polar, SignedSquared, Squared
 from .families import CLASSES, family_strategies, from_spec, zoo
 from .linear import DeepLinear, Identity, MatrixFactorization, TwoLayerLinear
 from .relu import ShallowReLU
+from .smooth import ShallowSmooth
 
 __all__ = [
     "Parameterization",
@@ -42,6 +43,7 @@ __all__ = [
     "Inverse",
     "Polar",
     "ShallowReLU",
+    "ShallowSmooth",
     "zoo",
     "family_strategies",
     "from_spec",

@@ -12,6 +12,7 @@ from .base import Parameterization
 from .elementwise import Inverse, Polar, SignedSquared, Squared
 from .linear import DeepLinear, Identity, MatrixFactorization, TwoLayerLinear
 from .relu import ShallowReLU
+from .smooth import ShallowSmooth
 
 __all__ = ["zoo", "family_strategies", "from_spec", "CLASSES"]
 
@@ -28,6 +29,7 @@ def zoo() -> list[Parameterization]:
         Polar(),
         ShallowReLU(n=4, d=2, k=6),
         MatrixFactorization(m=2, n=3, N=3, width=2),
+        ShallowSmooth(n=4, d=2, k=3, activation="tanh"),
     ]
 
 

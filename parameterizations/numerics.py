@@ -191,6 +191,16 @@ def taylor_order(psi, jvp, w, d, *, scale: float | Callable[[np.ndarray], float]
     last = pairs[-3:]
     orders = np.log2(rem[last] / rem[last + 1])
     order = float(np.median(orders))
-    ok = order >= ORDER_THRESHOLD
     reason = f"observed order {order:.2f} over steps {steps[last[0]]:.2g}…{steps[last[-1] + 1]:.2g}"
+    # where the remainder then falls under the floor for good, r(h/2) ≤ floor(h/2) bounds that
+    # last pair's order from below by log2(r(h)/floor(h/2)); a remainder of order 1 halves and
+    # never gives more than 1 + log2(r(h/2)/floor(h/2)) ≤ 1. A large bound is a remainder that
+    # vanishes (ψ exactly linear along d once the steps are small, as a saturated tanh is)
+    end = last[-1] + 1
+    if below == STOP_BELOW and end + 1 < len(rem) and not above[end + 1:].any():
+        drop = float(np.log2(rem[end] / flo[end + 1]))
+        if drop > order:
+            order = drop
+            reason += f", then at least {drop:.2f} as it falls to round-off at step {steps[end + 1]:.2g}"
+    ok = order >= ORDER_THRESHOLD
     return TaylorResult(steps, rem, flo, order, ok, reason)

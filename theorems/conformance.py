@@ -18,6 +18,7 @@ from parameterizations.numerics import ORDER_THRESHOLD, roundoff, taylor_order
 
 from .listing import catalogue
 from .core import Claim, ClaimFailed, Result, expect_close, run_claim
+from .kinks import NOT_DIFFERENTIABLE, counting, explain_wrong_jacobian, kink_along, report_set_aside
 
 __all__ = ["check_parameterization", "interface_checks", "point_strategy", "ParameterizationCheckFailed"]
 
@@ -96,7 +97,7 @@ def check_taylor(ex):
         dw = np.ones_like(dw)
     smooth = m.smooth_step(w, dw)
     if smooth == 0:  # w sits on a kink of ψ along dw: no derivative to check
-        return
+        return NOT_DIFFERENTIABLE
     J = np.asarray(m.jacobian(w))
     # scale is psi_scale itself, evaluated at w and at every w + h·d (psi_scale(w) alone
     # underestimates the round-off of ψ(w + h·d) once h ≫ ‖w‖); with that floor the
@@ -105,10 +106,12 @@ def check_taylor(ex):
     res = taylor_order(m.psi, lambda w_, d_: J @ d_, w, dw, scale=m.psi_scale, terms=m.n_params,
                        depth=_depth(m), smooth_step=smooth, n_steps=60)
     if not res.ok:
+        if kink_along(m, w, dw):  # one-sided derivatives differ: no J is the derivative here
+            return NOT_DIFFERENTIABLE
         note(f"Taylor remainders {np.array2string(res.remainders, precision=2)} over steps "
              f"{np.array2string(res.steps, precision=2)}; floors {np.array2string(res.floors, precision=2)}")
         raise ClaimFailed(f"observed order={res.order:.2f}, but should be ≥ {ORDER_THRESHOLD} ({res.reason}): "
-                          f"J(w) is not the derivative of ψ at this w")
+                          f"J(w) is not the derivative of ψ at this w{explain_wrong_jacobian(m, w, J)}")
 
 
 _CHECKS = [
@@ -142,7 +145,9 @@ def check_parameterization(param, *, raise_on_failure: bool = False, max_example
     Returns:
         One :class:`~theorems.Result` per check, with ``status`` ``holds`` or
         ``refuted`` (``error`` if the object raised), the shrunk counterexample,
-        and a message in full sentences.
+        and a message in full sentences. Drawn points where ψ is not differentiable
+        (a kink: one-sided derivatives that differ) are counted apart in ``set_aside``;
+        if every point was one, the status is ``not differentiable here``.
     """
     for name in ("n_params", "n_canonical", "psi", "jacobian", "jvp", "vjp", "induced_step"):
         if not hasattr(param, name):
@@ -158,9 +163,10 @@ def check_parameterization(param, *, raise_on_failure: bool = False, max_example
     todo = interface_checks() + ([c for c in catalogue() if c.general] if claims else [])
     results = []
     for c in todo:
-        r = run_claim(c, param=param, overrides=overrides)
+        tallied, set_aside = counting(c)
+        r = report_set_aside(run_claim(tallied, param=param, overrides=overrides), set_aside())
         r.subject = _label(param)
-        if r.status != "holds":
+        if r.status not in ("holds", NOT_DIFFERENTIABLE):
             r.message = _sentence(c, r, param)
             if raise_on_failure:
                 raise ParameterizationCheckFailed(r.message)

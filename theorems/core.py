@@ -276,6 +276,7 @@ class Result:
         """The status as the report and the README show it: ``survived N`` for an open claim
         without a counterexample."""
         return f"survived {self.examples}" if self.status == "survived" else self.status
+    set_aside: int = 0  # examples not judged, e.g. ψ not differentiable there: neither passed nor failed
 
     @property
     def counterexample(self):

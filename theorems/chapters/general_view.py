@@ -13,12 +13,13 @@ from hypothesis import event, note, target
 from hypothesis import strategies as st
 
 from descent.losses import losses
-from parameterizations.numerics import roundoff, taylor_order
+from parameterizations.numerics import gamma, roundoff, taylor_order
 from parameterizations.strategies import finite_vectors
 
 from ..core import ClaimFailed, expect, expect_close
 from ..examples import examples, for_param, two_layer
 from ..geometry import scaled_norm
+from ..kinks import NOT_DIFFERENTIABLE, kink_along
 from ..registry import claim
 from ..sections import GENERAL_VIEW
 
@@ -125,13 +126,15 @@ def chain_rule(ex):
     smooth = m.smooth_step(w, d) if hasattr(m, "smooth_step") else np.inf
     if smooth == 0:
         event("w on a kink of ψ along d: no derivative")
-        return
+        return NOT_DIFFERENTIABLE
     grad_w = m.vjp(w, loss.grad(m.psi(w)))
     # the composite's size: the terms summed to evaluate ℓ at a θ of ψ's size, along the segment
     res = taylor_order(_composite(m, loss), lambda w_, d_: np.array([grad_w @ d_]), w, d,
                        scale=lambda x: loss.evaluation_scale(m.psi_scale(x)),
                        terms=m.n_params + loss.X.size, depth=getattr(m, "depth", 1) + 2, smooth_step=smooth, n_steps=60)
     note(f"{loss.kind} loss; Taylor remainders {np.array2string(res.remainders, precision=2)}")
+    if not res.ok and kink_along(m, w, d):  # one-sided derivatives of ψ differ: no gradient to compare
+        return NOT_DIFFERENTIABLE
     if not res.ok:
         raise ClaimFailed(f"observed order={res.order:.2f}, but should be ≥ 1.5: Jᵀ∇ℓ is not the gradient "
                           f"of ℓ∘ψ ({res.reason})")
@@ -165,12 +168,21 @@ def canonical_minimum_is_critical(ex):
     smooth = m.smooth_step(w, d) if hasattr(m, "smooth_step") else np.inf
     if smooth == 0:
         return
-    # near its minimum L = ½‖r‖², r = X(ψ(w) − θ*), is computed with ‖r‖'s round-off
-    # γ‖|X|‖S (S the size of ψ's terms), so its own round-off is bounded by γ(‖|X|‖S)²
+    # near its minimum L = ½‖r‖², r = Xψ(x) − Xθ*, is computed with r's round-off δ ≤ gS
+    # (S: the size of ψ's and Xψ's terms), so its own round-off is at most ‖r‖δ + δ²/2 + γ‖r‖²,
+    # below γ(S‖r‖ + ‖r‖² + gS²); ‖r‖ is taken at each point of the segment: near the minimum
+    # it is far below S, and a floor of γS² would hide the remainder's h² regime
     nX = float(np.linalg.norm(np.abs(X)))
-    res = taylor_order(_composite(m, loss), lambda w_, d_: np.zeros(1), w, d,
-                       scale=lambda x: (nX * m.psi_scale(x)) ** 2,
-                       terms=m.n_params + X.size, depth=getattr(m, "depth", 1) + 2, smooth_step=smooth, n_steps=60)
+    depth, terms = getattr(m, "depth", 1) + 2, m.n_params + X.size
+    g = 2 * depth * gamma(terms + depth)
+
+    def scale(x):
+        S = nX * (m.psi_scale(x) + m.psi_scale(w))
+        r = float(np.linalg.norm(X @ m.psi(x) - loss.y))
+        return S * r + r * r + g * S * S
+
+    res = taylor_order(_composite(m, loss), lambda w_, d_: np.zeros(1), w, d, scale=scale,
+                       terms=terms, depth=depth, smooth_step=smooth, n_steps=60)
     if not res.ok:
         raise ClaimFailed(f"observed order={res.order:.2f}, but should be ≥ 1.5: L changes to first order "
                           f"at W although ψ(W) minimizes ℓ")

@@ -1,0 +1,152 @@
+"""A wheel of this project, installed outside the tree, gives any pytest run the claims plugin.
+
+The wheel is built from a copy of the packaged files (pyproject's own package patterns),
+installed with ``--no-deps`` into a fresh virtual environment in a temporary folder, and
+used from a temporary project that holds only a one-file conjecture: no conftest, no
+checkout on ``sys.path``. The new environment reaches numpy, Hypothesis and pytest through
+a ``.pth`` file that lists the running environment's site-packages folders (its own
+``.pth`` files, such as an editable install of this project, are not read from there), so
+the project's own modules can only come from the wheel.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import tomllib
+from fnmatch import fnmatch
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: a conjecture as the README writes one, and a test that the modules came from the wheel
+CONJECTURE = '''
+import sys
+
+import numpy as np
+
+import theorems
+from parameterizations.strategies import inputs
+from theorems import claim, expect
+from theorems.examples import examples, two_layer
+from theorems.testing import check_claim
+
+
+@claim("X01", kind="open", section="My conjectures",
+       statement="The induced step of the two-layer model is never more than 45° away from x.",
+       strategy=examples(two_layer(), x=lambda m: inputs(m.d)))
+def induced_step_stays_near_x(ex):
+    m, w, x = ex["param"], ex["w"], ex["x"]
+    z = m.induced_step(w, x)
+    if np.any(z):
+        expect(z @ x / (np.linalg.norm(z) * np.linalg.norm(x)), ">=", np.sqrt(0.5), "cos(Kx, x)")
+
+
+def test_induced_step_stays_near_x(request):
+    check_claim(induced_step_stays_near_x.claim, request)
+
+
+def test_the_modules_come_from_the_wheel():
+    assert theorems.__file__.startswith(sys.prefix), theorems.__file__
+'''
+
+#: run beside this repository's conftest.py, which names the plugin too
+PLUGIN_ONCE = '''
+def test_the_plugin_is_registered_once(request):
+    pm = request.config.pluginmanager
+    mods = [p for p in pm.get_plugins() if getattr(p, "__name__", "") == "reports.pytest_plugin"]
+    assert len(mods) == 1, pm.list_name_plugin()
+'''
+
+
+def _packaged(root: Path) -> list[Path]:
+    """The top-level package folders that pyproject's ``packages.find`` include patterns select."""
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["packages"]["find"]["include"]
+    return [p for p in sorted(root.iterdir()) if p.is_dir() and (p / "__init__.py").is_file()
+            and any(fnmatch(p.name, pat) for pat in patterns)]
+
+
+def _run(args, *, cwd, timeout=300) -> subprocess.CompletedProcess:
+    # the child sees no checkout and no pytest settings of this run
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH" and not k.startswith("PYTEST_")}
+    return subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def _ok(proc: subprocess.CompletedProcess) -> str:
+    assert proc.returncode == 0, f"exit {proc.returncode}\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    return proc.stdout
+
+
+@pytest.fixture(scope="module")
+def venv_python(tmp_path_factory) -> Path:
+    """The python of a fresh virtual environment with this project's wheel installed."""
+    tmp = tmp_path_factory.mktemp("install")
+    src = tmp / "src"
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, src / name)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "out")
+    for pkg in _packaged(ROOT):
+        shutil.copytree(pkg, src / pkg.name, ignore=ignore)
+    _ok(_run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", tmp / "dist", src], cwd=tmp))
+    wheel, = (tmp / "dist").glob("overparam-*.whl")
+    venv = tmp / "venv"
+    _ok(_run([sys.executable, "-m", "venv", "--without-pip", venv], cwd=tmp))
+    python = venv / "bin" / "python"
+    _ok(_run([sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--no-index", "-q", wheel],
+             cwd=tmp))
+    purelib = Path(_ok(_run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                            cwd=tmp)).strip())
+    deps = [p for p in sys.path if p.endswith(("site-packages", "dist-packages")) and Path(p).is_dir()]
+    (purelib / "_outer_dependencies.pth").write_text("\n".join(deps) + "\n", encoding="utf-8")
+    return python
+
+
+def test_the_wheel_holds_every_subpackage(venv_python, tmp_path):
+    from theorems.listing import catalogue
+
+    out = _ok(_run([venv_python, "-c", "import sys, theorems; from theorems.listing import catalogue; "
+                    "print(theorems.__file__.startswith(sys.prefix), len(catalogue()))"], cwd=tmp_path))
+    assert out.split() == ["True", str(len(catalogue()))]
+
+
+def test_pytest_in_another_project_shows_the_claims_summary_and_report(venv_python, tmp_path):
+    (tmp_path / "test_my_conjecture.py").write_text(textwrap.dedent(CONJECTURE), encoding="utf-8")
+    out = _ok(_run([venv_python, "-m", "pytest", "-p", "no:cacheprovider", "--claims-report", "report",
+                    "--claims-report-fields", "none"], cwd=tmp_path))
+    summary = out[out.index("= claims ="):]
+    assert "X01" in summary and ("refuted" in summary or "survived" in summary), out
+    assert "2 passed" in out, out
+    assert (tmp_path / "report" / "index.html").is_file() and (tmp_path / "report" / "X01.json").is_file()
+
+
+def test_the_plugin_loads_once_beside_this_repositorys_conftest(venv_python, tmp_path):
+    shutil.copy(ROOT / "conftest.py", tmp_path / "conftest.py")
+    (tmp_path / "test_once.py").write_text(textwrap.dedent(PLUGIN_ONCE), encoding="utf-8")
+    _ok(_run([venv_python, "-m", "pytest", "-p", "no:cacheprovider", "-q"], cwd=tmp_path))
+
+
+def test_the_report_includes_a_file_of_another_repository(venv_python, tmp_path):
+    # the conjecture imports a module beside it, as a file in a user's repository would
+    (tmp_path / "my_models.py").write_text("THRESHOLD = 0.5 ** 0.5\n", encoding="utf-8")
+    text = textwrap.dedent(CONJECTURE).replace("np.sqrt(0.5)", "THRESHOLD")
+    (tmp_path / "my_conjecture.py").write_text("from my_models import THRESHOLD\n" + text, encoding="utf-8")
+    out = _ok(_run([venv_python, "-m", "reports", "--include", "my_conjecture.py", "-k", "X01", "--out", "report",
+                    "--no-fields", "--max-examples", "30"], cwd=tmp_path))
+    assert "running 1 claims" in out and "X01" in out, out
+    record = tmp_path / "report" / "X01.json"
+    assert record.is_file() and (tmp_path / "report" / "index.html").is_file()
+    # the record replays from anywhere: it names the included file by its absolute path
+    verdict = json.loads(record.read_text(encoding="utf-8"))["result"]["status"]
+    replay = _run([venv_python, "-m", "reports", "replay", record], cwd=tmp_path.parent)
+    assert replay.returncode == (1 if verdict == "refuted" else 0), replay.stdout + replay.stderr
+    missing = _run([venv_python, "-m", "reports", "--include", "no_such_file.py"], cwd=tmp_path)
+    assert missing.returncode == 2 and len(missing.stderr.strip().splitlines()) == 1, missing.stderr
+    assert "no_such_file.py" in missing.stderr

@@ -1,0 +1,104 @@
+"""Drawn points where ψ is not differentiable: set aside and counted, never a pass nor a failure.
+
+A derivative claim (J2, C16) compares J with ψ's Taylor remainder. At a kink of a
+piecewise-smooth ψ (a pre-activation of a ReLU network exactly 0) the one-sided
+derivatives differ, no J is the derivative, and the remainder is Θ(h) whatever J
+is. Such an example says nothing about J: its check returns
+:data:`NOT_DIFFERENTIABLE` instead of passing or failing, and
+:func:`counting` tallies those returns so that a result can report them apart.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Callable
+
+import numpy as np
+
+from parameterizations.differentiability import describe_entries, one_sided_derivatives_agree, wrong_entries
+
+from .core import Claim, Result
+
+__all__ = ["NOT_DIFFERENTIABLE", "kink_along", "explain_wrong_jacobian", "counting", "report_set_aside"]
+
+#: what a derivative check returns for an example where ψ is not differentiable
+NOT_DIFFERENTIABLE = "not differentiable here"
+
+
+def _reach(m, w, d) -> float:
+    step = getattr(m, "smooth_step", None)
+    if step is None:
+        return np.inf
+    return float(min(step(w, d), step(w, -np.asarray(d, float))))
+
+
+def kink_along(m, w, d) -> bool:
+    """Whether ψ = ``m.psi`` has a kink at w along d: its one-sided derivatives are seen to differ."""
+    res = one_sided_derivatives_agree(m.psi, w, d, scale=m.psi_scale, terms=m.n_params,
+                                      depth=int(getattr(m, "depth", 1)), smooth_step=_reach(m, w, d))
+    return not res.ok
+
+
+def _reporting() -> bool:
+    """True outside Hypothesis and in its final replay of a failure: worth a costly explanation."""
+    from hypothesis import currently_in_test_context
+    from hypothesis.control import current_build_context
+
+    return not currently_in_test_context() or bool(getattr(current_build_context(), "is_final", True))
+
+
+def explain_wrong_jacobian(m, w, J) -> str:
+    """``: J[3, 7] = 0.5, but ∂θ_3/∂w_7 ≈ -0.5`` — the wrong columns of J, each by its worst entry.
+
+    One Taylor test per column: run only for the failure Hypothesis reports, not while it
+    shrinks ("" then).
+    """
+    if not _reporting():
+        return ""
+    text = describe_entries(wrong_entries(m.psi, J, w, scale=m.psi_scale, terms=m.n_params,
+                                          depth=int(getattr(m, "depth", 1))))
+    return f": {text}" if text else ""
+
+
+def counting(claim: Claim) -> tuple[Claim, Callable[[], int]]:
+    """The claim with a check that tallies :data:`NOT_DIFFERENTIABLE` returns, and the tally.
+
+    The tally stops at the first failure, as the runner's count of examples does.
+    """
+    state = {"set_aside": 0, "failed": False}
+    check = claim.check
+
+    def tallied(ex):
+        try:
+            out = check(ex)
+        except BaseException:
+            state["failed"] = True
+            raise
+        if isinstance(out, str) and out == NOT_DIFFERENTIABLE and not state["failed"]:
+            state["set_aside"] += 1
+        return out
+
+    return dataclasses.replace(claim, check=tallied), lambda: state["set_aside"]
+
+
+def report_set_aside(r: Result, set_aside: int) -> Result:
+    """``r`` with its examples split: those judged, and ``set_aside`` where ψ was not differentiable.
+
+    If no example could be judged the status is :data:`NOT_DIFFERENTIABLE` (neither a pass
+    nor a failure).
+    """
+    if not set_aside:
+        return r
+    judged = max(r.examples - set_aside, 0)
+    apart = (f"{set_aside} drawn point{'s' if set_aside > 1 else ''} where ψ is not differentiable (its "
+             f"one-sided derivatives differ along the direction drawn) counted apart")
+    if r.status == "holds":
+        if judged == 0:
+            r.status = NOT_DIFFERENTIABLE
+            r.message = f"{r.id} could not be judged: every one of the {set_aside} drawn points was a kink of ψ."
+        else:
+            r.message = f"{r.id} held on all {judged} examples where ψ is differentiable; {apart}."
+    else:
+        r.message = f"{r.message} ({apart} before this one)"
+    r.examples, r.set_aside = judged, set_aside
+    return r
