@@ -372,3 +372,23 @@ def test_uniform_initial_of_a_map_without_one_names_it(family):
 def test_from_spec_refuses_an_unknown_family_or_argument_in_one_line(family, spec, msg):
     with pytest.raises(ValueError, match=msg):
         P.from_spec(family, spec)
+
+
+STRUCTURE_MESSAGES = [  # (id, call, message)
+    ("features of the wrong length", lambda: P.TwoLayerLinear(3, 2).features(np.ones(3)),
+     r"^x must be a vector of shape \(2,\), but got an array of shape \(3,\) and dtype float64$"),
+    ("relu features off the inputs", lambda: P.ShallowReLU(4, 2, 3).features(np.ones(2)),
+     r"^x must be one of the 4 fixed inputs \(rows of X\), but got array\(\[1\., 1\.\]\)$"),
+    ("pack U transposed", lambda: P.TwoLayerLinear(3, 2).pack(np.ones((2, 3)), np.ones(3)),
+     r"^U must be a 3×2 matrix, but got an array of shape \(2, 3\) and dtype float64$"),
+    ("pack too few layers", lambda: P.MatrixFactorization(2, 2, 3).pack([np.eye(2)] * 2),
+     r"^layers must hold N = 3 matrices, but got 2$"),
+    ("P with nan", lambda: P.TwoLayerLinear(2, 2).transform(np.ones(6), np.array([[1.0, np.nan], [0.0, 1.0]])),
+     r"^P must be finite, but entry \(0, 1\) is nan$"),
+]
+
+
+@pytest.mark.parametrize("call, msg", [pytest.param(c, m, id=i) for i, c, m in STRUCTURE_MESSAGES])
+def test_structure_messages_name_the_argument_the_expectation_and_what_came(call, msg):
+    with pytest.raises(ValueError, match=msg):
+        call()

@@ -22,7 +22,7 @@ from descent import (
 )
 from descent import flow as flow_module
 from descent import solvers as S
-from descent.losses import losses
+from descent.losses import Loss, losses
 from parameterizations import numerics
 from parameterizations.strategies import finite_vectors
 
@@ -409,3 +409,76 @@ def test_gradient_flow_halves_its_step_after_a_loss_increase(monkeypatch):
     assert r.converged, r.message
     increases = int(np.sum(np.diff(r.losses) > 0))
     assert 1 <= increases <= 3, increases  # increases happened, and the halvings stopped them
+
+
+# --- every validation message of the engines names the argument, what was expected and what came
+class _WrongShapePsi:
+    """A duck-typed map whose ψ returns q + 1 entries."""
+
+    n_params = n_canonical = 2
+
+    def psi(self, w):
+        return np.zeros(3)
+
+    def vjp(self, w, g):
+        return g
+
+
+_LOSS = squared_loss(np.eye(2), [1.0, 0.0])  # ℓ(0) = 0.5
+ENGINE_MESSAGES = [  # (id, call, message)
+    ("param without psi", lambda: gradient_descent(object(), np.zeros(2), _LOSS, lr=0.1),
+     r"^param must be a parameterization with psi, vjp, n_params and n_canonical, but object <object object at "
+     r"0x[0-9a-f]+> has no 'psi'$"),
+    ("max_loss below L0", lambda: gradient_descent(P.Identity(2), np.zeros(2), _LOSS, lr=0.1, max_loss=0.1),
+     r"^max_loss must exceed the initial loss 0\.5, but got 0\.1$"),
+    ("psi of the wrong shape", lambda: gradient_descent(_WrongShapePsi(), np.zeros(2), _LOSS, lr=0.1),
+     r"^param\.psi must return a vector of shape \(2,\), but returned shape \(3,\)$"),
+    ("gradient of the wrong shape", lambda: gradient_descent(
+        P.Identity(2), np.zeros(2), FunctionLoss(lambda t: 0.0, lambda t: np.zeros(3), 2), lr=0.1),
+     r"^loss\.value_and_grad must return a gradient of shape \(2,\), but returned shape \(3,\)$"),
+    ("w0 with an infinite loss", lambda: gradient_descent(P.Identity(2), np.array([1e200, 0.0]), _LOSS, lr=0.1),
+     r"^w0 must give a finite loss and gradient, but at w0 the loss is inf$"),
+    ("no rows", lambda: batched_descent(P.Identity(2), np.zeros((0, 2)), _LOSS, lr=0.1),
+     r"^W0 must hold at least one row \(one initial point\), but got 0 rows$"),
+    ("negative lr in a batch", lambda: batched_descent(P.Identity(2), np.zeros((2, 2)), _LOSS, lr=[0.1, -1.0]),
+     r"^lr must be positive and finite, but got \[-1\.\]$"),
+    ("row with an infinite loss", lambda: batched_descent(P.Identity(2), np.array([[0.0, 0.0], [1e200, 0.0]]),
+                                                          _LOSS, lr=0.1),
+     r"^W0 must give finite losses and gradients, but row 1 does not \(loss inf\)$"),
+    ("max_loss below a row's L0", lambda: batched_descent(P.Identity(2), np.zeros((2, 2)), _LOSS, lr=0.1,
+                                                          max_loss=[1.0, 0.1]),
+     r"^max_loss must exceed the initial loss, but for row 1 it is 0\.1 ≤ 0\.5$"),
+    ("member out of range", lambda: batched_descent(P.Identity(2), np.zeros((2, 2)), _LOSS, lr=0.1, steps=1).member(2),
+     r"^b must be an integer index in range\(2\), but got 2$"),
+    ("uniform_initial of an object", lambda: uniform_initial(object(), 0.3),
+     r"^param must be a parameterization with a uniform initialization, but got <object object at 0x[0-9a-f]+>$"),
+    ("no alphas", lambda: alpha_sweep(P.Squared(2), [], _LOSS, lr=0.1),
+     r"^alphas must be a non-empty 1-d array of scales, but got an array of shape \(0,\) and dtype float64$"),
+    ("c = 2", lambda: gradient_flow(P.Identity(2), np.zeros(2), _LOSS, c=2.0),
+     r"^c must be below 2 \(η·ρ < 2 is the stability limit\), but got 2\.0$"),
+    ("t_max = 0", lambda: gradient_flow(P.Identity(2), np.zeros(2), _LOSS, t_max=0.0),
+     r"^t_max must be positive, but got 0\.0$"),
+    ("lr_max < 0", lambda: gradient_flow(P.Identity(2), np.zeros(2), _LOSS, lr_max=-1.0),
+     r"^lr_max must be positive, but got -1\.0$"),
+    ("Hessian outside the domain", lambda: curvature(P.Identity(1), [0.0], FunctionLoss(
+        lambda t: float(np.sum(t * np.log(t))), lambda t: np.log(t) + 1, 1)),
+     r"^w must be inside the loss's domain, but the Hessian there is not finite \(‖Hv‖ = nan\)$"),
+    ("unknown loss kind", lambda: Loss("hinge", np.eye(2), [1.0, 0.0]),
+     r"^kind must be one of \('squared', 'logistic'\), but got 'hinge'$"),
+    ("no examples", lambda: squared_loss(np.zeros((0, 2)), []),
+     r"^X must have at least one row and one column, but got shape \(0, 2\)$"),
+    ("value not callable", lambda: FunctionLoss(1.0, lambda t: t, 2),
+     r"^value must be callable θ ↦ …, but got float 1\.0$"),
+    ("hessian not callable", lambda: FunctionLoss(lambda t: 0.0, lambda t: t, 2, hessian=3),
+     r"^hessian must be callable θ ↦ q×q matrix or None, but got int 3$"),
+    ("no Hessian", lambda: FunctionLoss(lambda t: 0.0, lambda t: t, 2).hessian(np.zeros(2)),
+     r"^<FunctionLoss 'canonical loss' q=2> has no Hessian; give it one \(FunctionLoss\(\.\.\., hessian=θ ↦ ∇²ℓ\(θ\)\)\)$"),
+]
+
+
+@pytest.mark.parametrize("call, msg", [pytest.param(c, m, id=i) for i, c, m in ENGINE_MESSAGES])
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning", "ignore:invalid value encountered:RuntimeWarning",
+                            "ignore:divide by zero:RuntimeWarning")
+def test_engine_messages_name_the_argument_the_expectation_and_what_came(call, msg):
+    with pytest.raises(ValueError, match=msg):
+        call()

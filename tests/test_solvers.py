@@ -289,3 +289,26 @@ def test_a_repeated_observation_in_other_units_changes_nothing(kind, seed):
     alone = SOLVERS[kind](P.X, P.y, 0.5)
     repeated = SOLVERS[kind](Xr, yr, 0.5)
     assert np.linalg.norm(repeated - alone) <= 10 * S.KKT_RTOL * np.linalg.norm(alone)
+
+
+SOLVER_MESSAGES = [  # (id, call, message)
+    ("X not numbers", lambda: S.min_l1("abc", [1.0]), r"^X must be a real matrix, but got str$"),
+    ("y not numbers", lambda: S.min_l1(np.eye(2), "ab"), r"^y must be a real vector, but got str$"),
+    ("X with nan", lambda: S.min_l1(np.array([[1.0, np.nan]]), [1.0]),
+     r"^X must be finite, but it has 1 non-finite entries$"),
+    ("alpha not a number", lambda: S.q_alpha_argmin(np.eye(2), [1.0, 0.0], "a"),
+     r"^alpha must be a positive real number, but got str$"),
+    ("n = 0", lambda: S.random_problem(np.random.default_rng(0), 0, 3), r"^n must be a positive integer, but got 0$"),
+    ("low > high", lambda: S.random_problem(np.random.default_rng(0), 2, 4, low=2.0, high=1.0),
+     r"^low and high must satisfy 0 < low ≤ high, but got low = 2\.0, high = 1\.0$"),
+    ("theta0 of the wrong shape", lambda: S.min_l2(np.ones((1, 3)), [1.0], theta0=np.ones(2)),
+     r"^theta0 must be a finite vector of shape \(3,\), but got shape \(2,\)$"),
+    ("unknown method", lambda: S.q_alpha_argmin(np.ones((1, 3)), [1.0], 1.0, method="newton"),
+     r"^method must be 'dual' or 'trust-constr', but got 'newton'$"),
+]
+
+
+@pytest.mark.parametrize("call, msg", [pytest.param(c, m, id=i) for i, c, m in SOLVER_MESSAGES])
+def test_solver_messages_name_the_argument_the_expectation_and_what_came(call, msg):
+    with pytest.raises(ValueError, match=msg):
+        call()
