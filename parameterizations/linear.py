@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from functools import reduce
-
 import numpy as np
 from hypothesis import strategies as st
 
 from .numerics import roundoff
 from .validate import _all_finite, as_index, as_matrix, as_permutation, as_positive, as_real, as_vector, check_result
-from .base import Parameterization, Symmetry, finite_vectors
+from .base import Parameterization, Symmetry
 from .strategies import invertible_matrices, nonzero_scales, permutations
 
 __all__ = ["Identity", "TwoLayerLinear", "MatrixFactorization", "DeepLinear"]

@@ -14,7 +14,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from parameterizations import numerics, zoo
 from parameterizations.base import finite_vectors
@@ -31,17 +30,18 @@ IDS = [m.family for m in MEMBERS]
 # --- numerics.close itself ---------------------------------------------------------
 
 @settings(max_examples=30)
-@given(a=finite_vectors(2), b=finite_vectors(2))
+@given(a=finite_vectors(3), b=finite_vectors(3))
 def test_close_accepts_round_off_and_rejects_a_thousand_unit_round_offs(a, b):
-    # two orders of evaluation of one 2-term inner product differ by round-off only
+    # two association orders of one 3-term inner product differ by round-off only
     scale = float(np.abs(a) @ np.abs(b))
-    forward, backward = [a[0] * b[0] + a[1] * b[1]], [a[1] * b[1] + a[0] * b[0]]
-    ok, diff, bound = numerics.close(forward, backward, scale, terms=2)
+    left = [(a[0] * b[0] + a[1] * b[1]) + a[2] * b[2]]
+    right = [a[0] * b[0] + (a[1] * b[1] + a[2] * b[2])]
+    ok, diff, bound = numerics.close(left, right, scale, terms=3)
     assert ok, f"‖difference‖={diff:.3g} above the round-off bound {bound:.3g}"
     if scale == 0:
         return
-    planted = [forward[0] + PLANT * scale]
-    ok, diff, bound = numerics.close(planted, backward, scale, terms=2)
+    planted = [left[0] + PLANT * scale]
+    ok, diff, bound = numerics.close(planted, right, scale, terms=3)
     assert not ok, f"an error of 10³ unit round-offs ({diff:.3g}) passed as round-off (bound {bound:.3g})"
 
 
