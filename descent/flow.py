@@ -56,7 +56,7 @@ def curvature(param, w, loss, *, iters: int = 30, v0=None, rel_step: float = 1e-
             Hv = (grad(w + eps * v) - grad(w - eps * v)) / (2 * eps)
             n = float(np.linalg.norm(Hv))
             if not np.isfinite(n):
-                raise ValueError(f"the Hessian at w is not finite (‖Hv‖ = {n}); w is outside the loss's domain")
+                raise ValueError(f"w must be inside the loss's domain, but the Hessian there is not finite (‖Hv‖ = {n})")
             rho = max(rho, n)
             if n == 0:
                 break

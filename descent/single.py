@@ -59,7 +59,7 @@ def descend(psi, vjp, w0, loss, *, lr_policy, steps, tol, criterion, record_ever
         L, g = loss.value_and_grad(theta)
         g = np.asarray(g, dtype=float)
         if g.shape != (q,):
-            raise ValueError(f"loss gradient must have shape ({q},), but has shape {g.shape}")
+            raise ValueError(f"loss.value_and_grad must return a gradient of shape ({q},), but returned shape {g.shape}")
         G = np.asarray(vjp(w, g), dtype=float)
         bad = _health(L, theta, G, w, np.inf)
         if bad is not None:

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from .validate import as_positive, as_real, as_vector
-from .base import Parameterization, Symmetry, finite_vectors, unit
+from .base import Parameterization, Symmetry, unit
 
 __all__ = ["Squared", "SignedSquared", "Inverse", "Polar"]
 

@@ -5,6 +5,8 @@ A new parameterization is one class (with ``family`` and ``instances``) and one 
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 from hypothesis import strategies as st
 
@@ -46,5 +48,13 @@ def from_spec(family: str, spec: dict) -> Parameterization:
     """Rebuild a member of the zoo from its family name and :meth:`spec`."""
     if family not in CLASSES:
         raise ValueError(f"family must be one of {sorted(CLASSES)}, but got {family!r}")
+    cls = CLASSES[family]
+    # the constructor's TypeError for an unknown keyword would not name what it accepts
+    known = [n for n in inspect.signature(cls.__init__).parameters if n != "self"]
+    unknown = sorted(set(spec) - set(known))
+    if unknown:
+        s = "s" if len(unknown) > 1 else ""
+        raise ValueError(f"spec must hold arguments of {cls.__name__} ({', '.join(known)}), but got the unknown "
+                         f"argument{s} {', '.join(map(repr, unknown))}")
     kwargs = {k: (np.asarray(v) if isinstance(v, list) and k == "X" else v) for k, v in spec.items()}
-    return CLASSES[family](**kwargs)
+    return cls(**kwargs)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from functools import reduce
-
 import numpy as np
 from hypothesis import strategies as st
 
+from .numerics import roundoff
 from .validate import _all_finite, as_index, as_matrix, as_permutation, as_positive, as_real, as_vector, check_result
-from .base import Parameterization, Symmetry, finite_vectors
+from .base import Parameterization, Symmetry
 from .strategies import invertible_matrices, nonzero_scales, permutations
 
 __all__ = ["Identity", "TwoLayerLinear", "MatrixFactorization", "DeepLinear"]
@@ -469,11 +468,15 @@ class MatrixFactorization(Parameterization):
         """A balanced point (W_{j+1}ᵀW_{j+1} = W_j W_jᵀ) with end-to-end matrix E of rank ≤ 1.
 
         With E = σ a bᵀ: W_1 = s u_1 bᵀ, W_j = s u_j u_{j−1}ᵀ, W_N = s a u_{N−1}ᵀ,
-        s = σ^{1/N}, u_j random unit vectors; every W_j W_jᵀ = s² u_j u_jᵀ.
+        s = σ^{1/N}, u_j random unit vectors drawn from ``rng``; every W_j W_jᵀ = s² u_j u_jᵀ.
+        E's second singular value may be round-off of forming σ a bᵀ, no more.
         """
         E = as_matrix("E", E, (self.m, self.n))
         a, s, bt = np.linalg.svd(E)
-        if s.size > 1 and s[1] > 1e-12 * max(s[0], 1e-300):
+        # rank ≤ 1 up to round-off: E = σ a bᵀ formed in floating point is off by ‖ΔE‖₂ ≤ γ₂σ
+        # (two roundings per entry), and the SVD, backward stable, is exact for a matrix within
+        # about γ_{max(m,n)}‖E‖₂ of E: two rounded computations of depth 2 on max(m, n) terms
+        if s.size > 1 and s[1] > roundoff(s[0], terms=max(self.m, self.n), depth=2):
             raise ValueError(f"E must have rank ≤ 1 for a balanced point here, but its singular values are {s}")
         rng = np.random.default_rng(rng)
         us = [bt[0]]
@@ -481,8 +484,22 @@ class MatrixFactorization(Parameterization):
             u = rng.standard_normal(h)
             us.append(u / np.linalg.norm(u))
         us.append(a[:, 0])
-        c = s[0] ** (1.0 / self.N)
+        c = _nth_root(s[0], self.N)
         return np.concatenate([(c * np.outer(us[j + 1], us[j])).ravel() for j in range(self.N)])
+
+
+def _nth_root(x: float, N: int) -> float:
+    """x^{1/N} for x ≥ 0 to a few units of round-off at any scale.
+
+    x ** (1/N) rounds the exponent 1/N, which costs a relative error up to |ln x|·u/N: 55u at
+    x = 1e72, N = 3. With x = f·2^{Nk + r} (0.5 ≤ f < 1, 0 ≤ r < N) the power of two 2^k is
+    exact and the rounded exponent acts on f·2^r ∈ [1/2, 2^{N−1}), where |ln| < N·ln 2.
+    """
+    if x == 0:
+        return 0.0
+    f, e = np.frexp(x)
+    k, r = divmod(int(e), N)
+    return float(np.ldexp((f * 2.0**r) ** (1.0 / N), k))
 
 
 class DeepLinear(MatrixFactorization):

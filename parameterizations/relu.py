@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 
 from .validate import as_index, as_matrix, as_permutation, as_positive, as_real, as_vector
-from .base import Parameterization, Symmetry, finite_vectors, unit
+from .base import Parameterization, Symmetry, unit
 from .strategies import permutations, positive_scales
 
 __all__ = ["ShallowReLU"]

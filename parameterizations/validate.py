@@ -81,8 +81,11 @@ def as_matrix(name: str, x, shape: tuple[int | None, int | None]) -> np.ndarray:
     """``x`` as a finite float matrix; ``None`` in ``shape`` accepts any length."""
     a = _as_float_array(name, x)
     if a.ndim != 2 or any(s is not None and s != t for s, t in zip(shape, a.shape)):
-        want = "×".join("any" if s is None else str(s) for s in shape)
-        raise ValueError(f"{name} must be a {want} matrix, but got {describe_array(np.asarray(x))}")
+        rows, cols = shape
+        want = (f"a {rows}×{cols} matrix" if rows is not None and cols is not None
+                else f"a matrix with {cols} columns" if cols is not None
+                else f"a matrix with {rows} rows" if rows is not None else "a matrix")
+        raise ValueError(f"{name} must be {want}, but got {describe_array(np.asarray(x))}")
     if not _all_finite(a):
         raise ValueError(f"{name} must be finite, but {_first_bad(a)}")
     return a

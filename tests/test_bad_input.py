@@ -280,3 +280,115 @@ def test_balanced_point_needs_a_matrix_of_rank_one():
         m.balanced_point(np.eye(2))
     with pytest.raises(ValueError, match=r"^E must be a 1×3 matrix, but got an array of shape \(3,\)"):
         P.DeepLinear(d=3, N=3).balanced_point(np.ones(3))
+
+
+# --- every public method names w, and the transforms of the factorization their arguments ------
+
+W_METHODS = {
+    "psi": lambda m, w: m.psi(w),
+    "jacobian": lambda m, w: m.jacobian(w),
+    "kernel": lambda m, w: m.kernel(w),
+    "psi_scale": lambda m, w: m.psi_scale(w),
+    "jvp": lambda m, w: m.jvp(w, np.ones(m.n_params)),
+    "vjp": lambda m, w: m.vjp(w, np.ones(m.n_canonical)),
+    "induced_step": lambda m, w: m.induced_step(w, np.ones(m.n_canonical)),
+    "smooth_step": lambda m, w: m.smooth_step(w, np.ones(m.n_params)),
+}
+
+
+@pytest.mark.parametrize("family", IDS)
+@pytest.mark.parametrize("method", sorted(W_METHODS))
+def test_every_method_names_w_with_its_expected_and_actual_shape(family, method):
+    # two-layer and deep-linear induced_step validate w on their own path (the finite check
+    # folded into their products): the same message
+    m = MEMBERS[family]
+    p = m.n_params
+    with pytest.raises(ValueError, match=rf"^w must be a vector of shape \({p},\), but got an array of shape "
+                                         rf"\({p + 1},\) and dtype float64$"):
+        W_METHODS[method](m, np.ones(p + 1))
+
+
+FACTORIZATIONS = [P.MatrixFactorization(m=2, n=2, N=3, width=3), P.DeepLinear(d=2, N=3, width=3)]
+
+
+FACTORIZATION_CALLS = [  # (id, call, message)
+    ("rescale c=0", lambda f, w: f.rescale(w, 0.0), r"^c must be non-zero, but got 0$"),
+    ("rescale c=0 layer=1", lambda f, w: f.rescale(w, 0.0, layer=1), r"^c must be non-zero, but got 0$"),
+    ("rescale c=nan", lambda f, w: f.rescale(w, np.nan), r"^c must be finite, but got nan$"),
+    ("rescale c=list", lambda f, w: f.rescale(w, [1.0, 2.0]), r"^c must be a real number, but got list \[1.0, 2.0\]$"),
+    ("rescale layer=2", lambda f, w: f.rescale(w, 2.0, layer=2), r"^layer must be in range\(N-1\) = range\(2\), but got 2$"),
+    ("permute repeated", lambda f, w: f.permute(w, [0, 1, 1]),
+     r"^perm must be a permutation of range\(3\), but got list \[0, 1, 1\]$"),
+    ("permute short", lambda f, w: f.permute(w, [0, 1]), r"^perm must be a permutation of range\(3\), but got list \[0, 1\]$"),
+    ("permute layer=-1", lambda f, w: f.permute(w, [0, 1, 2], layer=-1),
+     r"^layer must be in range\(N-1\) = range\(2\), but got -1$"),
+    ("permute layer=1.0", lambda f, w: f.permute(w, [0, 1, 2], layer=1.0),
+     r"^layer must be in range\(N-1\) = range\(2\), but got float 1.0$"),
+    ("transform P 2x2", lambda f, w: f.transform(w, np.eye(2)), r"^P must be a 3×3 matrix, but got an array of shape \(2, 2\)"),
+    ("rescale short w", lambda f, w: f.rescale(np.ones(3), 2.0),
+     r"^w must be a vector of shape \(\d+,\), but got an array of shape \(3,\)"),
+]
+
+
+@pytest.mark.parametrize("f", FACTORIZATIONS, ids=lambda f: f.family)
+@pytest.mark.parametrize("call, msg", [pytest.param(c, m, id=i) for i, c, m in FACTORIZATION_CALLS])
+def test_factorization_transforms_name_their_arguments(f, call, msg):
+    with pytest.raises(ValueError, match=msg):
+        call(f, _point(f))
+
+
+@pytest.mark.parametrize("family", ["identity", "squared", "signed-squared", "inverse"])
+@pytest.mark.parametrize("alpha, msg", [
+    (0.0, r"^alpha must be > 0, but got 0.0$"),
+    (-1.0, r"^alpha must be > 0, but got -1.0$"),
+    (np.inf, r"^alpha must be finite, but got inf$"),
+    ("a", r"^alpha must be a real number, but got str 'a'$"),
+])
+def test_uniform_initial_names_alpha(family, alpha, msg):
+    from descent import uniform_initial
+
+    m = MEMBERS[family]
+    for call in (m.uniform_initial, lambda a: uniform_initial(m, a)):
+        with pytest.raises(ValueError, match=msg):
+            call(alpha)
+
+
+@pytest.mark.parametrize("family", ["two-layer", "deep-linear", "polar", "relu", "factorization"])
+def test_uniform_initial_of_a_map_without_one_names_it(family):
+    m = MEMBERS[family]
+    with pytest.raises(ValueError, match=rf"^param must be an element-wise map with a uniform initialization, "
+                                         rf"but got {re.escape(repr(m))}$"):
+        m.uniform_initial(0.3)
+
+
+@pytest.mark.parametrize("family, spec, msg", [
+    ("two-layer", {"k": 2, "d": 2, "width": 3},
+     r"^spec must hold arguments of TwoLayerLinear \(k, d\), but got the unknown argument 'width'$"),
+    ("identity", {"q": 2, "k": 1, "d": 1},
+     r"^spec must hold arguments of Identity \(q\), but got the unknown arguments 'd', 'k'$"),
+    ("two-layer", {"k": 0, "d": 2}, r"^k must be > 0, but got 0$"),
+    ("no-such-family", {}, r"^family must be one of \[.*\], but got 'no-such-family'$"),
+])
+def test_from_spec_refuses_an_unknown_family_or_argument_in_one_line(family, spec, msg):
+    with pytest.raises(ValueError, match=msg):
+        P.from_spec(family, spec)
+
+
+STRUCTURE_MESSAGES = [  # (id, call, message)
+    ("features of the wrong length", lambda: P.TwoLayerLinear(3, 2).features(np.ones(3)),
+     r"^x must be a vector of shape \(2,\), but got an array of shape \(3,\) and dtype float64$"),
+    ("relu features off the inputs", lambda: P.ShallowReLU(4, 2, 3).features(np.ones(2)),
+     r"^x must be one of the 4 fixed inputs \(rows of X\), but got array\(\[1\., 1\.\]\)$"),
+    ("pack U transposed", lambda: P.TwoLayerLinear(3, 2).pack(np.ones((2, 3)), np.ones(3)),
+     r"^U must be a 3×2 matrix, but got an array of shape \(2, 3\) and dtype float64$"),
+    ("pack too few layers", lambda: P.MatrixFactorization(2, 2, 3).pack([np.eye(2)] * 2),
+     r"^layers must hold N = 3 matrices, but got 2$"),
+    ("P with nan", lambda: P.TwoLayerLinear(2, 2).transform(np.ones(6), np.array([[1.0, np.nan], [0.0, 1.0]])),
+     r"^P must be finite, but entry \(0, 1\) is nan$"),
+]
+
+
+@pytest.mark.parametrize("call, msg", [pytest.param(c, m, id=i) for i, c, m in STRUCTURE_MESSAGES])
+def test_structure_messages_name_the_argument_the_expectation_and_what_came(call, msg):
+    with pytest.raises(ValueError, match=msg):
+        call()

@@ -56,7 +56,7 @@ def test_the_scalar_chain_closed_form_is_the_chain_row_by_row(data):
 
 
 def test_batched_maps_refuse_bad_input_by_name():
-    with pytest.raises(ValueError, match=r"W must be a any×2 matrix"):
+    with pytest.raises(ValueError, match=r"^W must be a matrix with 2 columns, but got an array of shape \(3, 4\)"):
         Squared(2).psi_batch(np.ones((3, 4)))
     with pytest.raises(ValueError, match=r"W\[1\] must have no zero entry"):
         Inverse(2).psi_batch(np.array([[1.0, 2.0], [0.0, 1.0]]))

@@ -20,7 +20,13 @@ from descent import (
     squared_loss,
     uniform_initial,
 )
+from descent import flow as flow_module
 from descent import solvers as S
+from descent.losses import Loss, losses
+from parameterizations import numerics
+from parameterizations.strategies import finite_vectors
+
+from _checks import expect, expect_close
 
 seeds = st.integers(0, 2**32 - 1)
 FAST = settings(max_examples=15, deadline=None)
@@ -322,3 +328,157 @@ def test_curvature_is_the_spectral_radius_of_the_parametric_hessian(seed, q):
     rho = np.max(np.abs(np.linalg.eigvalsh(H)))
     est = curvature(P.Squared(q), w, loss, iters=60)
     assert est <= rho * (1 + 1e-5) + 1e-9 and est >= 0.9 * rho
+
+
+# --- the loss, the time, the divergence bound and the flow's safeguard ---------------
+@FAST
+@given(losses(3, n_max=3), finite_vectors(3), finite_vectors(3))
+def test_loss_value_agrees_with_its_gradient_and_with_value_and_grad(loss, theta, d):
+    # ℓ's three evaluations are one function, and grad is its derivative: the first-order Taylor
+    # remainder of value along d is O(h²) (a squared loss without its ½ has remainder h·∇ℓᵀd + O(h²))
+    value, (v2, g) = loss.value(theta), loss.value_and_grad(theta)
+    vb, gb = loss.value_and_grad_batch(theta[None, :])
+    S = float(np.linalg.norm(theta))
+    scale = loss.evaluation_scale(S)
+    terms = loss.n_samples + loss.n_canonical
+    for what, other in (("value_and_grad", v2), ("value_and_grad_batch", vb[0])):
+        expect_close([value], [other], scale=scale, terms=terms, depth=2, what=f"value(θ) − {what}(θ)[0]")
+    # ∇ℓ = Xᵀr, with |rᵢ| ≤ ‖xᵢ‖S + |yᵢ| (squared) or |yᵢ| (logistic)
+    nX = float(np.linalg.norm(loss.X))
+    expect_close(gb[0], g, scale=nX * (nX * S + float(np.linalg.norm(loss.y))), terms=terms, depth=2,
+                 what="batched ∇ℓ − ∇ℓ")
+    if not np.any(d):
+        return
+    res = numerics.taylor_order(lambda t: np.array([loss.value(t)]), lambda t, dd: np.array([loss.grad(t) @ dd]),
+                                theta, d, scale=lambda t: loss.evaluation_scale(float(np.linalg.norm(t))),
+                                terms=terms, depth=2, n_steps=60)
+    assert res.ok, f"the {loss.kind} loss's grad is not the derivative of its value: {res.reason}"
+
+
+@FAST
+@given(seeds, st.integers(0, 200), st.floats(1e-3, 0.5))
+def test_time_is_the_sum_of_the_step_sizes(seed, steps, lr):
+    # the flow time a run approximates: Σ η = η·steps for a fixed step, in either engine
+    loss = gaussian_loss(seed, 2, 2)
+    lr = lr / lam_max(loss)
+    one = canonical_descent(np.zeros(2), loss, lr=lr, steps=steps, tol=0)
+    assert one.status == "budget" and one.steps == steps
+    # the sum of `steps` equal terms, rounded at each addition: γ_steps·η·steps
+    bound = numerics.roundoff(lr * steps, terms=steps, computations=1)
+    expect(abs(one.time - lr * steps), "<=", bound, "|time − η·steps| of gradient_descent")
+    member = batched_descent(P.Identity(2), np.zeros((1, 2)), loss, lr=lr, steps=steps, tol=0).member(0)
+    expect(abs(member.time - one.time), "<=", bound, "|time of the batched member − time of the single run|")
+
+
+def _growing_run_from_a_tiny_loss():
+    # θ ← θ − 2.5θ on ½θ²: |θ| grows by 1.5 a step from a loss of 5e-31, which is healthy
+    # until the loss exceeds divergence_factor·max(L₀, 1) = 1e12 (not 1e12·L₀ = 5e-19)
+    loss = squared_loss([[1.0]], [0.0])
+    theta0, lr = 1e-15, 2.5
+    L, k = 0.5 * theta0**2, 0
+    theta = theta0
+    while L <= 1e12 * max(0.5 * theta0**2, 1.0):
+        theta, k = theta - lr * theta, k + 1
+        L = 0.5 * theta**2
+    return loss, np.array([theta0]), lr, k  # k: the first step above the bound
+
+
+def test_divergence_bound_has_a_floor_of_one_for_a_run_that_starts_near_zero_loss():
+    loss, theta0, lr, first_bad = _growing_run_from_a_tiny_loss()
+    short = canonical_descent(theta0, loss, lr=lr, steps=first_bad - 1, tol=0)
+    assert short.status == "budget", short.message  # the loss grew by 10⁴⁰ and is still below 1e12
+    long = canonical_descent(theta0, loss, lr=lr, steps=first_bad + 10, tol=0)
+    assert long.diverged and long.diverged_at == first_bad, long.message
+    batch = batched_descent(P.Identity(1), theta0[None, :], loss, lr=lr, steps=first_bad + 10, tol=0)
+    assert batch.member(0).diverged_at == first_bad, batch.member(0).message
+
+
+def test_gradient_flow_halves_its_step_after_a_loss_increase(monkeypatch):
+    # curvature() is a lower bound on ρ(∇²_w L) (power iteration); the flow's safeguard against
+    # an estimate that is too low is to halve c after every increase of the loss. With ρ
+    # underestimated 40 times, c = 0.1 gives η·λ_max = 4 (unstable): two halvings make it 1.
+    true_curvature = flow_module.curvature
+
+    def underestimated(*args, **kwargs):
+        rho, v = true_curvature(*args, **kwargs)
+        return rho / 40, v
+
+    monkeypatch.setattr(flow_module, "curvature", underestimated)
+    loss = squared_loss(np.diag([1.0, 3.0]), [1.0, -1.0])
+    r = gradient_flow(P.Identity(2), np.zeros(2), loss, c=0.1, tol=1e-20, steps=5000)
+    assert r.converged, r.message
+    increases = int(np.sum(np.diff(r.losses) > 0))
+    assert 1 <= increases <= 3, increases  # increases happened, and the halvings stopped them
+
+
+# --- every validation message of the engines names the argument, what was expected and what came
+class _WrongShapePsi:
+    """A duck-typed map whose ψ returns q + 1 entries."""
+
+    n_params = n_canonical = 2
+
+    def psi(self, w):
+        return np.zeros(3)
+
+    def vjp(self, w, g):
+        return g
+
+
+_LOSS = squared_loss(np.eye(2), [1.0, 0.0])  # ℓ(0) = 0.5
+ENGINE_MESSAGES = [  # (id, call, message)
+    ("param without psi", lambda: gradient_descent(object(), np.zeros(2), _LOSS, lr=0.1),
+     r"^param must be a parameterization with psi, vjp, n_params and n_canonical, but object <object object at "
+     r"0x[0-9a-f]+> has no 'psi'$"),
+    ("max_loss below L0", lambda: gradient_descent(P.Identity(2), np.zeros(2), _LOSS, lr=0.1, max_loss=0.1),
+     r"^max_loss must exceed the initial loss 0\.5, but got 0\.1$"),
+    ("psi of the wrong shape", lambda: gradient_descent(_WrongShapePsi(), np.zeros(2), _LOSS, lr=0.1),
+     r"^param\.psi must return a vector of shape \(2,\), but returned shape \(3,\)$"),
+    ("gradient of the wrong shape", lambda: gradient_descent(
+        P.Identity(2), np.zeros(2), FunctionLoss(lambda t: 0.0, lambda t: np.zeros(3), 2), lr=0.1),
+     r"^loss\.value_and_grad must return a gradient of shape \(2,\), but returned shape \(3,\)$"),
+    ("w0 with an infinite loss", lambda: gradient_descent(P.Identity(2), np.array([1e200, 0.0]), _LOSS, lr=0.1),
+     r"^w0 must give a finite loss and gradient, but at w0 the loss is inf$"),
+    ("no rows", lambda: batched_descent(P.Identity(2), np.zeros((0, 2)), _LOSS, lr=0.1),
+     r"^W0 must hold at least one row \(one initial point\), but got 0 rows$"),
+    ("negative lr in a batch", lambda: batched_descent(P.Identity(2), np.zeros((2, 2)), _LOSS, lr=[0.1, -1.0]),
+     r"^lr must be positive and finite, but got \[-1\.\]$"),
+    ("row with an infinite loss", lambda: batched_descent(P.Identity(2), np.array([[0.0, 0.0], [1e200, 0.0]]),
+                                                          _LOSS, lr=0.1),
+     r"^W0 must give finite losses and gradients, but row 1 does not \(loss inf\)$"),
+    ("max_loss below a row's L0", lambda: batched_descent(P.Identity(2), np.zeros((2, 2)), _LOSS, lr=0.1,
+                                                          max_loss=[1.0, 0.1]),
+     r"^max_loss must exceed the initial loss, but for row 1 it is 0\.1 ≤ 0\.5$"),
+    ("member out of range", lambda: batched_descent(P.Identity(2), np.zeros((2, 2)), _LOSS, lr=0.1, steps=1).member(2),
+     r"^b must be an integer index in range\(2\), but got 2$"),
+    ("uniform_initial of an object", lambda: uniform_initial(object(), 0.3),
+     r"^param must be a parameterization with a uniform initialization, but got <object object at 0x[0-9a-f]+>$"),
+    ("no alphas", lambda: alpha_sweep(P.Squared(2), [], _LOSS, lr=0.1),
+     r"^alphas must be a non-empty 1-d array of scales, but got an array of shape \(0,\) and dtype float64$"),
+    ("c = 2", lambda: gradient_flow(P.Identity(2), np.zeros(2), _LOSS, c=2.0),
+     r"^c must be below 2 \(η·ρ < 2 is the stability limit\), but got 2\.0$"),
+    ("t_max = 0", lambda: gradient_flow(P.Identity(2), np.zeros(2), _LOSS, t_max=0.0),
+     r"^t_max must be positive, but got 0\.0$"),
+    ("lr_max < 0", lambda: gradient_flow(P.Identity(2), np.zeros(2), _LOSS, lr_max=-1.0),
+     r"^lr_max must be positive, but got -1\.0$"),
+    ("Hessian outside the domain", lambda: curvature(P.Identity(1), [0.0], FunctionLoss(
+        lambda t: float(np.sum(t * np.log(t))), lambda t: np.log(t) + 1, 1)),
+     r"^w must be inside the loss's domain, but the Hessian there is not finite \(‖Hv‖ = nan\)$"),
+    ("unknown loss kind", lambda: Loss("hinge", np.eye(2), [1.0, 0.0]),
+     r"^kind must be one of \('squared', 'logistic'\), but got 'hinge'$"),
+    ("no examples", lambda: squared_loss(np.zeros((0, 2)), []),
+     r"^X must have at least one row and one column, but got shape \(0, 2\)$"),
+    ("value not callable", lambda: FunctionLoss(1.0, lambda t: t, 2),
+     r"^value must be callable θ ↦ …, but got float 1\.0$"),
+    ("hessian not callable", lambda: FunctionLoss(lambda t: 0.0, lambda t: t, 2, hessian=3),
+     r"^hessian must be callable θ ↦ q×q matrix or None, but got int 3$"),
+    ("no Hessian", lambda: FunctionLoss(lambda t: 0.0, lambda t: t, 2).hessian(np.zeros(2)),
+     r"^<FunctionLoss 'canonical loss' q=2> has no Hessian; give it one \(FunctionLoss\(\.\.\., hessian=θ ↦ ∇²ℓ\(θ\)\)\)$"),
+]
+
+
+@pytest.mark.parametrize("call, msg", [pytest.param(c, m, id=i) for i, c, m in ENGINE_MESSAGES])
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning", "ignore:invalid value encountered:RuntimeWarning",
+                            "ignore:divide by zero:RuntimeWarning")
+def test_engine_messages_name_the_argument_the_expectation_and_what_came(call, msg):
+    with pytest.raises(ValueError, match=msg):
+        call()

@@ -225,3 +225,90 @@ def test_entropy_argmin_tends_to_min_l1_nonneg_as_alpha_shrinks():
     assert d[0] > 0.1 * np.linalg.norm(l1)  # the feasible set is more than one point
     assert all(b < a for a, b in zip(d, d[1:])), d
     assert d[-1] < 0.02 * np.linalg.norm(l1)
+
+
+# --- the acceptance test of the smooth solvers, and rank-deficient systems ----------------
+# Q_α and the entropy: the objective's gradient, as the solvers hand it to their KKT check
+GRADIENTS = {"q_alpha": lambda theta, a: np.arcsinh(theta / (2 * a * a)),
+             "entropy": lambda theta, a: np.log(theta / (a * a))}
+SOLVERS = {"q_alpha": S.q_alpha_argmin, "entropy": S.entropy_argmin}
+
+
+def _moved_to_residual(X, y, theta, direction, which, target, alpha, kind):
+    """θ + t·direction with t chosen so that the KKT residual ``which`` (0: feasibility,
+    1: stationarity) is ``target``; both are linear in a small move, so one probe sets t."""
+    def residual(t):
+        moved = theta + t * direction
+        return S.kkt_residual(X, y, moved, GRADIENTS[kind](moved, alpha))[which], moved
+
+    probe = 1e-9 * float(np.linalg.norm(theta))
+    r0, _ = residual(probe)
+    return residual(probe * target / r0)
+
+
+@pytest.mark.parametrize("kind", sorted(SOLVERS))
+@pytest.mark.parametrize("which", [0, 1], ids=["feasibility", "stationarity"])
+def test_the_kkt_check_refuses_a_residual_of_1e_6(kind, which):
+    # a solution is accepted only if both KKT residuals are ≤ KKT_RTOL = 1e-7; one off by
+    # 1e-6 (ten times the tolerance) — moved across the constraint, or along it away from
+    # the argmin — must be refused
+    P = S.random_problem(np.random.default_rng(5), 3, 7, 2)
+    alpha = 0.5
+    theta = SOLVERS[kind](P.X, P.y, alpha)
+    if which == 0:  # across: Xθ moves by t·e₁
+        direction = np.linalg.lstsq(P.X, np.eye(3)[0], rcond=None)[0]
+    else:  # along {Xθ = y}: a direction of the null space of X
+        direction = null_space(P.X)[:, 0]
+    r, moved = _moved_to_residual(P.X, P.y, theta, direction, which, 1e-6, alpha, kind)
+    assert 5e-7 < r < 2e-6, r  # the move is small enough to be linear
+    assert kind == "q_alpha" or np.all(moved > 0)  # the entropy's gradient log θ needs θ > 0
+    S._accept(P.X, P.y, theta, GRADIENTS[kind](theta, alpha), "the argmin")  # the argmin itself passes
+    with pytest.raises(RuntimeError, match="fails the KKT check"):
+        S._accept(P.X, P.y, moved, GRADIENTS[kind](moved, alpha), "the moved argmin")
+
+
+@pytest.mark.parametrize("kind", sorted(SOLVERS))
+def test_a_dual_solve_that_fails_is_refused_by_the_kkt_check(monkeypatch, kind):
+    # the solvers' results go through that check: a dual solve returning its start (ν = 0)
+    P = S.random_problem(np.random.default_rng(5), 3, 7, 2)
+    monkeypatch.setattr(S, "_solve_dual", lambda fun, grad, hess, n, what: np.zeros(n))
+    with pytest.raises(RuntimeError, match="fails the KKT check"):
+        SOLVERS[kind](P.X, P.y, 0.5)
+
+
+@pytest.mark.parametrize("kind", sorted(SOLVERS))
+@pytest.mark.parametrize("seed", range(3))
+def test_a_repeated_observation_in_other_units_changes_nothing(kind, seed):
+    # X with one row repeated ×10⁶ is rank-deficient and consistent; in floating point its
+    # SVD has a singular value of ~10⁻¹⁶ whose left vector turns round-off of X and y into a
+    # spurious constraint unless the row basis drops it: the argmin is that of X without the
+    # repeat (unique: the objectives are strictly convex), to the solvers' accuracy KKT_RTOL
+    P = S.random_problem(np.random.default_rng(seed), 3, 8, 1)
+    Xr = np.vstack([P.X, 1e6 * P.X[0]])
+    yr = np.concatenate([P.y, [1e6 * P.y[0]]])
+    alone = SOLVERS[kind](P.X, P.y, 0.5)
+    repeated = SOLVERS[kind](Xr, yr, 0.5)
+    assert np.linalg.norm(repeated - alone) <= 10 * S.KKT_RTOL * np.linalg.norm(alone)
+
+
+SOLVER_MESSAGES = [  # (id, call, message)
+    ("X not numbers", lambda: S.min_l1("abc", [1.0]), r"^X must be a real matrix, but got str$"),
+    ("y not numbers", lambda: S.min_l1(np.eye(2), "ab"), r"^y must be a real vector, but got str$"),
+    ("X with nan", lambda: S.min_l1(np.array([[1.0, np.nan]]), [1.0]),
+     r"^X must be finite, but it has 1 non-finite entries$"),
+    ("alpha not a number", lambda: S.q_alpha_argmin(np.eye(2), [1.0, 0.0], "a"),
+     r"^alpha must be a positive real number, but got str$"),
+    ("n = 0", lambda: S.random_problem(np.random.default_rng(0), 0, 3), r"^n must be a positive integer, but got 0$"),
+    ("low > high", lambda: S.random_problem(np.random.default_rng(0), 2, 4, low=2.0, high=1.0),
+     r"^low and high must satisfy 0 < low ≤ high, but got low = 2\.0, high = 1\.0$"),
+    ("theta0 of the wrong shape", lambda: S.min_l2(np.ones((1, 3)), [1.0], theta0=np.ones(2)),
+     r"^theta0 must be a finite vector of shape \(3,\), but got shape \(2,\)$"),
+    ("unknown method", lambda: S.q_alpha_argmin(np.ones((1, 3)), [1.0], 1.0, method="newton"),
+     r"^method must be 'dual' or 'trust-constr', but got 'newton'$"),
+]
+
+
+@pytest.mark.parametrize("call, msg", [pytest.param(c, m, id=i) for i, c, m in SOLVER_MESSAGES])
+def test_solver_messages_name_the_argument_the_expectation_and_what_came(call, msg):
+    with pytest.raises(ValueError, match=msg):
+        call()

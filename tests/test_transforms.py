@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parameterizations import ShallowReLU, family_strategies, numerics, zoo
-from parameterizations.strategies import invertible_matrices, permutations
+from parameterizations import MatrixFactorization, ShallowReLU, family_strategies, numerics, zoo
+from parameterizations.strategies import inputs, invertible_matrices, nonzero_scales, permutations
 
 from _checks import expect, expect_close, explain, lazy
 
@@ -179,3 +179,134 @@ def test_permutations_are_permutations(data, k):
     perm = data.draw(permutations(k), label="perm")
     assert perm.dtype.kind == "i"
     assert np.array_equal(np.sort(perm), np.arange(k))
+
+
+# --- the transforms act on the weights they name, not only on ψ ---------------------------
+
+@settings(max_examples=max(10, settings().max_examples // 2))
+@given(member=st.builds(MatrixFactorization, m=st.integers(1, 3), n=st.integers(1, 3), N=st.integers(2, 4),
+                        width=st.integers(1, 3)),
+       data=st.data())
+def test_factorization_transforms_change_the_layers_they_name(member, data):
+    # a transform between W_j and W_{j+1} is invisible in ψ whatever it does to the layers;
+    # the layers show it: (c W_j, W_{j+1}/c) for a rescaling with c of either sign, rows of
+    # W_j and columns of W_{j+1} permuted alike, every other layer untouched
+    w = data.draw(member.points(), label="w")
+    j = data.draw(st.integers(0, member.N - 2), label="layer")
+    c = data.draw(nonzero_scales(), label="c")
+    perm = data.draw(permutations(member.dims[j + 1]), label="perm")
+    Ws = member.unpack(w)
+    scaled = member.unpack(member.rescale(w, c, layer=j))
+    permuted = member.unpack(member.permute(w, perm, layer=j))
+    for i, (W, S, Q) in enumerate(zip(Ws, scaled, permuted)):
+        if i == j:
+            want_s, want_p = c * W, W[perm]
+        elif i == j + 1:
+            want_s, want_p = W / c, W[:, perm]
+        else:
+            want_s = want_p = W
+        # P = c·I and its inverse (1/c)·I: one rounding of c or 1/c in each entry
+        expect_close(S, want_s, what=f"layer {i + 1} after rescale(c, layer={j})",
+                     scale=float(np.linalg.norm(want_s)), terms=1, member=member)
+        assert np.array_equal(Q, want_p), f"layer {i + 1} after permute(perm, layer={j}) [{member.label}]"
+
+
+@given(member=FAMILIES["two-layer"], data=st.data())
+def test_two_layer_transforms_change_the_layers_they_name(member, data):
+    # (cU, v/c) for c of either sign; rows of U and entries of v permuted alike
+    w = data.draw(member.points(), label="w")
+    c = data.draw(nonzero_scales(), label="c")
+    perm = data.draw(permutations(member.k), label="perm")
+    U, v = member.unpack(w)
+    U2, v2 = member.unpack(member.rescale(w, c))
+    assert np.array_equal(U2, c * U) and np.array_equal(v2, v / c), f"rescale by c={c} [{member.label}]"
+    U3, v3 = member.unpack(member.permute(w, perm))
+    assert np.array_equal(U3, U[perm]) and np.array_equal(v3, v[perm]), f"permute by {perm} [{member.label}]"
+
+
+def test_relu_derivative_at_a_kink_is_the_one_from_the_inactive_side():
+    # a pre-activation exactly 0 (A_0·x_0 + b_0 = 1·1 + (−1)·1 + 0) with a_0 ≠ 0: relu′(0) is taken
+    # as 0, so J there is the derivative along every direction that does not raise z_00, and the
+    # columns of unit 0's incoming weights and bias are 0 in row 0. Dyadic numbers: every
+    # product below is exact, so the one-sided slope is computed exactly.
+    X = np.array([[1.0, 1.0], [2.0, -1.0]])
+    m = ShallowReLU(n=2, d=2, k=2, X=X)
+    w = m.pack(np.array([[1.0, -1.0], [0.5, 0.25]]), np.array([0.0, 0.125]), np.array([2.0, -1.5]))
+    Z = m.preactivations(w)
+    assert Z[0, 0] == 0 and Z[1, 0] > 0, Z
+    J = m.jacobian(w)
+    incoming = np.r_[0, 1, 4]  # A_00, A_01, b_0
+    assert not np.any(J[0, incoming]), J[0]
+    # lowering b_0 keeps unit 0 off on x_0: ψ is linear along d = −e_{b_0} for steps below z_10 = 3
+    d = -np.eye(m.n_params)[4]
+    h = 2.0**-10
+    slope = (m.psi(w + h * d) - m.psi(w)) / h
+    assert np.array_equal(m.jvp(w, d), slope), (m.jvp(w, d), slope)
+    assert np.array_equal(m.vjp(w, np.eye(2)[0]), J[0])
+
+
+# --- balanced points ---------------------------------------------------------------------
+
+def _rank_one(member, data):
+    """E = σ a bᵀ with unit a, b and σ = 10^e, e ∈ [−100, 100] (far from under- and overflow)."""
+    a = data.draw(inputs(member.m), label="a")
+    b = data.draw(inputs(member.n), label="b")
+    sigma = 10.0 ** data.draw(st.floats(-100, 100), label="log10 σ")
+    return sigma * np.outer(a / np.linalg.norm(a), b / np.linalg.norm(b)), sigma
+
+
+@settings(max_examples=max(10, settings().max_examples // 2))
+@given(member=st.builds(MatrixFactorization, m=st.integers(1, 3), n=st.integers(1, 3), N=st.integers(2, 4),
+                        width=st.integers(1, 3)),
+       data=st.data(), seed=st.integers(0, 2**32 - 1))
+def test_balanced_point_is_reproducible_balanced_and_exact_at_any_scale(member, data, seed):
+    E, sigma = _rank_one(member, data)
+    w = member.balanced_point(E, rng=seed)
+    assert np.array_equal(w, member.balanced_point(E, rng=seed)), "the same seed must give the same point"
+    if max(member.widths) > 1:  # random unit hidden vectors: another seed, another point
+        assert not np.array_equal(w, member.balanced_point(E, rng=seed + 1))
+    Ws = member.unpack(w)
+    N, terms = member.N, max(member.dims)
+    expect_close(member.psi(w), E.ravel(), what="ψ(balanced point) − E", scale=sigma, terms=terms, depth=2 * N,
+                 member=member)
+    s2 = sigma ** (2 / N)  # every W_j W_jᵀ = σ^{2/N} u_j u_jᵀ
+    for j in range(N - 1):
+        expect_close(Ws[j + 1].T @ Ws[j + 1], Ws[j] @ Ws[j].T, what=f"W_{j + 2}ᵀW_{j + 2} − W_{j + 1}W_{j + 1}ᵀ",
+                     scale=s2, terms=terms, depth=2 * N, member=member)
+
+
+@pytest.mark.parametrize("N", [3, 5, 7])
+@pytest.mark.parametrize("log10_sigma", [-150, -72, 72, 150])
+def test_balanced_scalar_chain_is_exact_far_from_one(N, log10_sigma):
+    # where σ ** (1/N) with the exponent 1/N rounded is off by |ln σ|·u/N (55u at σ = 1e72, N = 3),
+    # and its N-th power by N times that: above the round-off of the chain
+    m = MatrixFactorization(m=1, n=1, N=N, width=1)
+    sigma = 10.0**log10_sigma
+    w = m.balanced_point(np.array([[sigma]]), rng=0)
+    expect_close(m.psi(w), [sigma], what="ψ(balanced point) − σ", scale=sigma, terms=1, depth=2 * N, member=m)
+
+
+@settings(max_examples=max(10, settings().max_examples // 2))
+@given(member=st.builds(MatrixFactorization, m=st.integers(2, 3), n=st.integers(2, 3), N=st.integers(2, 3)),
+       data=st.data(), ratio=st.floats(1e-12, 1e-2))
+def test_balanced_point_refuses_a_second_singular_value_above_round_off(member, data, ratio):
+    # E = σ₁a₁b₁ᵀ + σ₂a₂b₂ᵀ with σ₂/σ₁ = ratio ≥ 1e-12, orthonormal a's and b's: rank 2, far
+    # above the round-off of forming a rank-one σ a bᵀ (~10⁻¹⁵ relative), so it is refused
+    E1, sigma = _rank_one(member, data)
+    U, _, Vt = np.linalg.svd(E1)
+    E = E1 + ratio * sigma * np.outer(U[:, 1], Vt[1])
+    with pytest.raises(ValueError, match="^E must have rank ≤ 1 for a balanced point here"):
+        member.balanced_point(E)
+
+
+# --- the inverse map's inverse --------------------------------------------------------------
+
+@given(member=FAMILIES["inverse"], data=st.data())
+def test_inverse_inverts_psi(member, data):
+    w = data.draw(member.points(extreme=data.draw(st.booleans(), label="extreme")), label="w")
+    theta = member.psi(w)
+    # 1/(1/w) and ψ(1/θ): two roundings of a relative error u each
+    expect_close(member.inverse(theta), w, what="inverse(ψ(w)) − w", scale=float(np.linalg.norm(w)), terms=1,
+                 member=member)
+    expect_close(member.psi(member.inverse(theta)), theta, what="ψ(inverse(θ)) − θ",
+                 scale=float(np.linalg.norm(theta)), terms=1, member=member)
