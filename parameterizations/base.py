@@ -75,7 +75,8 @@ class Parameterization(abc.ABC):
     Public names: ``n_params`` (p), ``n_canonical`` (q), ``psi``, ``jacobian``,
     ``jvp`` (J·dw), ``vjp`` (Jᵀ·dθ), ``induced_step`` (J Jᵀ g), ``kernel`` (K = J Jᵀ),
     ``psi_batch``/``vjp_batch`` (row by row over B points), ``unchecked_maps`` (for engines),
-    ``features`` (φ), ``psi_scale``/``jacobian_scale`` (for round-off bounds), ``sample``,
+    ``features`` (φ), ``psi_scale``/``jacobian_scale`` (for round-off bounds), ``smooth_step``/
+    ``curvature_step`` (where a Taylor test's steps may start), ``sample``,
     ``points`` (a Hypothesis strategy of valid w), ``uniform_initial``, ``symmetries``
     (function-preserving transforms), ``label``, ``spec`` and ``instances`` (random sizes).
     """
@@ -192,6 +193,16 @@ class Parameterization(abc.ABC):
 
     def smooth_step(self, w, d) -> float:
         """Largest t such that ψ is smooth on the segment w + [0, t)·d/‖d‖ (∞ if smooth)."""
+        self.check_w(w)
+        as_vector("d", d, self._p)
+        return np.inf
+
+    def curvature_step(self, w, d) -> float:
+        """A step along d/‖d‖ up to which ψ's first-order Taylor remainder is governed by its
+        second-order term, where ψ has such a scale of its own (a saturating activation bends
+        within a few units of its argument); a Taylor test starts no farther. Default ∞: ψ is
+        polynomial and the test's steps follow ‖w‖.
+        """
         self.check_w(w)
         as_vector("d", d, self._p)
         return np.inf

@@ -34,7 +34,8 @@ __all__ = ["one_sided_derivatives_agree", "EntryError", "wrong_entries", "descri
 
 
 def one_sided_derivatives_agree(psi: Callable, w, d, *, scale: Callable[[np.ndarray], float], terms: int,
-                                depth: int = 1, smooth_step: float = np.inf, n_steps: int = 60) -> TaylorResult:
+                                depth: int = 1, smooth_step: float = np.inf, curvature_step: float = np.inf,
+                                n_steps: int = 60) -> TaylorResult:
     """Whether ψ's one-sided derivatives at w along ±d agree (ψ differentiable along d).
 
     ``ok`` is False only where the second difference is observed to be of order below
@@ -42,7 +43,7 @@ def one_sided_derivatives_agree(psi: Callable, w, d, *, scale: Callable[[np.ndar
     cannot be judged, or a ψ that raises ``ValueError`` at w ± h·d (outside its domain)
     counts as agreement, so that this test never hides a wrong J at a smooth point.
     ``scale`` is S(x), the magnitude of ψ's terms at x (``psi_scale``); ``smooth_step``
-    caps the steps as in :func:`taylor_order` (the smaller of the two sides' reach).
+    and ``curvature_step`` cap the steps as in :func:`taylor_order` (the smaller of the two sides').
     """
     w = np.asarray(w, float)
     mirror = 2.0 * w  # the rounding of 2w − x is one more term, inside the floor's γ
@@ -53,7 +54,7 @@ def one_sided_derivatives_agree(psi: Callable, w, d, *, scale: Callable[[np.ndar
     try:
         return taylor_order(symmetric, lambda w_, d_: np.zeros_like(np.asarray(psi(w), float)), w, d,
                             scale=lambda x: float(scale(x)) + float(scale(mirror - x)), terms=terms + 1,
-                            depth=depth, smooth_step=smooth_step, n_steps=n_steps)
+                            depth=depth, smooth_step=smooth_step, curvature_step=curvature_step, n_steps=n_steps)
     except ValueError as e:
         empty = np.empty(0)
         return TaylorResult(empty, empty, empty, np.nan, True, f"ψ cannot be evaluated on both sides: {e}")
@@ -62,7 +63,8 @@ def one_sided_derivatives_agree(psi: Callable, w, d, *, scale: Callable[[np.ndar
 @dataclass(frozen=True)
 class EntryError:
     """Column ``column`` of J: wrong (the worst entry ``row``: J has ``claimed``, ψ's derivative is
-    about ``estimate``), or ``differentiable=False``: ψ has a kink along w_column here."""
+    about ``estimate``; NaN when no estimate is sure enough to name one), or
+    ``differentiable=False``: ψ has a kink along w_column here."""
 
     column: int
     differentiable: bool
@@ -71,23 +73,37 @@ class EntryError:
     estimate: float = np.nan
 
 
-def _estimate_column(psi, w, c: int, res: TaylorResult) -> np.ndarray:
-    # a central difference at the smallest step whose remainder is 100 floors clear of round-off
-    # (two significant digits of the error in J), else at the step most clear of it
-    clear = res.remainders / res.floors
-    good = np.flatnonzero(clear >= 100)
-    h = float(res.steps[good[-1]] if good.size else res.steps[int(np.argmax(clear))])
+def _central(psi, w, c: int, h: float) -> np.ndarray:
     e = np.zeros_like(w)
     e[c] = h
     return (np.asarray(psi(w + e), float) - np.asarray(psi(w - e), float)) / (2 * h)
 
 
+def _estimate_column(psi, w, c: int, res: TaylorResult) -> tuple[np.ndarray, np.ndarray]:
+    """A central difference D(h) of column c and its uncertainty, per entry.
+
+    h: the smallest step whose remainder is 100 floors clear of round-off (two significant
+    digits of the error in J), else the step most clear of it. The central difference errs by
+    O(h²), so |D(h) − D(2h)| ≈ 3·|D(h) − ∂θ/∂w_c| bounds its truncation once h is in that
+    regime, and floor(h)/h its round-off: an entry of J is named only where it differs from
+    D(h) by more than both, so that a step past a bend of ψ (where D(h) and D(2h) disagree)
+    accuses no entry.
+    """
+    clear = res.remainders / res.floors
+    good = np.flatnonzero(clear >= 100)
+    i = int(good[-1] if good.size else np.argmax(clear))
+    h = float(res.steps[i])
+    d1, d2 = _central(psi, w, c, h), _central(psi, w, c, 2 * h)
+    return d1, np.abs(d2 - d1) + float(res.floors[i]) / h
+
+
 def wrong_entries(psi: Callable, J, w, *, scale: Callable[[np.ndarray], float], terms: int,
-                  depth: int = 1, n_steps: int = 60) -> list[EntryError]:
+                  depth: int = 1, curvature_step: Callable | None = None, n_steps: int = 60) -> list[EntryError]:
     """The columns of J that fail the Taylor test along their coordinate, each with its worst entry.
 
-    Costs one Taylor test per column (a few dozen evaluations of ψ each): meant for
-    explaining a failure, not for every example.
+    ``curvature_step(w, e_c)`` (a member's method) caps each column's first step as in
+    :func:`taylor_order`. Costs one Taylor test per column (a few dozen evaluations of ψ
+    each): meant for explaining a failure, not for every example.
     """
     w = np.asarray(w, float)
     J = np.asarray(J, float)
@@ -95,25 +111,39 @@ def wrong_entries(psi: Callable, J, w, *, scale: Callable[[np.ndarray], float], 
     for c in range(J.shape[1]):
         e = np.zeros_like(w)
         e[c] = 1.0
+        bend = np.inf if curvature_step is None else min(curvature_step(w, e), curvature_step(w, -e))
         res = taylor_order(psi, lambda w_, d_, c=c: J[:, c] * d_[c], w, e, scale=scale, terms=terms, depth=depth,
-                           n_steps=n_steps)
+                           curvature_step=bend, n_steps=n_steps)
         if res.ok:
             continue
-        if not one_sided_derivatives_agree(psi, w, e, scale=scale, terms=terms, depth=depth, n_steps=n_steps).ok:
+        if not one_sided_derivatives_agree(psi, w, e, scale=scale, terms=terms, depth=depth, curvature_step=bend,
+                                           n_steps=n_steps).ok:
             out.append(EntryError(c, False))
             continue
-        est = _estimate_column(psi, w, c, res)
-        r = int(np.argmax(np.abs(J[:, c] - est)))
-        out.append(EntryError(c, True, r, float(J[r, c]), float(est[r])))
+        est, err = _estimate_column(psi, w, c, res)
+        off = np.abs(J[:, c] - est) - err
+        r = int(np.argmax(off))
+        out.append(EntryError(c, True, r, float(J[r, c]), float(est[r]) if off[r] > 0 else np.nan))
     return out
+
+
+def _apart(x: float, other: float) -> str:
+    """x with 3 significant digits, or as many as tell it from ``other``."""
+    for digits in (3, 6, 10, 17):
+        if f"{x:.{digits}g}" != f"{other:.{digits}g}":
+            break
+    return f"{x:.{digits}g}"
 
 
 def describe_entries(errors: list[EntryError], limit: int = 3) -> str:
     """``J[3, 7] = 0.5, but ∂θ_3/∂w_7 ≈ -0.5; …`` for the first ``limit`` wrong columns."""
     wrong = [e for e in errors if e.differentiable]
     kinks = [e.column for e in errors if not e.differentiable]
-    parts = [f"J[{e.row}, {e.column}] = {e.claimed:.3g}, but ∂θ_{e.row}/∂w_{e.column} ≈ {e.estimate:.3g}"
-             for e in wrong[:limit]]
+    parts = [f"J[{e.row}, {e.column}] = {_apart(e.claimed, e.estimate)}, but ∂θ_{e.row}/∂w_{e.column} ≈ "
+             f"{_apart(e.estimate, e.claimed)}"
+             if np.isfinite(e.estimate) else
+             f"column {e.column} fails the Taylor test along w_{e.column} (no difference quotient of ψ is "
+             f"sure enough to name an entry)" for e in wrong[:limit]]
     text = "; ".join(parts)
     if len(wrong) > limit:
         text += f" (and {len(wrong) - limit} more wrong columns)"

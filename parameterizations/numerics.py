@@ -95,7 +95,8 @@ class TaylorResult:
 
 
 def taylor_order(psi, jvp, w, d, *, scale: float | Callable[[np.ndarray], float], terms: int, depth: int = 1,
-                 h0: float | None = None, smooth_step: float = np.inf, n_steps: int = 14) -> TaylorResult:
+                 h0: float | None = None, smooth_step: float = np.inf, curvature_step: float = np.inf,
+                 n_steps: int = 14) -> TaylorResult:
     """Observed order of the first-order Taylor remainder of ``psi`` along ``d``.
 
     r(h) = ‖ψ(w + h·d) − ψ(w) − h·jvp(w, d)‖ on h = h0, h0/2, …; a step is usable
@@ -121,8 +122,13 @@ def taylor_order(psi, jvp, w, d, *, scale: float | Callable[[np.ndarray], float]
             which underestimates S(w + h·d) once h ≫ ‖w‖ for maps of degree ≥ 2
             (ψ = u² − v² at w ≈ 0 along d = (1, 1): S(w + h·d) ≈ h², S(w)·(1 + h) ≈ 0).
         terms, depth: as in :func:`roundoff`.
-        h0: the first step; default ``0.1·max(1, ‖w‖_∞)``, capped at ``smooth_step/2``.
+        h0: the first step; default ``0.1·max(1, ‖w‖_∞)``, capped at ``smooth_step/2`` and
+            at ``curvature_step``.
         smooth_step: the largest step along d on which ψ is smooth (kinks beyond).
+        curvature_step: a step up to which ψ's remainder is governed by its second-order
+            term (a member's ``curvature_step``): steps past a bend of ψ (a saturating unit
+            driven through its tail) show a remainder that grows as h, and if the h² regime
+            below them lies under the floor, a correct J is read as wrong from them alone.
         n_steps: at most this many steps. The default 14 can stop short of the
             asymptotic regime: the remainder of ψ(w) = W₃W₂W₁ can pass through
             zero where its h² and h³ terms cancel, and that of 1/w is far from
@@ -146,7 +152,7 @@ def taylor_order(psi, jvp, w, d, *, scale: float | Callable[[np.ndarray], float]
     d = d / np.linalg.norm(d)
     if h0 is None:
         h0 = 0.1 * max(1.0, float(np.max(np.abs(w))) if w.size else 1.0)
-    h0 = min(h0, 0.5 * smooth_step)
+    h0 = min(h0, 0.5 * smooth_step, curvature_step)
     p0 = np.asarray(psi(w), float)
     t = np.asarray(jvp(w, d), float)
     nt = float(np.linalg.norm(t))

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from scipy.special import expit
 
 from .validate import as_index, as_matrix, as_permutation, as_positive, as_real, as_vector
-from .base import Parameterization, Symmetry
+from .base import Parameterization, Symmetry, unit
 from .numerics import gamma
 from .strategies import permutations
 
@@ -24,7 +24,9 @@ class Activation:
     The last bounds how far a rounding error δ of z moves σ(z): |σ(z + t) − σ(z)| ≤
     derivative_max(z, δ)·|t| for |t| ≤ δ. In a saturated tail σ′ is tiny, and so is the
     effect of rounding z there. ``odd``: σ(−z) = −σ(z), so that flipping the sign of a
-    unit's weights preserves f.
+    unit's weights preserves f. ``bend``: L = sup |σ″/σ′|, the rate at which log σ′ can
+    change (σ′ ∝ e^{−L|z|} in the tails), which sets the step a Taylor test starts from
+    (:meth:`ShallowSmooth.curvature_step`).
     """
 
     name: str
@@ -32,6 +34,7 @@ class Activation:
     derivative: Callable[[np.ndarray], np.ndarray]
     derivative_max: Callable[[np.ndarray, np.ndarray], np.ndarray]
     odd: bool
+    bend: float
 
 
 def _sech2(z):
@@ -55,14 +58,14 @@ def _even_peaked(derivative):
     return lambda z, delta: derivative(np.maximum(np.abs(z) - delta, 0.0))
 
 
-#: name → activation. tanh: σ′ = sech². softplus: σ = log(1 + eᶻ), σ′ = the logistic
-#: function (increasing, so its max on an interval is at the right end). sigmoid:
-#: σ = 1/(1 + e⁻ᶻ), σ′ = σ(z)σ(−z) ≤ 1/4.
+#: name → activation. tanh: σ′ = sech², σ″/σ′ = −2 tanh z, so L = 2. softplus: σ = log(1 + eᶻ),
+#: σ′ = s the logistic function (increasing, so its max on an interval is at the right end),
+#: σ″/σ′ = 1 − s, L = 1. sigmoid: σ = 1/(1 + e⁻ᶻ), σ′ = σ(z)σ(−z) ≤ 1/4, σ″/σ′ = 1 − 2σ, L = 1.
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a for a in (
-        Activation("tanh", np.tanh, _sech2, _even_peaked(_sech2), True),
-        Activation("softplus", _softplus, expit, lambda z, delta: expit(z + delta), False),
-        Activation("sigmoid", expit, _sigmoid_derivative, _even_peaked(_sigmoid_derivative), False),
+        Activation("tanh", np.tanh, _sech2, _even_peaked(_sech2), True, 2.0),
+        Activation("softplus", _softplus, expit, lambda z, delta: expit(z + delta), False, 1.0),
+        Activation("sigmoid", expit, _sigmoid_derivative, _even_peaked(_sigmoid_derivative), False, 1.0),
     )
 }
 
@@ -159,6 +162,25 @@ class ShallowSmooth(Parameterization):
         T = np.abs(self.X) @ np.abs(A).T + np.abs(b)
         M = self._act.derivative_max(Z, gamma(self.d + 1) * T)
         return max(super().psi_scale(w), float(np.linalg.norm((M * T + np.abs(self._act.sigma(Z))) @ np.abs(a))))
+
+    def curvature_step(self, w, d) -> float:
+        """1/(L·max|c_ij|), c = X dAᵀ + 1dbᵀ for the unit direction d: the step that moves no
+        pre-activation of a unit in use (a_j or da_j ≠ 0) by more than 1/L, L the activation's ``bend``.
+
+        Why: in a saturated tail σ′ ∝ e^{−L|z|}, and the Taylor remainder of σ(z + hc) deeper into
+        it is (σ′(z)/L)·f(τ) with τ = L|c|h and f(τ) = e^{−τ} − 1 + τ: quadratic for τ ≪ 1 but
+        linear for τ ≫ 1 (the tail is flat). Over a halving f shows the order log₂(f(τ)/f(τ/2)),
+        which is ≥ 1.79 for τ ≤ 1 and falls below the threshold 1.5 at τ ≈ 3; a test whose steps
+        start past the bend reads a correct J as wrong whenever the quadratic regime lies under
+        round-off. Toward the centre, or where the unit is not saturated, the remainder grows
+        faster than h² or bends no sooner.
+        """
+        w, d = self.check_w(w), unit(as_vector("d", d, self._p))
+        dA, db, da = self.unpack(d)
+        _, _, a = self.unpack(w)
+        c = np.abs(self.X @ dA.T + db)[:, (a != 0) | (da != 0)]
+        top = float(c.max()) if c.size else 0.0
+        return 1.0 / (self._act.bend * top) if top > 0 else np.inf
 
     def _jacobian(self, w):
         a, H, S = self._parts(w)

@@ -151,3 +151,57 @@ def test_rounding_in_a_saturated_tail_is_bounded_locally():
     w = np.array([-150.0, 0.0, 140.625, 0.0, 100.0, 0.0])
     d = np.array([0.0, 0.0, -1.0, 0.0, 0.0, 0.0])
     assert check_taylor({"param": m, "w": w, "dw": d}) is None
+
+
+def _saturated_sigmoid():
+    # a point a fresh search of the conformance suite finds (J2-smooth): unit 5 (a = 100) saturated
+    # on every input, its pre-activations 68, −42, −59 and 30 driven deeper along d = −e₅
+    m = ShallowSmooth(n=4, d=1, k=7, activation="sigmoid", seed=65145)
+    w = np.zeros(m.n_params)
+    w[5], w[19] = -53.125, 100.0
+    d = np.zeros(m.n_params)
+    d[5] = -1.0
+    return m, w, d
+
+
+def test_the_taylor_test_starts_before_the_bend_of_a_saturated_unit():
+    # steps of 10, 5 (‖w‖∞/10 on) drive σ through its flat tail, where the remainder
+    # e^{−τ} − 1 + τ grows like τ; its h² regime lies under the round-off floor. From
+    # curvature_step on (τ ≤ 1) the remainder is quadratic or at round-off: J passes
+    from theorems.conformance import check_taylor
+
+    m, w, d = _saturated_sigmoid()
+    J = m.jacobian(w)
+    past = numerics.taylor_order(m.psi, lambda w_, d_: J @ d_, w, d, scale=m.psi_scale, terms=m.n_params,
+                                 depth=m.depth, n_steps=60)
+    assert not past.ok, "the uncapped steps no longer read this correct J as wrong: the example is moot"
+    c = np.abs(m.X[:, 0])  # |∂Z_i5/∂h| along d = −e₅ (A is k×1)
+    assert m.curvature_step(w, d) == pytest.approx(1.0 / (ACTIVATIONS["sigmoid"].bend * c.max()))
+    assert check_taylor({"param": m, "w": w, "dw": d}) is None
+
+
+def test_wrong_entries_accuse_no_entry_of_a_correct_jacobian_and_name_a_wrong_one():
+    from parameterizations.differentiability import describe_entries, wrong_entries
+
+    m, w, _ = _saturated_sigmoid()
+    J = m.jacobian(w)
+    kw = dict(scale=m.psi_scale, terms=m.n_params, depth=m.depth)
+    assert wrong_entries(m.psi, J, w, curvature_step=m.curvature_step, **kw) == []
+    # without the cap the column of b₅ fails its Taylor test, and the difference quotients at the
+    # steps it reaches disagree with each other: no entry is named
+    uncapped = describe_entries(wrong_entries(m.psi, J, w, **kw))
+    assert "∂θ" not in uncapped, uncapped
+    bad = J.copy()
+    bad[0, 19] += 1e-3
+    text = describe_entries(wrong_entries(m.psi, bad, w, curvature_step=m.curvature_step, **kw))
+    assert text == "1 wrong column of J: J[0, 19] = 1.001, but ∂θ_0/∂w_19 ≈ 1", text
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+def test_bend_bounds_the_rate_of_change_of_log_sigma_prime(activation):
+    # L = sup|σ″/σ′|: curvature_step rests on it (σ′ ∝ e^{−L|z|} in the tails)
+    act = ACTIVATIONS[activation]
+    z = np.linspace(-30, 30, 6001)
+    h = 1e-4
+    rate = np.abs(np.log(act.derivative(z + h)) - np.log(act.derivative(z - h))) / (2 * h)
+    assert rate.max() <= act.bend * (1 + 1e-6) and rate.max() >= act.bend * (1 - 1e-3)

@@ -104,7 +104,7 @@ def check_taylor(ex):
     # halving may go on to it: 14 halvings can stop short of the asymptotic regime
     # (an h² and an h³ term cancelling in W₃W₂W₁; 1/w at h ≈ min|wᵢ|)
     res = taylor_order(m.psi, lambda w_, d_: J @ d_, w, dw, scale=m.psi_scale, terms=m.n_params,
-                       depth=_depth(m), smooth_step=smooth, n_steps=60)
+                       depth=_depth(m), smooth_step=smooth, curvature_step=m.curvature_step(w, dw), n_steps=60)
     if not res.ok:
         if kink_along(m, w, dw):  # one-sided derivatives differ: no J is the derivative here
             return NOT_DIFFERENTIABLE
@@ -207,6 +207,9 @@ class _Adapted:
 
             def smooth_step(self, w, d):
                 return obj.smooth_step(w, d) if hasattr(obj, "smooth_step") else np.inf
+
+            def curvature_step(self, w, d):
+                return obj.curvature_step(w, d) if hasattr(obj, "curvature_step") else np.inf
 
         return Adapted()
 

@@ -19,7 +19,7 @@ from parameterizations.differentiability import describe_entries, one_sided_deri
 
 from .core import Claim, Result
 
-__all__ = ["NOT_DIFFERENTIABLE", "kink_along", "explain_wrong_jacobian", "counting", "report_set_aside"]
+__all__ = ["NOT_DIFFERENTIABLE", "kink_along", "curvature_reach", "explain_wrong_jacobian", "counting", "report_set_aside"]
 
 #: what a derivative check returns for an example where ψ is not differentiable
 NOT_DIFFERENTIABLE = "not differentiable here"
@@ -32,10 +32,24 @@ def _reach(m, w, d) -> float:
     return float(min(step(w, d), step(w, -np.asarray(d, float))))
 
 
+def curvature_reach(m, w, d) -> float:
+    """The smaller of ``m.curvature_step`` along ±d (∞ for an object without one)."""
+    step = getattr(m, "curvature_step", None)
+    if step is None:
+        return np.inf
+    return float(min(step(w, d), step(w, -np.asarray(d, float))))
+
+
+def _curvature_of(m):
+    step = getattr(m, "curvature_step", None)
+    return None if step is None else (lambda w, d: float(step(w, d)))
+
+
 def kink_along(m, w, d) -> bool:
     """Whether ψ = ``m.psi`` has a kink at w along d: its one-sided derivatives are seen to differ."""
     res = one_sided_derivatives_agree(m.psi, w, d, scale=m.psi_scale, terms=m.n_params,
-                                      depth=int(getattr(m, "depth", 1)), smooth_step=_reach(m, w, d))
+                                      depth=int(getattr(m, "depth", 1)), smooth_step=_reach(m, w, d),
+                                      curvature_step=curvature_reach(m, w, d))
     return not res.ok
 
 
@@ -56,7 +70,7 @@ def explain_wrong_jacobian(m, w, J) -> str:
     if not _reporting():
         return ""
     text = describe_entries(wrong_entries(m.psi, J, w, scale=m.psi_scale, terms=m.n_params,
-                                          depth=int(getattr(m, "depth", 1))))
+                                          depth=int(getattr(m, "depth", 1)), curvature_step=_curvature_of(m)))
     return f": {text}" if text else ""
 
 

@@ -1,7 +1,9 @@
-"""Thin pytest glue: a parametrized test per chapter, and per zoo member for general claims."""
+"""Thin pytest glue: a parametrized test per chapter, per zoo member for general claims, and one
+test per ``@claim``-decorated function of a test file (:func:`collect_claim`, the plugin's hook)."""
 
 from __future__ import annotations
 
+import inspect
 import json
 
 import pytest
@@ -10,7 +12,7 @@ from .listing import chapter
 from .core import Claim, run_claim
 from .records import result_to_dict
 
-__all__ = ["claim_tests", "conformance_tests", "check_claim", "RESULT_KEY"]
+__all__ = ["claim_tests", "conformance_tests", "check_claim", "collect_claim", "RESULT_KEY"]
 
 #: key under which a test stores its Result in ``user_properties`` (travels with pytest-xdist)
 RESULT_KEY = "overparam_result"
@@ -25,6 +27,30 @@ def check_claim(claim: Claim, request, param=None) -> None:
     request.node.user_properties.append((RESULT_KEY, json.dumps(result_to_dict(result))))
     if not claim.passing(result.status):
         pytest.fail(f"{result.message}\n{result.report}", pytrace=False)
+
+
+def collect_claim(collector, name: str, obj):
+    """The test item of a ``@claim``-decorated function defined in the test file being collected, else None.
+
+    A conjecture is then one decorated function in a file pytest collects (``test_*.py``): its
+    test is named after the function, marked ``claim(id)``, matched by ``-k ID`` as by ``-k name``,
+    and runs :func:`check_claim`. A function imported from elsewhere is left to its own file.
+    """
+    c = getattr(obj, "claim", None)
+    if not (isinstance(collector, pytest.Module) and inspect.isfunction(obj) and isinstance(c, Claim)):
+        return None
+    if obj.__module__ != collector.obj.__name__:
+        return None
+
+    def run(request):
+        __tracebackhide__ = True
+        check_claim(c, request)
+
+    run.__doc__ = c.statement
+    item = pytest.Function.from_parent(collector, name=name, callobj=run)
+    item.add_marker(pytest.mark.claim(c.id))
+    item.extra_keyword_matches.add(c.id)
+    return item
 
 
 def _params(claims):

@@ -19,7 +19,7 @@ from parameterizations.strategies import finite_vectors
 from ..core import ClaimFailed, expect, expect_close
 from ..examples import examples, for_param, two_layer
 from ..geometry import scaled_norm
-from ..kinks import NOT_DIFFERENTIABLE, kink_along
+from ..kinks import NOT_DIFFERENTIABLE, curvature_reach, kink_along
 from ..registry import claim
 from ..sections import GENERAL_VIEW
 
@@ -131,7 +131,8 @@ def chain_rule(ex):
     # the composite's size: the terms summed to evaluate ℓ at a θ of ψ's size, along the segment
     res = taylor_order(_composite(m, loss), lambda w_, d_: np.array([grad_w @ d_]), w, d,
                        scale=lambda x: loss.evaluation_scale(m.psi_scale(x)),
-                       terms=m.n_params + loss.X.size, depth=getattr(m, "depth", 1) + 2, smooth_step=smooth, n_steps=60)
+                       terms=m.n_params + loss.X.size, depth=getattr(m, "depth", 1) + 2, smooth_step=smooth,
+                       curvature_step=curvature_reach(m, w, d), n_steps=60)
     note(f"{loss.kind} loss; Taylor remainders {np.array2string(res.remainders, precision=2)}")
     if not res.ok and kink_along(m, w, d):  # one-sided derivatives of ψ differ: no gradient to compare
         return NOT_DIFFERENTIABLE
@@ -182,7 +183,8 @@ def canonical_minimum_is_critical(ex):
         return S * r + r * r + g * S * S
 
     res = taylor_order(_composite(m, loss), lambda w_, d_: np.zeros(1), w, d, scale=scale,
-                       terms=terms, depth=depth, smooth_step=smooth, n_steps=60)
+                       terms=terms, depth=depth, smooth_step=smooth, curvature_step=curvature_reach(m, w, d),
+                       n_steps=60)
     if not res.ok:
         raise ClaimFailed(f"observed order={res.order:.2f}, but should be ≥ 1.5: L changes to first order "
                           f"at W although ψ(W) minimizes ℓ")
