@@ -167,6 +167,7 @@ def _c15_examples():
 def plot_step_size(ex, fig):
     out = memo(_c15_experiment, ex)
     eta, nx = float(ex["lr"]), out["nx"]
+    fig.set_size_inches(11, 4.8)  # two panels with long axis labels: room for both
     ax = fig.add_subplot(1, 2, 1)
     j = min(out["j_star"], len(out["targets"]) - 1)
     t = out["targets"][j]
@@ -202,9 +203,9 @@ def plot_step_size(ex, fig):
     ax2.set_yticks([0, 1])
     ax2.set_yticklabels(["canonical", "(U, v)"])
     ax2.set_ylim(-0.8, 2.4)
-    ax2.set_xlabel("η|y|‖x‖ (same η and start, targets ±2^j/(η‖x‖))")
+    ax2.set_xlabel("η|y|‖x‖\n(same η and start, targets ±2^j/(η‖x‖))")
     ax2.set_title("outcome per target norm", fontsize=9)
-    ax2.legend(fontsize=6, loc="upper left")
+    ax2.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
     fig.suptitle(f"C15: one step size, targets of growing norm ({ex['param'].label}, η‖x‖²/2 = {ex['c']:.2f})")
 
 
