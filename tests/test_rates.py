@@ -156,3 +156,28 @@ def test_results_with_rates_and_undecided_counts_round_trip(tmp_path):
     back = load_result(dump_result(r, tmp_path / "r.json"))
     assert back.undecided == 3 and back.rate == r.rate and back.status_label == r.status_label
     assert back.status_label == "survived: rate 1.00 [0.76, 1.00] of 12 (3 undecided)"
+
+
+def _narrow_and_wide(ex):
+    """A planted tendency claim with two series; the deciding one ("wide") misses on every example."""
+    return {"narrow": True, "wide": ex["i"] < 0}
+
+
+def _undecidable(ex):
+    undecided("planted: decides nothing")
+
+
+def test_replay_knows_a_tendency_claims_miss_and_an_undecided_example(tmp_path):
+    from reports import records, replay
+
+    c = _planted("open", _narrow_and_wide, rate=RateRule("wide", series="wide"))
+    r = run_claim(c, overrides={"max_examples": 10, "database": None})
+    assert r.status == "refuted" and r.example is not None and r.shown == "the first example that missed the criterion"
+    rec = records.load_record(records.save_record(records.make_record(r, c), tmp_path / "T90.json"))
+    rep = replay.replay(rec, claim=c)
+    assert rep.failed and "misses the criterion of T90 at wide" in rep.message
+    u = _planted("open", _undecidable)
+    kept = Result("T90", "open", "survived", 1, 0.0, "kept", {"i": 3})
+    rec = records.load_record(records.save_record(records.make_record(kept, u), tmp_path / "T90u.json"))
+    rep = replay.replay(rec, claim=u)
+    assert rep.outcome == "undecided" and not rep.failed and "planted: decides nothing" in rep.message
