@@ -31,7 +31,7 @@ _MC_SIZE = 6
 _MC_OBSERVED = 14  # ≈ 40% of the 36 entries
 _MC_LR = 0.5
 #: problems per example and initializations per problem and depth
-_PROBLEMS, _INITS = 10, 5
+_PROBLEMS, _INITS = 6, 5
 #: the loss levels, relative to the start, at which the drift reference and the end point are taken, and the
 #: step budget of each stage: depth 3 from σ ≈ 1e-2 leaves the origin in a few hundred steps, but its last
 #: decades of loss are slow (some problems take 2·10⁴ steps from 1e-4 to 1e-6 of L₀); a run that does not
@@ -119,19 +119,26 @@ def _c36_experiment(ex) -> dict:
     for i in range(len(problems)):
         ended = [runs[N]["ended"][i] for N in (2, 3)]
         if min(int(e.sum()) for e in ended) < _MIN_RUNS:
-            verdicts.append(None)
+            verdicts.append("too few runs ended")
             continue
         med = {N: float(np.median(runs[N]["erank"][i][runs[N]["ended"][i]])) for N in (2, 3)}
         d = {N: float(np.max(runs[N]["drift"][i][runs[N]["ended"][i]])) for N in (2, 3)}
-        verdicts.append({"median": med, "drift": d, "met": med[3] + d[3] < med[2] - d[2]})
+        if med[3] + d[3] < med[2] - d[2]:
+            met = True
+        elif med[3] - d[3] >= med[2] + d[2]:
+            met = False
+        else:  # the two medians are closer than the stopping error: the end points do not tell
+            verdicts.append("within the drift")
+            continue
+        verdicts.append({"median": med, "drift": d, "met": met})
     return {"problems": problems, "runs": runs, "verdicts": verdicts}
 
 
 def completion_panel(ex) -> dict:
     """The example's outcome: the Count of problems where depth 3 ended lower, and the per-problem medians."""
     out = _memo_c36(ex)
-    met = sum(1 for v in out["verdicts"] if v is not None and v["met"])
-    decided = sum(1 for v in out["verdicts"] if v is not None)
+    met = sum(1 for v in out["verdicts"] if isinstance(v, dict) and v["met"])
+    decided = sum(1 for v in out["verdicts"] if isinstance(v, dict))
     return {"count": Count(met, decided, len(out["verdicts"]) - decided), **out}
 
 
@@ -151,13 +158,14 @@ def plot_depth_rank(ex, fig):
             ax.scatter(np.full(e.sum(), i + dx), r["erank"][i][e], s=10, color=color, alpha=0.6)
             if (~e).any():
                 ax.scatter(np.full((~e).sum(), i + dx), r["erank"][i][~e], s=14, marker="x", color=COLORS["neutral"])
-        if v is not None:
+        if isinstance(v, dict):
             ax.plot([i - 0.3, i], [v["median"][2]] * 2, color=COLORS["canonical"], lw=2)
             ax.plot([i, i + 0.3], [v["median"][3]] * 2, color=COLORS["induced"], lw=2)
             ax.annotate("✓" if v["met"] else "✗", (i, max(v["median"].values()) + 0.05), ha="center", fontsize=9,
                         color=COLORS["canonical"] if v["met"] else COLORS["violation"])
         else:
-            ax.annotate("undecided", (i, 1.0), ha="center", fontsize=7, rotation=90, color=COLORS["neutral"])
+            ax.annotate(f"undecided: {v}", (i, 1.0), ha="center", va="bottom", fontsize=6, rotation=90,
+                        color=COLORS["neutral"])
     ax.scatter([], [], s=10, color=COLORS["canonical"], label="depth 2, each initialization (bar: median)")
     ax.scatter([], [], s=10, color=COLORS["induced"], label="depth 3, each initialization (bar: median)")
     ax.scatter([], [], s=14, marker="x", color=COLORS["neutral"], label="run that did not reach 1e-4·L₀ (left out)")
@@ -168,7 +176,7 @@ def plot_depth_rank(ex, fig):
     ax.set_title(f"depth 3 ends lower on {c.met} of {c.decided} decided problems (✓)", fontsize=9)
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), frameon=False)
     ax2 = fig.add_subplot(1, 2, 2)
-    i = next((k for k, v in enumerate(out["verdicts"]) if v is not None and not v["met"]), 0)
+    i = next((k for k, v in enumerate(out["verdicts"]) if isinstance(v, dict) and not v["met"]), 0)
     for N, color in ((2, COLORS["canonical"]), (3, COLORS["induced"])):
         for j in range(_INITS):
             s = np.linalg.svd(runs[N]["E"][i, j], compute_uv=False)
@@ -193,10 +201,11 @@ _C36_RULE = RateRule("the median effective rank over the initializations is lowe
                  "factorization W₃W₂W₁ ends at a matrix of lower effective rank than a depth-2 one W₂W₁.",
        strategy=st.fixed_dictionaries({"seed": st.integers(0, 2**32 - 1), "sigma": positive_scales(5e-3, 2e-2)}),
        plot=plot_depth_rank, rate=_C36_RULE,
-       # each example is 10 problems × 5 initializations × 2 depths, two batched descents
-       settings={"max_examples": 1},
+       # each example is 6 problems × 5 initializations × 2 depths, two batched descents; two examples, as
+       # Hypothesis's first example is always its simplest one (seed 0, the smallest σ)
+       settings={"max_examples": 2},
        definitions="Problems: M 6×6 of rank 1 or 2 (product of Gaussian factors, spectral norm 1), 14 of its 36 "
-                   "entries observed; loss ½Σ_observed (E_ij − M_ij)²; 10 problems per example, drawn from its seed. "
+                   "entries observed; loss ½Σ_observed (E_ij − M_ij)²; 6 problems per example, drawn from its seed. "
                    "Factorizations of widths 6, every entry of every W_j drawn σ·N(0, 1) with one σ ∈ [5e-3, 2e-2] "
                    "for both depths, 5 initializations per problem and depth (σ = 1e-3 would leave depth 3 on its "
                    "plateau at the origin for about 10⁴ steps at η = 0.5). Descent at η = 0.5 to loss 1e-3·L₀ "
@@ -205,22 +214,23 @@ _C36_RULE = RateRule("the median effective rank over the initializations is lowe
                    "rank': exp of the entropy of σᵢ/Σσⱼ (Roy & Vetterli 2007). Per problem, 'depth 3 ends lower': "
                    "median erank₃ + d₃ < median erank₂ − d₂, medians over the initializations, d the largest change "
                    "of the effective rank between loss 1e-3 and 1e-4 of the start (in the final linear phase the "
-                   "distance to the limit shrinks like √loss, so what remains after 1e-4 is about half of d; the "
-                   "end point is 1e-4 and not 1e-10 of L₀ because depth 3's last decades take 10⁴ steps and more "
-                   "on some problems, while the gaps between the depths are 0.1–1.6 and the drifts 100 times "
-                   "smaller).")
+                   "distance to the limit shrinks like √loss, so what remains after 1e-4 is about half of d); "
+                   "'not lower': median erank₃ − d₃ ≥ median erank₂ + d₂; a problem whose medians are closer than "
+                   "their drifts is undecided, the stopping error cannot tell them apart. The end point is 1e-4 and "
+                   "not 1e-10 of L₀ because depth 3's last decades take 10⁴ steps and more on some problems, while "
+                   "the gaps between the depths are mostly 0.1–1.6 and the drifts far smaller.")
 def depth_lowers_effective_rank(ex):
     out = completion_panel(ex)
     for i, (p, v) in enumerate(zip(out["problems"], out["verdicts"])):
         ended = {N: int(out["runs"][N]["ended"][i].sum()) for N in (2, 3)}
-        if v is None:
-            note(f"problem {i} (rank {p['rank']}, seed {p['seed']}): undecided, runs ended {ended}")
+        if not isinstance(v, dict):
+            note(f"problem {i} (rank {p['rank']}, seed {p['seed']}): undecided ({v}), runs ended {ended}")
         else:
             note(f"problem {i} (rank {p['rank']}, seed {p['seed']}): median erank₂ {v['median'][2]:.4f} "
                  f"(drift {v['drift'][2]:.2g}), erank₃ {v['median'][3]:.4f} (drift {v['drift'][3]:.2g}), runs ended "
                  f"{ended}: {'lower' if v['met'] else 'not lower'}")
     c = out["count"]
     if c.decided == 0:
-        undecided("no problem had 3 of 5 runs end at both depths")
+        undecided("no problem of the example was decided")
     target(c.met / c.decided, label="fraction of problems where depth 3 ends lower")
     return c
