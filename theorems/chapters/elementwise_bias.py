@@ -212,8 +212,8 @@ _C29_RULE = RateRule("the end point from the small α_s is within 5% of the min-
                  "uniform initialization w₀ = α·1 ends near the non-negative interpolant of minimum ℓ1 norm, and "
                  "nearer as α → 0. (The mirror-descent reading is C29b, the large-α reading C29c.)",
        strategy=bias_problems(True).map(dict), plot=plot_squared_bias, rate=_C29_RULE,
-       # each example is two descent runs and a linear program
-       settings={"max_examples": 10, "phases": PHASES},
+       # each example is two descent runs and a linear program; with 12, 10 of 12 still survive (lower bound 0.55)
+       settings={"max_examples": 12, "phases": PHASES},
        definitions="Problems: X (n×q, n ∈ {2, 3}, q ∈ 5…8, N(0, 1/n) entries), y = Xθ*, θ* ≥ 0 on n random "
                    "coordinates. Descent: η = 0.5/ρ (ρ: the parametric Hessian's spectral radius at the start, or the "
                    "Gauss–Newton part 4‖θ_ℓ1‖∞λ_max(XᵀX) if larger), halved while it diverges, until the loss is "
@@ -296,8 +296,8 @@ _C29C_RULE = RateRule("the end point from α is within 5% of the interpolant clo
                  "kernel regime).",
        strategy=st.tuples(bias_problems(True), positive_scales(*_LARGE_ALPHA)).map(lambda t: {**t[0], "alpha": t[1]}),
        plot=plot_large_alpha, rate=_C29C_RULE,
-       # each example is one descent run and a solver call
-       settings={"max_examples": 10, "phases": PHASES},
+       # each example is one descent run and a solver call; with 14, 3 of 14 that meet the criterion still refute
+       settings={"max_examples": 14, "phases": PHASES},
        definitions="Problems as in C29; α ∈ [2, 5] (θ₀ = 4…25·1 while the interpolants' entries are of order 1). "
                    "Descent as in C29, sized by the entropy argmin of C29b. 'Near': ‖θ − θ_ℓ2‖ ≤ 5% of "
                    "‖θ_ℓ2 − θ₀‖, θ_ℓ2 = θ₀ + X⁺(y − Xθ₀) (no sign constraint). Expected refuted, and why: the squared "
@@ -441,7 +441,7 @@ def _c31_experiment(ex):
     q = X.shape[1]
     linf = min_linf_nonneg(X, y)
     end_guess = np.maximum(linf, 1.0 / alpha)
-    run, eta = flow_run(Inverse(q), "inverse", X, y, alpha, end_guess, steps=_STEPS)
+    run, eta = flow_run(Inverse(q), "inverse", X, y, alpha, end_guess, steps=_STEPS // 2)
     flow = inverse_flow_limit(X, y, alpha, run.theta)
     return {"linf": linf, "l1": min_l1_nonneg(X, y), "run": run, "eta": eta, "flow": flow,
             "theta0": np.full(q, 1.0 / alpha)}
@@ -487,12 +487,14 @@ _C31_RULE = RateRule("the end point is non-negative with ‖θ‖∞ ≤ 1.05·m
                  "the non-negative interpolant of minimum ℓ∞ norm.",
        strategy=st.tuples(bias_problems(True), positive_scales(0.3, 3.0)).map(lambda t: {**t[0], "alpha": t[1]}),
        plot=plot_inverse_bias, rate=_C31_RULE,
-       # each example is one descent run, two linear programs and one small solve
-       settings={"max_examples": 8, "phases": PHASES},
+       # each example is one descent run, two linear programs and one small solve; with 12, 2 of 12 that meet the
+       # criterion still refute (upper bound 0.44), 3 do not
+       settings={"max_examples": 12, "phases": PHASES},
        definitions="Problems as in C29; uniform start w₀ = α·1 (θ₀ = 1/α·1), α ∈ [0.3, 3]. Descent at η = 0.5/ρ "
                    "(ρ: the parametric Hessian's spectral radius at the start, or λ_max(XᵀX)·max θ⁴ at the larger "
                    "of θ₀ and a min-ℓ∞ interpolant), halved while it diverges, until the loss is 1e-10 of its start "
-                   "within 20 000 steps (else undecided). The ℓ∞ minimiser is not unique, so values are compared: "
+                   "within 10 000 steps (else undecided: the runs that converge mostly do so within 9 000 steps; "
+                   "those that do not have a coordinate whose gain θ⁴ is tiny and converge after 10⁵ or more). The ℓ∞ minimiser is not unique, so values are compared: "
                    "'near' means θ ≥ 0 and ‖θ‖∞ ≤ 1.05·min{‖θ‖∞ : Xθ = y, θ ≥ 0} (LP). The flow's own limit, "
                    "argmin Σ 1/(2θᵢ²) + α³θᵢ over {Xθ = y} (θ^{−3} − α³ stays in range(Xᵀ) along the flow), is "
                    "noted beside it.")
