@@ -34,8 +34,10 @@ def _one_example_loss(x, y) -> Loss:
 
 #: "diverges": the engine reports "diverged" (loss above 1e12·max(L₀, 1), or not finite) within this budget
 _DIVERGE_STEPS = 2000
-#: the sequence of targets y·2^j goes on until η|y|‖x‖ reaches this, and has at least _TAIL + 1 entries
-_TOP = 16.0
+#: the sequence of targets y·2^j goes on until η|y|‖x‖ reaches this, and has at least _TAIL + 1 entries; the last
+#: _TAIL of them start at 8: at η|y|‖x‖ = 2 (no stable minimum) descent on (U, v) can stay bounded for the whole
+#: budget without converging or diverging (k = d = 1, x = 0.5, η‖x‖²/2 = 0.0625, σ = 1 does)
+_TOP = 64.0
 #: the last _TAIL targets of the sequence must all diverge ("once large enough")
 _TAIL = 4
 #: halvings of η tried for the "small enough" part, and how many further halvings must converge too
@@ -223,7 +225,8 @@ def plot_step_size(ex, fig):
                    "⌈log 1e-10 / (2 log|1 − 2c|)⌉ plus 10; parametric at ρ = η|y|‖x‖ ≤ 1: 8(12 + |log κ|)/ρ + 200 "
                    "steps, κ = ‖W₀‖²‖x‖/|y|. 'Diverges': the engine's status 'diverged' (loss above "
                    "1e12·max(L₀, 1) or not finite) within 2000 steps. 'Large enough': along y·2^j from the drawn "
-                   "target until η|y|‖x‖ ≥ 16 (at least five targets), the last four all diverge; the threshold "
+                   "target until η|y|‖x‖ ≥ 64 (at least five targets), the last four all diverge (from 8 up: at "
+                   "η|y|‖x‖ = 2 a run can stay bounded for the whole budget, neither converging nor diverging); the threshold "
                    "target is the smallest from which every later one diverges (every minimum has sharpness "
                    "‖∇_W f‖² ≥ 2|y|‖x‖, so none is stable once η|y|‖x‖ > 1). 'Small enough': halving η at the "
                    "threshold target, the first η that converges and the next two halvings all converge "
