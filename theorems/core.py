@@ -439,6 +439,16 @@ def run_claim(claim: Claim, *, param=None, params=None, overrides: dict | None =
         was steered to), else the last one tried. A failure replayed from the example
         database keeps the number of examples the search that found it took
         (``search_examples``, ``replayed``).
+
+        An example whose check calls :func:`undecided` is counted in ``undecided`` (with its reason)
+        and rejected, so Hypothesis draws another; ``examples`` counts the decided ones.
+
+        A tendency claim (``claim.rate``) is run without target(), shrinking or the database's
+        replays (:data:`RATE_PHASES`): each example adds to the counts of its criterion — its check
+        returning ``None``/``True`` (met), ``False`` or a :class:`ClaimFailed` (missed), or a dict
+        from series name to such an outcome or a :class:`~theorems.rates.Count` — and the rule
+        decides from the deciding series' interval (``rate``). A refuted or inconclusive result
+        keeps the first example that missed the criterion.
     """
     if not claim.decided:
         return Result(claim.id, claim.kind, "pending", message=f"{claim.id} has no property yet.")
@@ -597,10 +607,8 @@ def _rate_message(claim: Claim, rate: dict, state: dict) -> str:
     value = "no rate" if rate["rate"] is None else f"rate {rate['rate']:.3g}"
     because = {"survived": f"its lower bound is above {rule.holds_above:g}",
                "refuted": f"its upper bound is below {rule.refuted_below:g}",
-               "inconclusive": f"it reaches past {rule.holds_above:g}" if rule.holds_above == rule.refuted_below
+               "inconclusive": f"it contains {rule.holds_above:g}" if rule.holds_above == rule.refuted_below
                else f"it is not above {rule.holds_above:g} nor below {rule.refuted_below:g}"}[rate["verdict"]]
-    if rate["verdict"] == "inconclusive" and rule.holds_above == rule.refuted_below:
-        because = f"it contains {rule.holds_above:g}"
     text = (f"{claim.id} {rate['verdict']}: {rate['met']} of {rate['decided']} {rule.trial}s{where} met the "
             f"criterion ({value}, {pct} interval [{rate['lo']:.3g}, {rate['hi']:.3g}]: {because})")
     if rate["undecided"]:
