@@ -47,8 +47,9 @@ def batched_descent(param, W0, loss, *, lr, steps: int = 10_000, tol: float = 1e
     (:mod:`descent.losses`). ``max_loss`` may be a scalar or (B,).
 
     The maps are the parameterization's ``psi_batch``/``vjp_batch``: closed forms for the
-    element-wise maps and the scalar chain θ = w₁⋯w_N (``DeepLinear(d=1, N)``), row by row for
-    the others (correct, not faster).
+    element-wise maps, the scalar chain θ = w₁⋯w_N (``DeepLinear(d=1, N)``) and the matrix
+    factorizations (one batched matrix product per layer), row by row for the others (correct,
+    not faster).
 
     Returns:
         A :class:`BatchDescentResult`; ``.member(b)`` is run b as a :class:`DescentResult`.

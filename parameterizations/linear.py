@@ -318,12 +318,12 @@ class MatrixFactorization(Parameterization):
 
     def _psi_batch(self, W):
         if not self.scalar_chain:
-            return super()._psi_batch(W)
+            return self._psi_batch_layers(W)
         return np.prod(W, axis=1, keepdims=True)
 
     def _vjp_batch(self, W, G):
         if not self.scalar_chain:
-            return super()._vjp_batch(W, G)
+            return self._vjp_batch_layers(W, G)
         # ∂(w₁⋯w_N)/∂w_i = Π_{j≠i} w_j via prefix and suffix products
         B, N = W.shape
         pre = np.ones((B, N))
@@ -331,6 +331,36 @@ class MatrixFactorization(Parameterization):
         pre[:, 1:] = np.cumprod(W[:, :-1], axis=1)
         suf[:, :-1] = np.cumprod(W[:, :0:-1], axis=1)[:, ::-1]
         return G[:, :1] * (pre * suf)
+
+    def _unpack_batch(self, W) -> list[np.ndarray]:
+        """[W_1, …, W_N] of each row of W (B, p), each of shape (B, d_j, d_{j−1})."""
+        o = self._offsets
+        return [W[:, o[j]:o[j + 1]].reshape((len(W),) + self.shapes[j]) for j in range(self.N)]
+
+    def _psi_batch_layers(self, W):
+        """Row b: vec(W_N⋯W_1) of row b, as one batched matrix product per layer (bottom-up)."""
+        Ws = self._unpack_batch(W)
+        E = Ws[0]
+        for Wj in Ws[1:]:
+            E = np.matmul(Wj, E)
+        return E.reshape(len(W), self._q)
+
+    def _vjp_batch_layers(self, W, G):
+        """Row b: (A_jᵀ G_b B_jᵀ)_j with A_j = W_N⋯W_{j+1} (top-down) and B_j = W_{j−1}⋯W_1 (bottom-up; B_1 = I)."""
+        Bn = len(W)
+        Ws = self._unpack_batch(W)
+        bottoms = [None] * self.N
+        for j in range(1, self.N):
+            bottoms[j] = Ws[0] if j == 1 else np.matmul(Ws[j - 1], bottoms[j - 1])
+        out = np.empty((Bn, self._p))
+        o = self._offsets
+        H = G.reshape(Bn, self.m, self.n)  # A_jᵀ G, starting at the top layer (A_N = I)
+        for j in range(self.N - 1, -1, -1):
+            block = H if j == 0 else np.matmul(H, bottoms[j].transpose(0, 2, 1))
+            out[:, o[j]:o[j + 1]] = block.reshape(Bn, -1)
+            if j:
+                H = np.matmul(Ws[j].transpose(0, 2, 1), H)  # A_{j−1}ᵀG = W_jᵀ (A_jᵀ G)
+        return out
 
     def _jacobian(self, w):
         Ws = self.unpack(w)

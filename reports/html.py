@@ -75,7 +75,7 @@ def status_class(kind: str, status: str) -> str:
     """The CSS class of a status badge: ok, info, find, bad or pend."""
     if status in ("holds", "witness found"):
         return "ok"
-    if status == "survived":
+    if status in ("survived", "inconclusive"):
         return "info"
     if status == "refuted":
         return "find" if kind == "open" else "bad"
@@ -127,6 +127,24 @@ def _example_table(example) -> str:
     return "<table class=\"values\">" + "".join(rows) + "</table>"
 
 
+def _rate_table(rate: dict) -> str:
+    """A tendency claim's rate: one row per series (the deciding one marked), with its interval."""
+    pct = f"{rate['confidence']:.0%}"
+    method = {"wilson": "Wilson", "clopper-pearson": "Clopper–Pearson"}.get(rate["method"], rate["method"])
+    rows = []
+    for name, c in rate["series"].items():
+        mark = " (decides)" if name == rate["decides"] and len(rate["series"]) > 1 else ""
+        value = "—" if c["rate"] is None else f"{c['rate']:.3f}"
+        rows.append(f"<tr><th>{_e((name or 'all') + mark)}</th><td>{c['met']}</td><td>{c['decided']}</td>"
+                    f"<td>{c['undecided']}</td><td>{value}</td><td>[{c['lo']:.3f}, {c['hi']:.3f}]</td></tr>")
+    head = (f"<tr><th>series</th><th>met</th><th>decided</th><th>undecided</th><th>rate</th>"
+            f"<th>{pct} {_e(method)} interval</th></tr>")
+    return (f"<p><strong>Rate.</strong> Criterion: {_e(rate['criterion'])}. Survives above "
+            f"{rate['holds_above']:g}, refuted below {rate['refuted_below']:g} (the interval's lower and upper "
+            f"bound); verdict: {_e(rate['verdict'])}.</p>"
+            f"<table class=\"values\"><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>")
+
+
 def claim_page(en: "Entry", slug: str, *, replay_path: str) -> str:
     """The page of one result: statement, verdict, pictures, the example's values, Hypothesis's report,
     and the commands that reproduce it."""
@@ -137,8 +155,12 @@ def claim_page(en: "Entry", slug: str, *, replay_path: str) -> str:
         tried += (" — replayed from Hypothesis's example database in this run; "
                   + (f"the search that found it took {r.search_examples} examples" if r.search_examples
                      else "the search that found it is not on record"))
-    facts = [("kind", r.kind), ("status", _badge(r)), ("examples tried", _e(tried)),
-             ("seconds", f"{r.seconds:.2f}")]
+    facts = [("kind", r.kind), ("status", _badge(r)), ("decided examples", _e(tried))]
+    if r.undecided:
+        why = "; ".join(f"{n}× {reason}" for reason, n in sorted(r.undecided_reasons.items(), key=lambda t: -t[1]))
+        facts.append(("undecided examples", _e(f"{r.undecided} — replaced by new draws, never counted as passes"
+                                                 + (f" ({why})" if why else ""))))
+    facts.append(("seconds", f"{r.seconds:.2f}"))
     if r.shown:
         facts.append(("example shown", _e(r.shown)))
     if c is not None:
@@ -155,6 +177,8 @@ def claim_page(en: "Entry", slug: str, *, replay_path: str) -> str:
              f"<p>{_e(en.statement)}</p>" if en.statement else "",
              f"<p class=\"message {cls}\"><strong>Verdict.</strong> {_e(r.message or '(no message)')}</p>",
              f"<dl class=\"facts\">{dl}</dl>"]
+    if r.rate is not None:
+        parts.append(_rate_table(r.rate))
     if c is not None and c.definitions:
         parts.append(f"<p class=\"muted\"><strong>Definitions.</strong> {_e(c.definitions)}</p>")
     if c is not None and c.known_failure:

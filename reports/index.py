@@ -89,6 +89,10 @@ def _examples(row: dict) -> str:
         search = row.get("search_examples") or "?"
         return (f'<span title="replayed from the example database; the search that found it took {search} '
                 f'examples">{row["examples"]} ↺ {search}</span>')
+    undecided = row.get("undecided") or 0
+    if undecided:
+        return (f'<span title="{row["examples"]} decided, {undecided} undecided (replaced by new draws)">'
+                f'{row["examples"]} (+{undecided} undecided)</span>')
     return str(row["examples"])
 
 
@@ -120,7 +124,7 @@ def _findings(rows: list[dict]) -> str:
 
 def _chips(doc: dict) -> str:
     counts = doc["counts"]
-    order = list(FINDING_ORDER) + ["holds", "survived", "pending"]
+    order = list(FINDING_ORDER) + ["holds", "survived", "inconclusive", "pending"]
     keys = sorted(counts, key=lambda k: order.index(k) if k in order else len(order))
     kind_of = {"refuted-holds": "holds", "refuted-open": "open"}
     chips = [f'<button type="button" class="badge {status_class(kind_of.get(k, ""), k.split("-")[0])}" '
@@ -156,14 +160,17 @@ def index_page(doc: dict) -> str:
         _findings(rows),
         "<h2 id=\"all\">All claims, by section</h2>",
         "<p class=\"muted\">Kinds: <em>holds</em> must hold on every example; <em>exists</em> needs a witness; "
-        "<em>open</em> is decided by the run (refuted, or survived N examples). Notation: θ = ψ(W) ∈ R^q, "
+        "<em>open</em> is decided by the run (refuted, or survived N examples; a tendency claim by the rate of its "
+        "criterion with a confidence interval: survived, refuted or inconclusive). Examples that decide nothing "
+        "(a run that did not settle, a point outside the premise) are counted apart as undecided and replaced, "
+        "never counted as passes. Notation: θ = ψ(W) ∈ R^q, "
         "J = ∂θ/∂W is q×p (the post writes its transpose), K = J Jᵀ, and the induced step is K g. "
         "Examples “1 ↺ 57”: a failure replayed from Hypothesis's example database, first found after 57.</p>",
         "<div class=\"controls\"><input type=\"search\" id=\"q\" placeholder=\"search ids, claims, messages\" "
         "aria-label=\"search\">" + _chips(doc) + " <span class=\"muted\"><span id=\"shown\">"
         f"{len(rows)}</span> shown</span></div>",
     ]
-    head = ("<tr><th>id</th><th>claim</th><th>status</th><th>verdict</th><th>examples</th><th>seconds</th></tr>")
+    head = ("<tr><th>id</th><th>claim</th><th>status</th><th>verdict</th><th>decided examples</th><th>seconds</th></tr>")
     table, section = [], None
     for r in rows:
         if r["section"] != section:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from theorems.core import Claim, Result, Violation
+from theorems.core import Claim, Result, Violation, shorten
 from theorems.style import COLORS, new_figure
 
 __all__ = ["Picture", "png_bytes", "render", "render_capturing", "claim_pictures", "fallback_plot",
@@ -216,6 +216,45 @@ def fallback_plot(example, fig, *, violation: Violation | None = None, title: st
     fig.suptitle(title or "the example's values")
 
 
+def rate_plot(result: Result, fig) -> None:
+    """A tendency claim's rate per series with its confidence interval; the deciding series and the
+    rule's thresholds (survives above, refuted below) marked, the legend outside the data."""
+    from theorems.style import COLORS
+
+    rate = result.rate
+    names = list(rate["series"])
+    ax = fig.add_subplot()
+    xs = np.arange(len(names))
+    for x, name in zip(xs, names):
+        c = rate["series"][name]
+        deciding = name == rate["decides"]
+        color = {"survived": COLORS["canonical"], "refuted": COLORS["violation"]}.get(
+            rate["verdict"], COLORS["reference"]) if deciding else COLORS["neutral"]
+        r = c["rate"] if c["rate"] is not None else (c["lo"] + c["hi"]) / 2
+        ax.errorbar([x], [r], yerr=[[r - c["lo"]], [c["hi"] - r]], fmt="o" if c["rate"] is not None else "x",
+                    color=color, capsize=6, ms=8 if deciding else 6, lw=2 if deciding else 1.2)
+        ax.annotate(f"{c['met']}/{c['decided']}" + (f" (+{c['undecided']} undecided)" if c["undecided"] else ""),
+                    (x, c["lo"]), textcoords="offset points", xytext=(0, -14), ha="center", fontsize=7)
+    ax.errorbar([], [], yerr=[], fmt="o", color=COLORS["neutral"], capsize=4,
+                label=f"rate with its {rate['confidence']:.0%} {rate['method']} interval")
+    if rate["holds_above"] == rate["refuted_below"]:
+        ax.axhline(rate["holds_above"], color=COLORS["reference"], ls="--",
+                   label=f"threshold {rate['holds_above']:g}: survives above it, refuted below it")
+    else:
+        ax.axhline(rate["holds_above"], color=COLORS["canonical"], ls="--",
+                   label=f"survives: lower bound above {rate['holds_above']:g}")
+        ax.axhline(rate["refuted_below"], color=COLORS["violation"], ls="--",
+                   label=f"refuted: upper bound below {rate['refuted_below']:g}")
+    ax.set_xticks(xs)
+    ax.set_xticklabels([(n or "all examples") + (" (decides)" if n == rate["decides"] and len(names) > 1 else "")
+                        for n in names], fontsize=8)
+    ax.set_xlim(-0.6, len(names) - 0.4)
+    ax.set_ylim(-0.12, 1.05)
+    ax.set_ylabel("fraction that meets the criterion")
+    ax.set_title(f"{result.id} {rate['verdict']}: " + shorten(rate["criterion"], 90), fontsize=9)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=1, frameon=False)
+
+
 def claim_pictures(claim: Claim | None, result: Result) -> list[Picture]:
     """The pictures of a result: the claim's own plot (or its error) and, without one, the generic picture."""
     example = result.example
@@ -225,10 +264,17 @@ def claim_pictures(claim: Claim | None, result: Result) -> list[Picture]:
     title = f"{result.id}: the {what}" + (f" ({result.label})" if result.label else "")
     pictures: list[Picture] = []
     error = ""
+    if result.rate is not None:  # a tendency claim: the rate that decided it comes first
+        try:
+            png, warned = render_capturing(lambda fig: _laid_out(fig, rate_plot(result, fig)))
+            pictures.append(Picture("rate", png, f"{result.id}'s rate over the run, with its interval and the "
+                                                 f"rule's thresholds.", warnings=warned))
+        except Exception:
+            pictures.append(Picture("rate", b"", "", traceback.format_exc(limit=8)))
     if claim is not None and claim.plot is not None:
         try:
             png, warned = render_capturing(lambda fig: _laid_out(fig, claim.plot(example, fig)))
-            return [Picture("plot", png, f"{result.id}'s own picture of the {what}.", warnings=warned)]
+            return pictures + [Picture("plot", png, f"{result.id}'s own picture of the {what}.", warnings=warned)]
         except Exception:
             error = traceback.format_exc(limit=8)
     try:

@@ -19,7 +19,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from theorems.core import Claim, ClaimFailed, example_label, name_the_claim
+from theorems.core import Claim, ClaimFailed, Undecided, example_label, name_the_claim, outcomes_of
+from theorems.rates import Count
 
 from .records import Record, check_reference, load_record
 
@@ -31,9 +32,10 @@ class Replay:
     """What calling the check on the saved example did.
 
     Attributes:
-        outcome: ``failed`` (the check raised), ``passed`` (it returned and, for an
-            exists claim, did not accept the example), or ``witness`` (an exists
-            claim accepted the example).
+        outcome: ``failed`` (the check raised, or a tendency claim's example missed its
+            criterion), ``passed`` (it returned and, for an exists claim, did not accept the
+            example), ``witness`` (an exists claim accepted the example), or ``undecided``
+            (the check declared that the example decides nothing).
         message: the failure's or witness's sentence, tagged ``[id, label]`` as the runner tags it.
         recorded: the message saved in the record.
         error: the exception the check raised, with Hypothesis's notes attached.
@@ -198,6 +200,9 @@ def replay(record, *, claim: Claim | None = None) -> Replay:
     with with_reporter(lambda s: printed.append(str(s))):
         try:
             test()
+        except Undecided as u:
+            return Replay("undecided", f"the example decides nothing about {claim.id}: {u.reason}",
+                          record.result.message, claim, None, printed)
         except Exception as e:  # the failure being replayed
             status = "refuted" if isinstance(e, ClaimFailed) else "error"
             notes = [name_the_claim(n, claim, status) for n in printed + [str(n) for n in getattr(e, "__notes__", [])]]
@@ -208,6 +213,13 @@ def replay(record, *, claim: Claim | None = None) -> Replay:
         msg = _tag(claim, example, out if isinstance(out, str) else "witness")
         return Replay("witness", msg, record.result.message, claim, None,
                       [name_the_claim(n, claim, "witness found") for n in printed])
+    if claim.rate is not None:  # a tendency claim's check may return its outcomes instead of raising
+        c = Count.of(outcomes_of(claim.rate, out).get(claim.rate.series, True))
+        if c.decided > c.met:
+            where = f" at {claim.rate.series}" if claim.rate.series else ""
+            return Replay("failed", _tag(claim, example, f"the example misses the criterion of {claim.id}{where}: "
+                                                         f"{claim.rate.criterion}"),
+                          record.result.message, claim, None, printed)
     what = "is not a witness of" if claim.kind == "exists" else "satisfies"
     return Replay("passed", f"the example {what} {claim.id}", record.result.message, claim, None, printed)
 

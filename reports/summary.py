@@ -2,7 +2,8 @@
 
 A row holds what a CI job or the index needs about one result: id, kind, status,
 the status as shown, the section, the claim shortened, the one-line message, the
-examples tried (and, for a failure replayed from Hypothesis's example database, the
+decided examples, the undecided ones (with their reasons), a tendency claim's rate with its
+interval and verdict (and, for a failure replayed from Hypothesis's example database, the
 examples the search that found it took), seconds, and the files of its page. The
 index is rendered from these rows, so a partial run (``-k``, ``--section``) can
 keep the rows of the claims it did not run from the previous ``summary.json``.
@@ -41,7 +42,8 @@ def row(entry, files: list[str]) -> dict:
         "status_key": status_key(r.kind, r.status),
         "failing": r.failing, "section": c.section if c is not None else "",
         "claim": c.short(150) if c is not None else "", "subject": r.subject, "message": r.message,
-        "examples": r.examples, "search_examples": r.search_examples, "replayed": r.replayed,
+        "examples": r.examples, "undecided": r.undecided, "undecided_reasons": dict(r.undecided_reasons),
+        "rate": r.rate, "search_examples": r.search_examples, "replayed": r.replayed,
         "seconds": round(r.seconds, 3), "page": entry.page, "files": files,
     }
 

@@ -1,8 +1,9 @@
 """The row-wise maps on B points (``psi_batch``, ``vjp_batch``) and what each family says of itself.
 
 * row b of ``psi_batch(W)`` is ψ(W_b) and row b of ``vjp_batch(W, G)`` is J(W_b)ᵀG_b, to the
-  round-off of two computations (numerics.close), for every family at random sizes, and for
-  the scalar chain θ = w₁⋯w_N, whose closed form is used only there;
+  round-off of two computations (numerics.close), for every family at random sizes (the
+  factorizations' batched closed form among them), and for the scalar chain θ = w₁⋯w_N, whose
+  closed form is used only there;
 * ``uniform_initial(α)`` is α·1 for the element-wise maps and a ValueError elsewhere;
 * the family table and the random-size strategies come from the zoo's classes.
 """

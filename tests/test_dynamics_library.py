@@ -154,3 +154,44 @@ def test_memo_computes_once_per_example():
     assert len(calls) == 1
     experiments.memo(f, {"a": np.array([1.0, 3.0]), "s": "x"})
     assert len(calls) == 2
+
+
+def test_a_stalled_run_is_not_settled_however_little_its_first_order_move():
+    # the case of a false refutation: a coordinate stalled near 0 adds nothing to the first-order remaining move,
+    # while the residual stays at 7.6% of ‖y‖ (problem n = 3, q = 6, seed 1804475916, α = 2.5e-41)
+    from parameterizations import Squared
+
+    p = flow_limits._bias_problem(3, 6, 1804475916, True)
+    X, y = p["X"], p["y"]
+    l1 = S.min_l1_nonneg(X, y)
+    alpha = 2.5e-41
+    run, _ = flow_limits.flow_run(Squared(6), "squared", X, y, alpha, l1, steps=3000)
+    move = flow_limits.remaining_move(X, y, run.theta, flow_limits.mirror_metric("squared", run.theta, alpha))
+    assert move < 1e-3 * np.linalg.norm(l1)  # the first-order estimate says "done"
+    ok, why, residual = flow_limits.settled(X, y, run)
+    assert not ok and residual > 0.05 and "step budget" in why
+    assert np.linalg.norm(run.theta - l1) > 0.3 * np.linalg.norm(l1)  # and it is far from its limit
+
+
+def test_completion_rows_run_as_single_descents_with_their_own_relative_tolerance():
+    # C36 runs every (problem, initialization) as one row of a batched descent, each row's loss divided by its
+    # L₀ and its step multiplied by it: the same iterates as gradient_descent on that problem alone
+    from parameterizations import MatrixFactorization
+
+    problems = completion_rank._problems(5)[:2]
+    m = MatrixFactorization(6, 6, 3, width=6)
+    W0 = 0.3 * np.random.default_rng(1).standard_normal((2 * 2, m.n_params))
+    plain = completion_rank._masked_loss(problems, 2)
+    L0 = plain.value_and_grad_batch(m.psi_batch(W0))[0]
+    weighted = completion_rank._masked_loss(problems, 2, 1.0 / L0)
+    np.testing.assert_allclose(weighted.value_and_grad_batch(m.psi_batch(W0))[0], 1.0)
+    from descent import batched_descent
+
+    batch = batched_descent(m, W0, weighted, lr=0.5 * L0, steps=150, tol=0.0)
+    for b in range(4):
+        pr = problems[b // 2]
+        X = np.eye(36)[pr["observed"]]
+        single = gradient_descent(m, W0[b], squared_loss(X, pr["M"].ravel()[pr["observed"]]), lr=0.5, steps=150,
+                                  tol=0.0)
+        assert L0[b] == pytest.approx(single.losses[0], rel=1e-12)
+        np.testing.assert_allclose(batch.Theta[b], single.theta, rtol=1e-9, atol=1e-12)

@@ -85,7 +85,7 @@ def test_activation_groups_explain_rank_deficiency():
     assert np.linalg.matrix_rank(m.jacobian(w)) == 2
 
 
-PLOTTED = ["C16", "C17", "C18", "C19", "C20", "C21", "C22", "C23", "C24", "C25", "C26"]
+PLOTTED = ["C16", "C17", "C18", "C19", "C20", "C21", "C22", "C22w", "C23", "C24", "C25", "C26"]
 
 
 @pytest.mark.parametrize("cid", PLOTTED)

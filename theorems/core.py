@@ -9,7 +9,15 @@ draws examples. The function states the property with :func:`expect`:
   a witness; the runner raises on it, so Hypothesis searches for, shrinks and
   keeps the smallest witness it finds.
 * kind ``open``: as ``holds``, but the verdict (refuted, or survived N examples)
-  is a finding, not a failure of the suite.
+  is a finding, not a failure of the suite. An open claim with a :class:`~theorems.rates.RateRule`
+  (a *tendency* claim) is decided by the rate of its criterion over the examples instead: each
+  example that fails is counted, not reported, and the rule turns the rate's confidence interval
+  into survived, refuted or inconclusive.
+
+An example that cannot decide the claim (a run that did not settle, a solver that failed, a point
+outside the claim's premise) calls :func:`undecided`: it is counted apart, never as a pass, and
+Hypothesis draws a replacement. A claim's own example budget is written for the ``default``
+profile's 100 examples and scales with the profile (:func:`scaled_budget`).
 """
 
 from __future__ import annotations
@@ -23,24 +31,31 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Literal
 
 import numpy as np
-from hypothesis import HealthCheck, Phase, currently_in_test_context, given, note, settings
+from hypothesis import HealthCheck, Phase, assume, currently_in_test_context, event, given, note, settings
 from hypothesis import strategies as st
-from hypothesis.errors import Unsatisfiable
+from hypothesis.errors import FailedHealthCheck, Unsatisfiable
 from hypothesis.reporting import with_reporter
+
+from .rates import Count, RateRule, rate_summary
 
 __all__ = [
     "Claim",
     "Result",
     "ClaimFailed",
+    "Undecided",
+    "undecided",
     "Violation",
     "expect",
     "expect_close",
     "run_claim",
     "claim_sort_key",
     "name_the_claim",
+    "outcomes_of",
     "shorten",
+    "scaled_budget",
     "KINDS",
     "STATUS_PASSING",
+    "REFERENCE_EXAMPLES",
 ]
 
 Kind = Literal["holds", "exists", "open"]
@@ -50,8 +65,20 @@ KINDS = ("holds", "exists", "open")
 STATUS_PASSING = {
     "holds": {"holds"},
     "exists": {"witness found"},
-    "open": {"refuted", "survived"},
+    "open": {"refuted", "survived", "inconclusive"},
 }
+
+#: the example budget a claim's own ``max_examples`` is written for: the ``default`` profile's
+REFERENCE_EXAMPLES = 100
+
+
+def scaled_budget(own: int, profile_examples: int) -> int:
+    """A claim's own example budget under a profile: ``own × profile_examples / 100``, rounded, at least 1.
+
+    A claim whose examples are expensive (a descent experiment each) sets a small budget for the
+    ``default`` profile's 100; ``thorough`` (2,000) then runs 20 times as many, ``ci`` (100) as many.
+    """
+    return max(1, round(own * profile_examples / REFERENCE_EXAMPLES))
 
 
 def shorten(text: str, limit: int) -> str:
@@ -117,6 +144,24 @@ class ClaimFailed(AssertionError):
             return None
 
 
+class Undecided(Exception):
+    """Raised by :func:`undecided`: this example cannot decide the claim; ``reason`` says why."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def undecided(reason: str):
+    """Declare the current example undecided and stop its check: it is neither a pass nor a failure.
+
+    The runner counts it (with ``reason``) apart from the decided examples, records it as a Hypothesis
+    ``event`` and rejects it (``assume(False)``), so Hypothesis draws a replacement. Outside the runner
+    (a direct call, a replay) the :class:`Undecided` raised here propagates.
+    """
+    raise Undecided(reason)
+
+
 class _Witness(Exception):
     """Raised by the runner when an ``exists`` claim's function accepts an example."""
 
@@ -176,6 +221,10 @@ class Claim:
         plot: ``plot(example, fig)`` draws the picture for the claim's page.
         definitions: for open claims, what "near", "converges", … mean here.
         known_failure: why a refutation is expected (data, not a skip).
+        rate: for a tendency claim (kind open), the rule that decides it from the rate of its
+            criterion over the examples (:class:`~theorems.rates.RateRule`); the check then
+            states the criterion of one example (failing it counts a miss) or returns the
+            outcomes of its trials (see :func:`run_claim`).
     """
 
     id: str
@@ -190,11 +239,14 @@ class Claim:
     definitions: str = ""
     known_failure: str = ""
     name: str = ""
+    rate: RateRule | None = None
     _zoo_strategy: Any = field(default=None, repr=False, compare=False)
 
     def __post_init__(self):
         if self.kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, but got {self.kind!r} [{self.id}]")
+        if self.rate is not None and self.kind != "open":
+            raise ValueError(f"rate must be given to open claims only, but {self.id} is a {self.kind} claim")
 
     @property
     def decided(self) -> bool:
@@ -234,8 +286,8 @@ class Result:
 
     id: str
     kind: str
-    status: str  # holds | witness found | refuted | survived | no witness | error | pending
-    examples: int = 0
+    status: str  # holds | witness found | refuted | survived | inconclusive | no witness | error | pending
+    examples: int = 0  # decided examples (for a failure: those up to and including it)
     seconds: float = 0.0
     message: str = ""
     example: dict | None = None  # counterexample, witness, or (passing) the one nearest the bound
@@ -246,6 +298,10 @@ class Result:
     shown: str = ""  # for a run without failure: which example is kept (nearest the bound, or the last)
     search_examples: int = 0  # examples the search that found this failure took (0: not known)
     replayed: bool = False  # the failure came back from the example database, not from this run's search
+    set_aside: int = 0  # examples not judged, e.g. ψ not differentiable there: neither passed nor failed
+    undecided: int = 0  # examples that decided nothing (replaced by new draws), counted apart
+    undecided_reasons: dict = field(default_factory=dict)  # why, with how many each
+    rate: dict | None = None  # a tendency claim's rate, interval and verdict (theorems.rates.rate_summary)
 
     def __post_init__(self):
         if isinstance(self.violation, dict):  # read back from JSON
@@ -274,9 +330,17 @@ class Result:
     @property
     def status_label(self) -> str:
         """The status as the report and the README show it: ``survived N`` for an open claim
-        without a counterexample."""
-        return f"survived {self.examples}" if self.status == "survived" else self.status
-    set_aside: int = 0  # examples not judged, e.g. ψ not differentiable there: neither passed nor failed
+        without a counterexample, the rate and its interval for a tendency claim
+        (``survived: rate 0.92 [0.80, 0.97]``), and ``(u undecided)`` when examples decided nothing."""
+        if self.rate is not None and self.status in ("survived", "refuted", "inconclusive"):
+            r = self.rate
+            rate = "—" if r["rate"] is None else f"{r['rate']:.2f}"
+            label = f"{self.status}: rate {rate} [{r['lo']:.2f}, {r['hi']:.2f}] of {r['decided']}"
+            missing = r["undecided"]
+        else:
+            label = f"survived {self.examples}" if self.status == "survived" else self.status
+            missing = self.undecided
+        return label + (f" ({missing} undecided)" if missing else "")
 
     @property
     def counterexample(self):
@@ -303,9 +367,18 @@ def subject_of(params) -> str:
     return getattr(params, "subject", None) or repr(params)[:60]
 
 
+#: the phases of a tendency claim: examples as drawn, no replay of stored failures (none is stored), no
+#: target() steering toward misses and no shrinking, either of which would bias the rate
+RATE_PHASES = (Phase.explicit, Phase.generate)
+
+
 def _profile_settings(claim: Claim, overrides: dict | None) -> settings:
     base = settings()  # the active profile
     kw = dict(claim.settings)
+    if "max_examples" in kw:  # written for the default profile's budget: scale with the active one
+        kw["max_examples"] = scaled_budget(int(kw["max_examples"]), base.max_examples)
+    if claim.rate is not None:
+        kw["phases"] = RATE_PHASES
     kw.update(overrides or {})
     if claim.kind == "exists":
         # a witness search has nothing to explain
@@ -367,12 +440,25 @@ def run_claim(claim: Claim, *, param=None, params=None, overrides: dict | None =
         was steered to), else the last one tried. A failure replayed from the example
         database keeps the number of examples the search that found it took
         (``search_examples``, ``replayed``).
+
+        An example whose check calls :func:`undecided` is counted in ``undecided`` (with its reason)
+        and rejected, so Hypothesis draws another; ``examples`` counts the decided ones.
+
+        A tendency claim (``claim.rate``) is run without target(), shrinking or the database's
+        replays (:data:`RATE_PHASES`): each example adds to the counts of its criterion — its check
+        returning ``None``/``True`` (met), ``False`` or a :class:`ClaimFailed` (missed), or a dict
+        from series name to such an outcome or a :class:`~theorems.rates.Count` — and the rule
+        decides from the deciding series' interval (``rate``). A refuted or inconclusive result
+        keeps the first example that missed the criterion.
     """
     if not claim.decided:
         return Result(claim.id, claim.kind, "pending", message=f"{claim.id} has no property yet.")
     strategy = claim.example_strategy(param, params)
-    state: dict[str, Any] = {"calls": 0, "ex": None, "first": None, "label": None, "best": None}
+    rule = claim.rate
+    state: dict[str, Any] = {"calls": 0, "ex": None, "first": None, "label": None, "best": None, "undecided": 0,
+                             "reasons": {}, "counts": {}, "miss": None}
     subject = param.label if param is not None else (subject_of(params) if params is not None else "")
+    state["rule"] = rule
     claim = dataclasses.replace(claim, check=_observing(claim.check, state))
 
     # Under the derandomized ci profile, Hypothesis seeds its search with a digest of this function's
@@ -382,12 +468,30 @@ def run_claim(claim: Claim, *, param=None, params=None, overrides: dict | None =
         state["ex"] = ex
         try:
             out = claim.check(ex)
-            if claim.kind == "exists" and out:
+            if rule is not None:
+                _tally(state, out, ex)
+            elif claim.kind == "exists" and out:
                 raise _Witness(out if isinstance(out, str) else "witness")
+        except Undecided as u:
+            reason = u.reason
+        except ClaimFailed as e:
+            if rule is None:
+                if state["first"] is None:
+                    state["first"] = state["calls"]
+                raise
+            _tally(state, False, ex, e)  # a tendency claim counts a miss and goes on
+            return
         except BaseException:
             if state["first"] is None:  # examples tried until the first failure
                 state["first"] = state["calls"]
             raise
+        else:
+            return
+        if state["first"] is None:
+            state["undecided"] += 1
+            state["reasons"][reason] = state["reasons"].get(reason, 0) + 1
+        event(f"undecided: {reason}")
+        assume(False)
 
     body._hypothesis_internal_add_digest = f"{claim.id}|{subject}".encode()
     test = settings(_profile_settings(claim, overrides))(given(strategy)(body))
@@ -409,26 +513,44 @@ def run_claim(claim: Claim, *, param=None, params=None, overrides: dict | None =
             caught = e
             status, example = "refuted", state["ex"]
             message, violation = str(e), e.violation
-        except Unsatisfiable as e:
+        except (Unsatisfiable, FailedHealthCheck) as e:
             caught = e
             status, message = "error", f"no valid example could be drawn: {e}"
+            if state["undecided"] and state["calls"] == state["undecided"]:
+                message = (f"no example decided {claim.id}: all {state['undecided']} drawn were undecided "
+                           f"({_reasons(state)})")
         except Exception as e:  # a bug, not a verdict: keep the example that raised it
             caught = e
             status, example = "error", state["ex"]
             message = f"{type(e).__name__}: {e}"
         else:
+            decided = state["calls"] - state["undecided"]
             status = {"holds": "holds", "open": "survived", "exists": "no witness"}[claim.kind]
             message = {
-                "holds": f"{claim.id} held on all {state['calls']} examples.",
-                "open": f"{claim.id} survived {state['calls']} examples without a counterexample.",
-                "exists": f"No witness for {claim.id} among {state['calls']} examples.",
+                "holds": f"{claim.id} held on all {decided} decided examples.",
+                "open": f"{claim.id} survived {decided} decided examples without a counterexample.",
+                "exists": f"No witness for {claim.id} among {decided} decided examples.",
             }[claim.kind]
+            if state["undecided"]:
+                message = message[:-1] + f" ({state['undecided']} more decided nothing: {_reasons(state)})."
     seconds = time.perf_counter() - t0
     if caught is not None:  # Hypothesis attaches the falsifying example and note()s here
         out.write("\n".join(str(n) for n in getattr(caught, "__notes__", [])))
-    examples = state["calls"] if state["first"] is None else state["first"]
+    examples = (state["calls"] if state["first"] is None else state["first"]) - state["undecided"]
+    rate = None
+    if rule is not None and caught is None:
+        # an undecided example decided nothing in any series
+        counts = {name: c + Count(0, 0, state["undecided"]) for name, c in
+                  (state["counts"] or {rule.series: Count()}).items()}
+        rate = rate_summary(rule, counts)
+        status, message = rate["verdict"], _rate_message(claim, rate, state)
+        if status != "survived" and state["miss"] is not None:
+            example, e = state["miss"]
+            violation = e.violation if e is not None else None
     shown = ""
-    if caught is None:
+    if example is not None and rule is not None and caught is None:
+        shown = "the first example that missed the criterion"
+    elif caught is None:
         if state["best"] is not None:
             score, example = state["best"]
             shown = f"the example nearest the bound: highest {state['label']} = {_fmt(score)}"
@@ -448,7 +570,51 @@ def run_claim(claim: Claim, *, param=None, params=None, overrides: dict | None =
         else:
             _save_search(db, key, {"status": status, "examples": examples, "seconds": round(seconds, 3)})
     return Result(claim.id, claim.kind, status, examples, seconds, message, example,
-                  name_the_claim(out.getvalue(), claim, status), label, subject, violation, shown, search, replayed)
+                  name_the_claim(out.getvalue(), claim, status), label, subject, violation, shown, search, replayed,
+                  state["undecided"], dict(state["reasons"]), rate)
+
+
+def _reasons(state: dict) -> str:
+    return "; ".join(f"{n}× {why}" for why, n in sorted(state["reasons"].items(), key=lambda t: -t[1]))
+
+
+def _tally(state: dict, out, ex, failure: ClaimFailed | None = None) -> None:
+    """Add one example's outcomes to a tendency claim's counts.
+
+    ``out`` is what the check returned: ``None`` or ``True`` (the criterion met), ``False`` (missed),
+    or a dict from series name to such an outcome or a :class:`~theorems.rates.Count` (an example that
+    reports several series, or many trials of its own). The first example that missed the deciding
+    series is kept, with the failure that said so.
+    """
+    rule = state["rule"]
+    for name, o in outcomes_of(rule, out).items():
+        c = Count.of(o)
+        state["counts"][name] = state["counts"].get(name, Count()) + c
+        if name == rule.series and c.decided > c.met and state["miss"] is None:
+            state["miss"] = (ex, failure)
+
+
+def outcomes_of(rule: RateRule, out) -> dict:
+    """What a tendency claim's check returned, as a dict from series to outcome: ``None`` or ``True``
+    (met), ``False`` (missed), or a :class:`~theorems.rates.Count`; a dict is returned as it is."""
+    return out if isinstance(out, dict) else {rule.series: True if out is None else out}
+
+
+def _rate_message(claim: Claim, rate: dict, state: dict) -> str:
+    """One sentence: how many decided examples met the criterion, the interval, and what the rule concludes."""
+    rule = claim.rate
+    where = f" at {rule.series}" if rule.series else ""
+    pct = f"{rule.confidence:.0%}"
+    value = "no rate" if rate["rate"] is None else f"rate {rate['rate']:.3g}"
+    because = {"survived": f"its lower bound is above {rule.holds_above:g}",
+               "refuted": f"its upper bound is below {rule.refuted_below:g}",
+               "inconclusive": f"it contains {rule.holds_above:g}" if rule.holds_above == rule.refuted_below
+               else f"it is not above {rule.holds_above:g} nor below {rule.refuted_below:g}"}[rate["verdict"]]
+    text = (f"{claim.id} {rate['verdict']}: {rate['met']} of {rate['decided']} {rule.trial}s{where} met the "
+            f"criterion ({value}, {pct} interval [{rate['lo']:.3g}, {rate['hi']:.3g}]: {because})")
+    if rate["undecided"]:
+        text += f"; {rate['undecided']} undecided" + (f" ({_reasons(state)})" if state["reasons"] else "")
+    return text + "."
 
 
 def _observing(check: Callable, state: dict) -> Callable:

@@ -30,8 +30,10 @@ __all__ = [
     "solve_reference",
     "mirror_metric",
     "remaining_move",
+    "flow_run",
     "flow_runs",
     "flow_limit_bound",
+    "settled",
     "l1_asymptotics",
     "small_alpha",
     "large_alpha",
@@ -110,6 +112,37 @@ def _curvature_bound(param, kind, X, loss, w0, theta_end, alpha) -> float:
           "signed": 4.0 * float(np.max(np.sqrt(4.0 * alpha ** 4 + theta_end ** 2))),
           "inverse": float(np.max(np.abs(theta_end))) ** 4}[kind]
     return max(curvature(param, w0, loss), gn * lam)
+
+
+def flow_run(param, kind, X, y, alpha, theta_end, *, eta: float | None = None, steps: int = _BIAS_STEPS):
+    """One descent run from the uniform start of scale α at η = c/ρ (or the given ``eta``), halved while it
+    diverges (at most five times); loss ≤ 1e-10·L₀ or ``steps``. Returns (run, η used)."""
+    from descent import uniform_initial
+
+    loss = squared_loss(X, y)
+    w0 = uniform_initial(param, alpha)
+    if eta is None:
+        eta = _BIAS_C / _curvature_bound(param, kind, X, loss, w0, theta_end, alpha)
+    L0 = loss.value(param.psi(w0))
+    for _ in range(6):
+        run = gradient_descent(param, w0, loss, lr=eta, steps=steps, tol=REL_TOL * L0, record_every=1,
+                               max_records=_RECORDS)
+        if not run.diverged:
+            break
+        eta /= 2
+    return run, eta
+
+
+def settled(X, y, run) -> tuple[bool, str, float]:
+    """Whether a run ended where its flow ends, as far as a descent run can tell: the loss reached 1e-10 of its
+    start (so ‖Xθ − y‖ ≤ 1e-5‖Xθ₀ − y‖). A run stopped by the step budget is not settled however little its
+    first-order remaining move (:func:`remaining_move`) is: a coordinate stalled near 0 has a metric near 0,
+    so that estimate misses the move it still has to make. Returns (settled, why not, ‖Xθ − y‖/‖y‖)."""
+    r = float(np.linalg.norm(np.asarray(X) @ run.theta - y)) / max(float(np.linalg.norm(y)), np.finfo(float).tiny)
+    if run.converged:
+        return True, "", r
+    how = "diverged" if run.diverged else "stopped at the step budget"
+    return False, f"descent {how} before the loss reached 1e-10 of its start", r
 
 
 def flow_runs(param, kind, X, y, alpha, theta_end):

@@ -8,6 +8,11 @@
 * ``thorough`` — 2,000 examples a property: enough for ``target()`` to steer the
   search toward the edge of each inequality.
 
+A claim whose examples are expensive sets its own budget (``max_examples`` in its settings), written
+for ``default``'s 100 examples: under another profile it becomes own × profile / 100 (at least 1),
+so ``thorough`` runs every claim 20 times as long and ``ci`` as ``default``
+(:func:`theorems.core.scaled_budget`).
+
 No profile sets a deadline: these are numerical checks on a shared 2-core machine,
 where wall-clock limits per example make flaky failures; speed is measured by the
 benchmark scripts and by the run times each result reports.

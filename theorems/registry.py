@@ -27,18 +27,23 @@ def registered() -> list[Claim]:
 
 
 def claim(id: str, *, kind: str, statement: str, section: str, strategy, general: bool = False,
-          settings: dict | None = None, plot=None, definitions: str = "", known_failure: str = ""):
+          settings: dict | None = None, plot=None, definitions: str = "", known_failure: str = "", rate=None):
     """Decorator: the function becomes the property of a new catalogue entry.
 
     The function takes one drawn example (a dict) and states the property with
     :func:`theorems.expect` (kinds holds and open), or returns a truthy description
-    when the example is a witness (kind exists). ``fn.claim`` is the entry.
+    when the example is a witness (kind exists). ``fn.claim`` is the entry. A tendency
+    claim passes its :class:`~theorems.rates.RateRule` as ``rate``; the rule's sentence
+    is appended to the definitions, so the verdict rule is stated where the terms are.
     """
 
     def deco(fn):
+        text = " ".join(definitions.split())
+        if rate is not None:
+            text = f"{text} {rate.sentence()}".strip()
         c = Claim(id=id, kind=kind, statement=" ".join(statement.split()), section=section, check=fn,
                   strategy=strategy, general=general, settings=dict(settings or {}), plot=plot,
-                  definitions=" ".join(definitions.split()), known_failure=known_failure, name=fn.__name__)
+                  definitions=text, known_failure=known_failure, name=fn.__name__, rate=rate)
         fn.claim = register(c)
         return fn
 

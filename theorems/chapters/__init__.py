@@ -18,11 +18,11 @@ Module, its claims and their section (a name of :mod:`theorems.sections`)::
     step_size             C15                             TAKEAWAYS
     general_view          C16–C19                         GENERAL_VIEW
     saddle_escape         C18b                            GENERAL_VIEW
-    hidden_units          C20–C22                         GENERAL_VIEW
+    hidden_units          C20–C22w                        GENERAL_VIEW
     exploding_gradients   C23                             GENERAL_VIEW
     canonical             C24–C26                         CANONICAL
     gradient_fields       C27, C28, C30a, C30b, C32, C33  GRADIENT_FIELDS
-    elementwise_bias      C29, C29b, C31                  GRADIENT_FIELDS
+    elementwise_bias      C29, C29b, C29c, C31            GRADIENT_FIELDS
     further_reading       C34, C35                        FURTHER_READING
     completion_rank       C36                             FURTHER_READING
     scalar_chain          C37                             FURTHER_READING

@@ -11,7 +11,7 @@ from parameterizations import DeepLinear, MatrixFactorization, Squared
 from parameterizations.numerics import roundoff
 from parameterizations.strategies import finite_vectors, positive_scales
 
-from ..core import expect
+from ..core import expect, undecided
 from ..examples import deep_linear, examples, for_param, two_layer
 from ..registry import claim
 from ..sections import CANONICAL
@@ -166,7 +166,8 @@ def steps_of_one_function_anticorrelated(ex):
          f"round-off bound {tol:.3g}")
     target(-cos, label="-cos(Kg, K′g)")
     nonzero = bool(np.any(m.psi(w)))
-    event("ψ(W) ≠ 0" if nonzero else "ψ(W) = 0: not counted as a witness")
+    if not nonzero:
+        undecided("ψ(W) = 0: not counted as a witness")
     if nonzero and inner < -tol:
         return f"{m.label}: cos(K(W)g, K(W′)g) = {cos:.3g} < 0 for W′ = W with P between layers {ex['layer'] + 1} and {ex['layer'] + 2}"
     return None

@@ -17,7 +17,7 @@ from parameterizations.base import finite_vectors
 from parameterizations.numerics import roundoff, taylor_order
 from parameterizations.strategies import inputs, invertible_matrices, positive_scales
 
-from ..core import ClaimFailed, expect, expect_close
+from ..core import ClaimFailed, expect, expect_close, undecided
 from ..examples import dims, examples, sized
 from ..geometry import (
     angle,
@@ -396,8 +396,7 @@ def induced_step_not_canonical(ex):
     n1, n2, nx = (float(np.linalg.norm(a)) for a in (z1, z2, x))
     theta = m.psi(ex["w"])
     if n1 == 0 or n2 == 0 or not np.any(theta):
-        event("an induced step is zero, or θ = 0")
-        return None
+        undecided("an induced step is zero, or θ = 0")
     phi = angle(z1, x)
     phi_tol = angle_roundoff(e1, n1, 0.0, nx, m.d)
     ratio = n2 / n1

@@ -18,7 +18,7 @@ from parameterizations import TwoLayerLinear
 from parameterizations.numerics import roundoff
 from parameterizations.strategies import positive_scales
 
-from ..core import ClaimFailed, expect
+from ..core import ClaimFailed, expect, undecided
 from ..experiments import PHASES, memo
 from ..registry import claim
 from ..sections import GENERAL_VIEW
@@ -144,14 +144,12 @@ def plot_escape(ex, fig):
 def descent_escapes_the_origin(ex):
     out = memo(_c18b_run, ex)
     if out["ng"] == 0 or out["L"] == 0:
-        event("∇ℓ(0) = 0: no saddle to leave (outside the premise)")
-        return
+        undecided("∇ℓ(0) = 0: no saddle to leave (outside the premise)")
     loss = out["loss"]
     # round-off of ℓ at θ = 0 and along the run: terms of size ≤ evaluation_scale at the scale of the drop
     floor = roundoff(loss.evaluation_scale(4.0 * out["ng"] / out["L"]), loss.X.shape[0] + loss.X.shape[1], depth=2)
     if out["margin"] <= floor:
-        event("margin below the round-off of ℓ(0): undecidable in double precision")
-        return
+        undecided("margin below the round-off of ℓ(0): undecidable in double precision")
     r = out["run"]
     event(f"{ex['kind']} loss")
     note(f"‖g‖={out['ng']:.3g}, L={out['L']:.3g}, margin={out['margin']:.3g}, ε={ex['eps']:.3g}, "

@@ -34,8 +34,10 @@ def _one_example_loss(x, y) -> Loss:
 
 #: "diverges": the engine reports "diverged" (loss above 1e12·max(L₀, 1), or not finite) within this budget
 _DIVERGE_STEPS = 2000
-#: the sequence of targets y·2^j goes on until η|y|‖x‖ reaches this, and has at least _TAIL + 1 entries
-_TOP = 16.0
+#: the sequence of targets y·2^j goes on until η|y|‖x‖ reaches this, and has at least _TAIL + 1 entries; the last
+#: _TAIL of them start at 8: at η|y|‖x‖ = 2 (no stable minimum) descent on (U, v) can stay bounded for the whole
+#: budget without converging or diverging (k = d = 1, x = 0.5, η‖x‖²/2 = 0.0625, σ = 1 does)
+_TOP = 64.0
 #: the last _TAIL targets of the sequence must all diverge ("once large enough")
 _TAIL = 4
 #: halvings of η tried for the "small enough" part, and how many further halvings must converge too
@@ -167,6 +169,7 @@ def _c15_examples():
 def plot_step_size(ex, fig):
     out = memo(_c15_experiment, ex)
     eta, nx = float(ex["lr"]), out["nx"]
+    fig.set_size_inches(11, 4.8)  # two panels with long axis labels: room for both
     ax = fig.add_subplot(1, 2, 1)
     j = min(out["j_star"], len(out["targets"]) - 1)
     t = out["targets"][j]
@@ -202,9 +205,9 @@ def plot_step_size(ex, fig):
     ax2.set_yticks([0, 1])
     ax2.set_yticklabels(["canonical", "(U, v)"])
     ax2.set_ylim(-0.8, 2.4)
-    ax2.set_xlabel("η|y|‖x‖ (same η and start, targets ±2^j/(η‖x‖))")
+    ax2.set_xlabel("η|y|‖x‖\n(same η and start, targets ±2^j/(η‖x‖))")
     ax2.set_title("outcome per target norm", fontsize=9)
-    ax2.legend(fontsize=6, loc="upper left")
+    ax2.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
     fig.suptitle(f"C15: one step size, targets of growing norm ({ex['param'].label}, η‖x‖²/2 = {ex['c']:.2f})")
 
 
@@ -222,7 +225,8 @@ def plot_step_size(ex, fig):
                    "⌈log 1e-10 / (2 log|1 − 2c|)⌉ plus 10; parametric at ρ = η|y|‖x‖ ≤ 1: 8(12 + |log κ|)/ρ + 200 "
                    "steps, κ = ‖W₀‖²‖x‖/|y|. 'Diverges': the engine's status 'diverged' (loss above "
                    "1e12·max(L₀, 1) or not finite) within 2000 steps. 'Large enough': along y·2^j from the drawn "
-                   "target until η|y|‖x‖ ≥ 16 (at least five targets), the last four all diverge; the threshold "
+                   "target until η|y|‖x‖ ≥ 64 (at least five targets), the last four all diverge (from 8 up: at "
+                   "η|y|‖x‖ = 2 a run can stay bounded for the whole budget, neither converging nor diverging); the threshold "
                    "target is the smallest from which every later one diverges (every minimum has sharpness "
                    "‖∇_W f‖² ≥ 2|y|‖x‖, so none is stable once η|y|‖x‖ > 1). 'Small enough': halving η at the "
                    "threshold target, the first η that converges and the next two halvings all converge "

@@ -16,7 +16,7 @@ from parameterizations.base import finite_vectors, unit
 from parameterizations.numerics import roundoff
 from parameterizations.strategies import inputs, invertible_matrices
 
-from ..core import expect, expect_close
+from ..core import expect, expect_close, undecided
 from ..examples import examples, sized
 from ..geometry import angle, angle_roundoff, condition_number, plane_basis, project, step_roundoff
 from ..registry import claim
@@ -419,13 +419,11 @@ def any_direction_of_the_halfspace(ex):
     z0 = m.induced_step(w, x)
     a0 = angle(z0, t)
     if a0 < eps:
-        event("the drawn weights already point within ε of t")
-        return None
+        undecided("the drawn weights already point within ε of t")
     try:
         w2 = m.transform(w, P)
     except ValueError as e:  # numerically singular: not a reparameterization
-        event(f"search ended at a singular P: {e}")
-        return None
+        undecided(f"search ended at a singular P: {e}")
     U2, v2 = m.unpack(w2)
     z = m.induced_step(w2, x)
     a = angle(z, t)
@@ -537,8 +535,7 @@ def negatively_correlated_steps(ex):
     m, x, z1, z2, e1, e2, theta = _pair(ex)
     n1, n2 = float(np.linalg.norm(z1)), float(np.linalg.norm(z2))
     if n1 == 0 or n2 == 0 or not np.any(theta):
-        event("an induced step is zero, or θ = 0")
-        return None
+        undecided("an induced step is zero, or θ = 0")
     inner = float(z1 @ z2)
     cos = inner / (n1 * n2)
     tol = e1 * n2 + e2 * n1 + e1 * e2 + roundoff(n1 * n2, m.d, computations=1)

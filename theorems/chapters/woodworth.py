@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from parameterizations.strategies import positive_scales
 
-from ..core import expect
+from ..core import expect, undecided
 from ..experiments import PHASES, memo
 from ..flow_limits import (
     SWEEP,
@@ -135,8 +135,7 @@ def woodworth_q_alpha(ex):
     out = memo(_c38_experiment, ex)
     if "unsolved" in out:
         note(out["unsolved"])
-        event("the Q_α solver fails at the drawn α (undecided)")
-        return
+        undecided("the Q_α solver fails at the drawn α")
     runs, bound, beta = out["runs"], out["bound"], out["beta"]
     fine = runs[1].theta
     dist = float(np.linalg.norm(fine - beta))
