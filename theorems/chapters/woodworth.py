@@ -172,13 +172,11 @@ def plot_q_alpha_path(ex, fig):
 
 
 @claim("C38", kind="holds", section=FURTHER_READING,
-       statement="Woodworth et al. 2020: for θ = u⊙u − v⊙v started at u₀ = v₀ = α·1, gradient flow on an "
-                 "under-determined least-squares problem ends at the interpolant minimizing "
-                 "Q_α(θ) = α²Σ q(θᵢ/α²), q(z) = 2 − √(4 + z²) + z·arcsinh(z/2) — checked with gradient descent at "
-                 "the drawn α and at one α of each sweep below; as α → 0 that minimizer tends to the minimum-ℓ1 "
-                 "interpolant and as α → ∞ to the minimum-ℓ2 one — these two limits checked on a solver's argmin Q_α "
-                 "along the sweeps, not on descent. (The section's other papers, Jiang 2019 and Berner et al. 2019, "
-                 "motivate C20–C22.)",
+       statement="Woodworth et al. 2020, θ = u⊙u − v⊙v from u₀ = v₀ = α·1 on under-determined least squares: gradient "
+                 "flow ends at argmin Q_α over the interpolants (checked by descent at the drawn α and at one α of "
+                 "each sweep), and argmin Q_α — a solver's, not descent's — tends to the minimum-ℓ1 interpolant as "
+                 "α → 0 and to the minimum-ℓ2 one as α → ∞; Q_α(θ) = α²Σ q(θᵢ/α²), q(z) = 2 − √(4 + z²) + "
+                 "z·arcsinh(z/2). (The section's other papers, Jiang 2019 and Berner et al. 2019, motivate C20–C22.)",
        strategy=_c38_examples(), plot=plot_q_alpha_path,
        # each example is three sets of two to five descent runs and eight solver calls
        settings={"max_examples": 12, "phases": PHASES},
