@@ -18,7 +18,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from hypothesis import assume, event, note, target
+from hypothesis import Phase, assume, event, note, target
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -456,6 +456,9 @@ def _potential_gradient(theta, alpha, b, N):
                  "gradient field on any neighbourhood of any θ ≠ 0 (N ≥ 2, d ≥ 2): the universal reading of Arora, "
                  "Cohen & Hazan 2018's 'depth is not a regularizer'.",
        strategy=_c35_examples(), plot=plot_not_conservative,
+       # no explain phase: it reruns the counterexample's parts varied for a list of lines, 12 s for what the
+       # message already says
+       settings={"phases": (Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink)},
        definitions="Losses as C35 draws them (squared and logistic on 1–3 examples, and ½α‖θ‖² − bᵀθ); constant "
                    "losses (X = 0) are outside the premise and redrawn. An example agrees with the reading when "
                    "u_⊥ ≠ 0 at θ beyond round-off (C35: DF asymmetric at θ, so on a neighbourhood), or when u ∥ θ at "
