@@ -182,11 +182,18 @@ def _grads(kind, X, y, T):
 
 
 def _grad_scale(kind, X, y, T):
-    """Σ|terms| of each ∇ℓ in T's columns (the size its round-off is relative to)."""
-    aX = np.abs(X)
+    """The size the round-off of each ∇ℓ in T's columns is relative to.
+
+    ∇ℓ = Xᵀs with sᵢ = ℓ′(zᵢ), z = Xθ computed with an error ≤ γ|xᵢ|·|θ|. Squared: sᵢ = zᵢ − yᵢ, so the
+    terms are |xᵢ|(|xᵢ|·|θ| + |yᵢ|). Logistic: sᵢ = −yᵢσᵢ, σᵢ = 1/(1 + e^{yᵢzᵢ}), computed to a few units
+    relative to itself, and |ℓ″| = σᵢ(1 − σᵢ) ≤ σᵢ carries z's error, so the terms are
+    |xᵢ|σᵢ(1 + |xᵢ|·|θ|) — not |xᵢ|: where the loss saturates, σᵢ ≈ e^{−yᵢzᵢ} and so is every round-off.
+    """
+    aX, aT = np.abs(X), np.abs(T)
     if kind == "squared":
-        return np.linalg.norm(aX.T @ (aX @ np.abs(T) + np.abs(y)[:, None]), axis=0)
-    return np.full(T.shape[1], float(np.linalg.norm(aX.T @ np.ones(X.shape[0]))))
+        return np.linalg.norm(aX.T @ (aX @ aT + np.abs(y)[:, None]), axis=0)
+    sigma = np.exp(-np.logaddexp(0.0, y[:, None] * (X @ T)))  # 1/(1 + e^{yz}), without overflow
+    return np.linalg.norm(aX.T @ (sigma * (1.0 + aX @ aT)), axis=0)
 
 
 def _hess_scale(kind, X):
@@ -381,7 +388,7 @@ def end_to_end_field_not_conservative(ex):
     if np.any(direction):
         res = taylor_order(F1, lambda t, dd: end_to_end_jacobian(t, q["L"].grad(t), q["L"].hessian(t), N) @ dd,
                            theta, direction, scale=lambda t: float(_field_scale(ex, t[:, None])[0]), terms=terms,
-                           depth=3, smooth_step=n, n_steps=10)
+                           depth=3, smooth_step=n, n_steps=40)
         if not res.ok:
             raise ClaimFailed(f"observed order={res.order:.2f}, but should be ≥ 1.5: the closed-form DF is not the "
                               f"derivative of F ({res.reason})")
@@ -420,7 +427,7 @@ def end_to_end_field_not_conservative(ex):
         return 2 * np.pi * rho * float(np.max(_field_scale(ex, pts)))
 
     res = taylor_order(circ, lambda t, dt: np.array([np.pi * omega * dt[0]]), np.zeros(1), np.ones(1),
-                       scale=circ_scale, terms=_LOOP_POINTS + terms, depth=4, h0=(n / 2) ** 2, n_steps=10)
+                       scale=circ_scale, terms=_LOOP_POINTS + terms, depth=4, h0=(n / 2) ** 2, n_steps=40)
     c0 = float(circ(np.array([(n / 2) ** 2]))[0])
     note(f"ω={omega:.3g}; ∮P·dl at ρ=‖θ‖/2 (P = −F): {c0:.3g} (first order {np.pi * (n / 2) ** 2 * omega:.3g}); "
          f"{res.reason}")
