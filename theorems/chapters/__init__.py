@@ -23,7 +23,7 @@ Module, its claims and their section (a name of :mod:`theorems.sections`)::
     canonical             C24–C26                         CANONICAL
     gradient_fields       C27, C28, C30a, C30b, C32, C33  GRADIENT_FIELDS
     elementwise_bias      C29, C29b, C29c, C31            GRADIENT_FIELDS
-    further_reading       C34, C35                        FURTHER_READING
+    further_reading       C34, C35, C35e, C35u            FURTHER_READING
     completion_rank       C36                             FURTHER_READING
     scalar_chain          C37                             FURTHER_READING
     woodworth             C38                             FURTHER_READING

@@ -1,9 +1,13 @@
-"""Section "Further Reading": the cited papers' results, C34–C38.
+"""Section "Further Reading": the cited papers' results, C34–C38 (here C34, C35, C35u, C35e).
 
 C34 and C35 are about the end-to-end field of a deep linear network with scalar output at a
-balanced point (Arora, Cohen & Hazan 2018): with N layers and θ = (W_N⋯W_1)ᵀ ∈ R^d,
+balanced point (Arora, Cohen & Hazan 2018): with N layers and θ = (W_N⋯W_1)ᵀ ∈ R^d, the induced step
 
-    F(θ) = ‖θ‖^{2−2/N} (g + (N−1) θ̂θ̂ᵀ g),   θ̂ = θ/‖θ‖,   g = ∇ℓ(θ).
+    P(θ) = ‖θ‖^{2−2/N} (g + (N−1) θ̂θ̂ᵀ g),   θ̂ = θ/‖θ‖,   g = ∇ℓ(θ),
+
+and the field of the flow F = −P. C35 is the pointwise fact (DF asymmetric at θ exactly when
+u = ((N−2)/N)g + ∇²ℓ·θ is not parallel to θ), C35u the reading "for every loss F is no gradient"
+(false: radial losses), C35e a convex loss with DF asymmetric on a whole ball.
 
 C36–C38 (gradient-descent experiments), filed under this section, are in :mod:`theorems.chapters.completion_rank`,
 :mod:`theorems.chapters.scalar_chain` and :mod:`theorems.chapters.woodworth`.
@@ -14,13 +18,13 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from hypothesis import event, note
+from hypothesis import Phase, assume, event, note, target
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from descent.losses import Loss, logistic_loss, squared_loss
 from parameterizations import DeepLinear
-from parameterizations.numerics import roundoff, taylor_order
+from parameterizations.numerics import close, roundoff, taylor_order
 from parameterizations.strategies import finite_vectors, inputs, positive_scales
 
 from ..core import ClaimFailed, expect, expect_close
@@ -28,8 +32,8 @@ from ..registry import claim
 from ..sections import FURTHER_READING
 from ..style import COLORS
 
-__all__ = ["end_to_end_preconditioner", "end_to_end_field_not_conservative", "end_to_end_field",
-           "end_to_end_jacobian"]
+__all__ = ["end_to_end_preconditioner", "end_to_end_field_not_conservative", "end_to_end_field_never_a_gradient",
+           "end_to_end_field_asymmetric_on_a_ball", "end_to_end_field", "end_to_end_jacobian"]
 
 
 def _unit(v):
@@ -42,11 +46,19 @@ def _unit(v):
 # --- C34 ---------------------------------------------------------------------------------------------
 
 def end_to_end_field(theta, g, N: int) -> np.ndarray:
-    """‖θ‖^{2−2/N}(g + (N−1)θ̂θ̂ᵀg): the induced step at a balanced point (Arora, Cohen & Hazan 2018)."""
+    """‖θ‖^{2−2/N}(g + (N−1)θ̂θ̂ᵀg): the induced step at a balanced point (Arora, Cohen & Hazan 2018).
+
+    ``theta`` and ``g`` are vectors, or d×M arrays whose columns are M points and their gradients.
+    """
     theta, g = np.asarray(theta, float), np.asarray(g, float)
-    n = float(np.linalg.norm(theta))
-    th = _unit(theta)
-    return n ** (2 - 2 / N) * (g + (N - 1) * th * float(th @ g))
+    one = theta.ndim == 1
+    T, G = (theta[:, None], g[:, None]) if one else (theta, g)
+    big = np.max(np.abs(T), axis=0)  # each column scaled by its largest entry first: no underflow in the norm
+    S = T / big
+    ns = np.linalg.norm(S, axis=0)
+    th = S / ns
+    F = (big * ns) ** (2 - 2 / N) * (G + (N - 1) * th * np.sum(th * G, axis=0))
+    return F[:, 0] if one else F
 
 
 @lru_cache(maxsize=None)
@@ -170,11 +182,18 @@ def _grads(kind, X, y, T):
 
 
 def _grad_scale(kind, X, y, T):
-    """Σ|terms| of each ∇ℓ in T's columns (the size its round-off is relative to)."""
-    aX = np.abs(X)
+    """The size the round-off of each ∇ℓ in T's columns is relative to.
+
+    ∇ℓ = Xᵀs with sᵢ = ℓ′(zᵢ), z = Xθ computed with an error ≤ γ|xᵢ|·|θ|. Squared: sᵢ = zᵢ − yᵢ, so the
+    terms are |xᵢ|(|xᵢ|·|θ| + |yᵢ|). Logistic: sᵢ = −yᵢσᵢ, σᵢ = 1/(1 + e^{yᵢzᵢ}), computed to a few units
+    relative to itself, and |ℓ″| = σᵢ(1 − σᵢ) ≤ σᵢ carries z's error, so the terms are
+    |xᵢ|σᵢ(1 + |xᵢ|·|θ|) — not |xᵢ|: where the loss saturates, σᵢ ≈ e^{−yᵢzᵢ} and so is every round-off.
+    """
+    aX, aT = np.abs(X), np.abs(T)
     if kind == "squared":
-        return np.linalg.norm(aX.T @ (aX @ np.abs(T) + np.abs(y)[:, None]), axis=0)
-    return np.full(T.shape[1], float(np.linalg.norm(aX.T @ np.ones(X.shape[0]))))
+        return np.linalg.norm(aX.T @ (aX @ aT + np.abs(y)[:, None]), axis=0)
+    sigma = np.exp(-np.logaddexp(0.0, y[:, None] * (X @ T)))  # 1/(1 + e^{yz}), without overflow
+    return np.linalg.norm(aX.T @ (sigma * (1.0 + aX @ aT)), axis=0)
 
 
 def _hess_scale(kind, X):
@@ -183,13 +202,8 @@ def _hess_scale(kind, X):
 
 
 def _field_batch(ex, T):
-    """F at every column of T (d×M)."""
-    N = ex["N"]
-    G = _grads(ex["kind"], ex["X"], ex["y"], T)
-    n = np.linalg.norm(T, axis=0)
-    th = T / n
-    s = np.sum(th * G, axis=0)
-    return n ** (2 - 2 / N) * (G + (N - 1) * th * s)
+    """The induced step P = ‖θ‖^{2−2/N}(g + (N−1)θ̂θ̂ᵀg) at every column of T (d×M); the field is F = −P."""
+    return end_to_end_field(T, _grads(ex["kind"], ex["X"], ex["y"], T), ex["N"])
 
 
 def _field_scale(ex, T):
@@ -224,14 +238,19 @@ def _loss_at(d: int, n: int) -> st.SearchStrategy:
 
 
 @lru_cache(maxsize=None)
+def _isotropic_at(d: int) -> st.SearchStrategy:
+    """ℓ = ½‖√α θ − b/√α‖² = ½α‖θ‖² − bᵀθ + const; b = 0 (Hypothesis's simplest b) makes it radial."""
+    return st.builds(lambda a, b: {"family": "isotropic", "kind": "squared", "X": np.sqrt(a) * np.eye(d),
+                                   "y": b / np.sqrt(a)},
+                     positive_scales(0.1, 10.0), finite_vectors(d))
+
+
+@lru_cache(maxsize=None)
 def _c35_at(d: int) -> st.SearchStrategy:
     general = st.integers(1, 3).flatmap(lambda n: _loss_at(d, n))
-    # ℓ = ½‖√α θ − b/√α‖² = ½α‖θ‖² − bᵀθ + const; b = 0 makes it radial
-    isotropic = st.builds(lambda a, b: {"family": "isotropic", "kind": "squared", "X": np.sqrt(a) * np.eye(d),
-                                        "y": b / np.sqrt(a)},
-                          positive_scales(0.1, 10.0), finite_vectors(d))
-    return st.tuples(st.one_of(general, isotropic), st.integers(2, 6), inputs(d), finite_vectors(d)).map(
-        lambda t: {**t[0], "N": t[1], "theta": t[2], "direction": t[3]})
+    return st.tuples(st.one_of(general, _isotropic_at(d)), st.integers(2, 6), inputs(d), finite_vectors(d),
+                     st.integers(1, 3), st.integers(0, 2**32 - 1)).map(
+        lambda t: {**t[0], "N": t[1], "theta": t[2], "direction": t[3], "width": t[4], "seed": t[5]})
 
 
 def _c35_examples():
@@ -301,10 +320,10 @@ def plot_not_conservative(ex, fig):
     F[:, ok] = _field_batch(ex, P[:, ok])
     fx, fy = e1 @ F, e2 @ F
     ax.quiver(X.ravel(), Y.ravel(), fx, fy, color=COLORS["induced"], angles="xy", width=0.004,
-              label="F projected on the plane")
+              label="P = −F (the induced step) projected on the plane")
     t = np.linspace(0, 2 * np.pi, 200)
     ax.plot(n + rho0 * np.cos(t), rho0 * np.sin(t), color=COLORS["violation"], lw=2,
-            label=f"loop ρ = ‖θ‖/2: ∮F·dl = {_circulation(ex, e1, e2, rho0):.3g}")
+            label=f"loop ρ = ‖θ‖/2: ∮P·dl = {_circulation(ex, e1, e2, rho0):.3g}")
     ax.plot([n], [0], "o", color=COLORS["theta"], ms=8, label="θ")
     ax.set_aspect("equal")
     ax.set_xlabel("along θ̂")
@@ -315,7 +334,7 @@ def plot_not_conservative(ex, fig):
     rhos = rho0 * 2.0 ** -np.arange(0, 8, 0.5)
     circ = np.array([_circulation(ex, e1, e2, r) for r in rhos])
     pred = np.pi * rhos ** 2 * omega
-    ax2.loglog(rhos, np.abs(circ) + 1e-300, "o-", color=COLORS["induced"], label="|∮F·dl| (64-point rule)")
+    ax2.loglog(rhos, np.abs(circ) + 1e-300, "o-", color=COLORS["induced"], label="|∮F·dl| = |∮P·dl| (64-point rule)")
     if omega != 0:
         ax2.loglog(rhos, np.abs(pred), "--", color=COLORS["reference"], label="πρ²|ω|, ω = e₂ᵀ(DF − DFᵀ)e₁")
     ax2.loglog(rhos, np.abs(circ - pred) + 1e-300, ":", color=COLORS["neutral"], label="|remainder| (∝ ρ⁴)")
@@ -324,38 +343,52 @@ def plot_not_conservative(ex, fig):
     ax2.set_title("non-zero circulation: F is not a gradient" if abs(omega) > 0 else "circulation at round-off",
                   fontsize=9)
     ax2.legend(fontsize=7)
-    fig.suptitle("End-to-end field F = ‖θ‖^(2−2/N)·(g + (N−1)θ̂θ̂ᵀg)")
+    fig.suptitle("End-to-end field F = −P, P = ‖θ‖^(2−2/N)·(g + (N−1)θ̂θ̂ᵀg) (the sign does not change the curl's size)")
+
+
+@lru_cache(maxsize=None)
+def _network(d: int, N: int, width: int) -> DeepLinear:
+    return DeepLinear(d=d, N=N, width=width)
 
 
 @claim("C35", kind="holds", section=FURTHER_READING,
-       statement="Arora, Cohen & Hazan 2018: depth is not a norm regularizer. For θ ≠ 0 the end-to-end field "
-                 "F = ‖θ‖^{2−2/N}(g + (N−1)θ̂θ̂ᵀg), g = ∇ℓ, has DF − DFᵀ = −(N−1)‖θ‖^{1−2/N}(uθ̂ᵀ − θ̂uᵀ) with "
-                 "u = ((N−2)/N)g + ∇²ℓ·θ, so F is not the gradient of any function near θ exactly when u is not "
-                 "parallel to θ — at generic θ for generic losses when N ≥ 2, d ≥ 2 — and its circulation around a "
-                 "small loop is then non-zero. Not for every loss: for radial losses, and for ℓ = ½α‖θ‖² − bᵀθ at "
-                 "N = 2, u ∥ θ everywhere and F is a gradient.",
+       statement="The end-to-end field F = −‖θ‖^{2−2/N}(g + (N−1)θ̂θ̂ᵀg), g = ∇ℓ(θ), has an asymmetric Jacobian at "
+                 "θ ≠ 0 exactly when u = ((N−2)/N)g + ∇²ℓ·θ is not parallel to θ (N ≥ 2, d ≥ 2, ℓ smooth; Arora, "
+                 "Cohen & Hazan 2018, the fact checked pointwise): F is the induced step of a balanced depth-N "
+                 "network, negated, DF − DFᵀ = (N−1)‖θ‖^{1−2/N}(uθ̂ᵀ − θ̂uᵀ), and the circulation of F around a small "
+                 "loop in the plane of θ and u is πρ²·(its curl) + O(ρ⁴).",
        strategy=_c35_examples(), plot=plot_not_conservative,
-       definitions="'Generic condition': u_⊥ = (I − θ̂θ̂ᵀ)u ≠ 0, decided beyond round-off: when the exact "
+       definitions="Losses: squared or logistic on 1–3 examples in R^d (d = 2…4), and ½α‖θ‖² − bᵀθ (isotropic, "
+                   "radial when b = 0); N = 2…6. The field is the library's: ‖θ‖^{2−2/N}(g + (N−1)θ̂θ̂ᵀg) equals "
+                   "K g at a balanced point of a DeepLinear network of that depth (to the round-off of C34). "
+                   "'Asymmetric exactly when u ∦ θ': u_⊥ = (I − θ̂θ̂ᵀ)u decided beyond round-off — when the exact "
                    "‖DF − DFᵀ‖_F = √2(N−1)‖θ‖^{1−2/N}‖u_⊥‖ (with ‖u_⊥‖ less its round-off) exceeds twice the "
                    "round-off bound of DF, the computed asymmetry must exceed that bound; when ‖u_⊥‖ is within its "
                    "round-off, DF must be symmetric to round-off. The closed-form DF is checked against F by the "
-                   "Taylor order test; the circulation ∮F·dl around the circle of radius ρ ≤ ‖θ‖/2 in the plane "
-                   "(θ̂, û_⊥), computed with a 64-point rule, must equal πρ²·e₂ᵀ(DF − DFᵀ)e₁ + O(ρ⁴) (order test "
-                   "in t = ρ²). Exceptions checked in closed form: ℓ = ½α‖θ‖² − bᵀθ gives F = ∇Φ with "
-                   "Φ = (2α/3)‖θ‖³ − ‖θ‖bᵀθ at N = 2, and Φ = Nα‖θ‖^{4−2/N}/(4−2/N) when b = 0.")
+                   "Taylor order test, its antisymmetric part against the formula to round-off; the circulation "
+                   "∮F·dl around the circle of radius ρ ≤ ‖θ‖/2 in the plane (θ̂, û_⊥), computed with a 64-point "
+                   "rule, must equal πρ²·e₂ᵀ(DF − DFᵀ)e₁ + O(ρ⁴) (order test in t = ρ²). Whether F is a gradient "
+                   "for every loss is C35u; a convex loss with DF asymmetric on a whole ball is C35e.")
 def end_to_end_field_not_conservative(ex):
     theta, N = ex["theta"], ex["N"]
     q = _c35_quantities(ex)
     d, nd, n, th, g, D, c, p = q["d"], q["nd"], q["n"], q["th"], q["g"], q["D"], q["c"], q["p"]
     Sg, SH = q["Sg"], q["SH"]
     terms = d + nd
-    # 1. the closed-form Jacobian is the derivative of F (no tolerance on the step: an order test)
+    # 0. the field is the network's: K g at a balanced point of a depth-N network with end-to-end vector θ
+    net = _network(d, N, ex["width"])
+    w = net.balanced_point(theta[None, :], rng=ex["seed"])
+    scale, t34, dep = _c34_roundoff(net, theta, g)
+    expect_close(_field_batch(ex, theta[:, None])[:, 0], net.induced_step(w, g), scale=scale, terms=t34, depth=dep,
+                 what="‖θ‖^{2−2/N}(g + (N−1)θ̂θ̂ᵀg) − K g at a balanced point")
+    # 1. the closed-form Jacobian is the derivative of the field (no tolerance on the step: an order test);
+    # D is the Jacobian of the induced step P = −F, so DF − DFᵀ = −(D − Dᵀ)
     F1 = lambda t: _field_batch(ex, t[:, None])[:, 0]  # noqa: E731
     direction = ex["direction"]
     if np.any(direction):
         res = taylor_order(F1, lambda t, dd: end_to_end_jacobian(t, q["L"].grad(t), q["L"].hessian(t), N) @ dd,
                            theta, direction, scale=lambda t: float(_field_scale(ex, t[:, None])[0]), terms=terms,
-                           depth=3, smooth_step=n, n_steps=10)
+                           depth=3, smooth_step=n, n_steps=40)
         if not res.ok:
             raise ClaimFailed(f"observed order={res.order:.2f}, but should be ≥ 1.5: the closed-form DF is not the "
                               f"derivative of F ({res.reason})")
@@ -363,38 +396,24 @@ def end_to_end_field_not_conservative(ex):
     scale_D = n ** p * ((p * (1 + c) + c * (np.sqrt(d) + 3)) * Sg / n + (1 + c) * SH)
     scale_u = Sg + SH * n
     tol_A = roundoff(scale_D + 2 * c * n ** (p - 1) * scale_u, terms, depth=3)
-    asym = D - D.T
-    A_pred = -c * n ** (p - 1) * (np.outer(q["u"], th) - np.outer(th, q["u"]))
+    asym = D.T - D
+    A_pred = c * n ** (p - 1) * (np.outer(q["u"], th) - np.outer(th, q["u"]))
     na = float(np.linalg.norm(asym))
     note(f"‖DF − DFᵀ‖_F={na:.3g}, ‖u_⊥‖={q['nu']:.3g}, round-off bound of DF={tol_A:.3g}")
     diff = float(np.linalg.norm(asym - A_pred))
-    expect(diff, "<=", tol_A, "‖(DF − DFᵀ) + (N−1)‖θ‖^{1−2/N}(uθ̂ᵀ − θ̂uᵀ)‖_F")
+    expect(diff, "<=", tol_A, "‖(DF − DFᵀ) − (N−1)‖θ‖^{1−2/N}(uθ̂ᵀ − θ̂uᵀ)‖_F")
     # 3. the condition decides the asymmetry
     tol_u = roundoff(scale_u, terms, depth=2)
     exact_lo = np.sqrt(2) * c * n ** (p - 1) * (q["nu"] - tol_u)
     if exact_lo > 2 * tol_A:
-        event("u ∦ θ: DF not symmetric, F not a gradient near θ")
+        event("u ∦ θ: DF not symmetric")
         expect(na, ">", tol_A, "‖DF − DFᵀ‖_F where u ∦ θ")
     elif q["nu"] <= tol_u:
         event("u ∥ θ: DF symmetric at θ")
         expect(na, "<=", tol_A + np.sqrt(2) * c * n ** (p - 1) * tol_u, "‖DF − DFᵀ‖_F where u ∥ θ")
     else:
         event("u_⊥ at the edge of round-off: undecided at this precision")
-    # 4. the exceptions: isotropic quadratic at N = 2, radial quadratic at any N: F is a gradient, in closed form
-    if ex["family"] == "isotropic":
-        alpha = float(ex["X"][0, 0] ** 2)
-        b = ex["X"].T @ ex["y"]
-        F = F1(theta)
-        if N == 2:
-            event("isotropic quadratic, N = 2: F = ∇Φ")
-            grad_phi = 2 * alpha * n * theta - th * float(b @ theta) - n * b
-            expect_close(F, grad_phi, scale=float(_field_scale(ex, theta[:, None])[0]), terms=terms, depth=3,
-                         what="F − ∇[(2α/3)‖θ‖³ − ‖θ‖bᵀθ]")
-        elif not np.any(b):
-            event("radial quadratic: F = ∇Φ")
-            expect_close(F, N * alpha * n ** p * theta, scale=float(_field_scale(ex, theta[:, None])[0]),
-                         terms=terms, depth=3, what="F − ∇[Nα‖θ‖^{4−2/N}/(4−2/N)]")
-    # 5. circulation around a loop in the plane (θ̂, û⊥): πρ²ω + O(ρ⁴), an order test in t = ρ²
+    # 4. circulation around a loop in the plane (θ̂, û⊥): πρ²ω + O(ρ⁴), an order test in t = ρ²
     e1, e2, omega = q["e1"], q["e2"], q["omega"]
 
     def circ(t):
@@ -408,12 +427,173 @@ def end_to_end_field_not_conservative(ex):
         return 2 * np.pi * rho * float(np.max(_field_scale(ex, pts)))
 
     res = taylor_order(circ, lambda t, dt: np.array([np.pi * omega * dt[0]]), np.zeros(1), np.ones(1),
-                       scale=circ_scale, terms=_LOOP_POINTS + terms, depth=4, h0=(n / 2) ** 2, n_steps=10)
+                       scale=circ_scale, terms=_LOOP_POINTS + terms, depth=4, h0=(n / 2) ** 2, n_steps=40)
     c0 = float(circ(np.array([(n / 2) ** 2]))[0])
-    note(f"ω={omega:.3g}; ∮F·dl at ρ=‖θ‖/2: {c0:.3g} (first order {np.pi * (n / 2) ** 2 * omega:.3g}); {res.reason}")
+    note(f"ω={omega:.3g}; ∮P·dl at ρ=‖θ‖/2 (P = −F): {c0:.3g} (first order {np.pi * (n / 2) ** 2 * omega:.3g}); "
+         f"{res.reason}")
     if not res.ok:
         raise ClaimFailed(f"observed order={res.order:.2f}, but should be ≥ 1.5: the circulation is not "
                           f"πρ²·e₂ᵀ(DF − DFᵀ)e₁ + O(ρ⁴) ({res.reason})")
+
+
+# --- C35u: the universal reading -------------------------------------------------------------------
+
+def _affine_u(ex):
+    """For ℓ = ½‖Xθ − y‖²: u(θ) = Mθ + a with M = ((2N−2)/N)XᵀX, a = −((N−2)/N)Xᵀy, and their round-off."""
+    X, y, N = ex["X"], ex["y"], ex["N"]
+    nd = X.shape[0]
+    G = X.T @ X
+    M, a = (2 * N - 2) / N * G, -(N - 2) / N * (X.T @ y)
+    tol_M = roundoff((2 * N - 2) / N * float(np.linalg.norm(np.abs(X).T @ np.abs(X))), nd)
+    tol_a = roundoff((N - 2) / N * float(np.linalg.norm(np.abs(X).T @ np.abs(y))), nd)
+    return M, a, tol_M, tol_a
+
+
+def _potential_gradient(theta, alpha, b, N):
+    """∇Φ for Φ = Nα‖θ‖^{4−2/N}/(4−2/N) − [N = 2]·‖θ‖bᵀθ: the induced step of ½α‖θ‖² − bᵀθ when N = 2 or b = 0."""
+    n = float(np.linalg.norm(theta))
+    out = N * alpha * n ** (2 - 2 / N) * theta
+    if N == 2:
+        out = out - (theta / n) * float(b @ theta) - n * b
+    return out
+
+
+@claim("C35u", kind="open", section=FURTHER_READING,
+       statement="For every non-constant smooth loss ℓ, the end-to-end field F = −‖θ‖^{2−2/N}(g + (N−1)θ̂θ̂ᵀg) is not a "
+                 "gradient field on any neighbourhood of any θ ≠ 0 (N ≥ 2, d ≥ 2): the universal reading of Arora, "
+                 "Cohen & Hazan 2018's 'depth is not a regularizer'.",
+       strategy=_c35_examples(), plot=plot_not_conservative,
+       # no explain phase: it reruns the counterexample's parts varied for a list of lines, 12 s for what the
+       # message already says
+       settings={"phases": (Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink)},
+       definitions="Losses as C35 draws them (squared and logistic on 1–3 examples, and ½α‖θ‖² − bᵀθ); constant "
+                   "losses (X = 0) are outside the premise and redrawn. An example agrees with the reading when "
+                   "u_⊥ ≠ 0 at θ beyond round-off (C35: DF asymmetric at θ, so on a neighbourhood), or when u ∥ θ at "
+                   "θ but not on any neighbourhood. For a squared loss u(θ) = Mθ + a is affine, so u ∥ θ on an open "
+                   "set iff (Mθ + a)∧θ vanishes identically, iff a = 0 and M = μI (d ≥ 2), decided to round-off; "
+                   "then F = −∇Φ on all of R^d∖{0} with Φ = Nα‖θ‖^{4−2/N}/(4−2/N) − [N = 2]‖θ‖bᵀθ (α = μN/(2N−2), "
+                   "b = Xᵀy), checked at θ and at 2d points ‖θ‖/2 away: a counterexample. For a logistic loss "
+                   "with u ∥ θ at θ, points ‖θ‖/2^k away along ±eᵢ are tried; if none has u ∦ θ the example is "
+                   "undecided (event).")
+def end_to_end_field_never_a_gradient(ex):
+    theta, N, X = ex["theta"], ex["N"], ex["X"]
+    assume(bool(np.any(X)))  # a constant loss has F = 0 = ∇(const): outside the reading's premise
+    q = _c35_quantities(ex)
+    d, nd, n, c, p = q["d"], q["nd"], q["n"], q["c"], q["p"]
+    terms = d + nd
+    scale_D = n ** p * ((p * (1 + c) + c * (np.sqrt(d) + 3)) * q["Sg"] / n + (1 + c) * q["SH"])
+    tol_u = roundoff(q["Sg"] + q["SH"] * n, terms, depth=2)
+    tol_A = roundoff(scale_D + 2 * c * n ** (p - 1) * (q["Sg"] + q["SH"] * n), terms, depth=3)
+    if np.sqrt(2) * c * n ** (p - 1) * (q["nu"] - tol_u) > 2 * tol_A:
+        event("u ∦ θ: DF asymmetric at θ, F not a gradient near θ")
+        return
+    if ex["kind"] == "squared":
+        M, a, tol_M, tol_a = _affine_u(ex)
+        mu = float(np.trace(M)) / d
+        off = float(np.linalg.norm(M - mu * np.eye(d)))
+        na = float(np.linalg.norm(a))
+        note(f"u(θ) = Mθ + a: ‖a‖={na:.3g} (round-off {tol_a:.3g}), ‖M − μI‖={off:.3g} (round-off {tol_M:.3g})")
+        if na > tol_a or off > tol_M:
+            event("u ∥ θ at θ only (squared loss): not a gradient on any neighbourhood")
+            return
+        # u ∥ θ everywhere: F = −∇Φ in closed form, at θ and around it
+        alpha, b = mu * N / (2 * N - 2), ex["X"].T @ ex["y"]
+        pts = [theta] + [theta + s * n / 2 * e for e in np.eye(d) for s in (1.0, -1.0)]
+        pts = [t for t in pts if np.any(t)]
+        for t in pts:
+            P = _field_batch(ex, t[:, None])[:, 0]
+            ok, gap, bound = close(P, _potential_gradient(t, alpha, b, N), float(_field_scale(ex, t[:, None])[0]),
+                                   terms, depth=3)
+            if not ok:  # the algebra says they agree: a disagreement is a bug in the field or in Φ
+                raise RuntimeError(f"F + ∇Φ = {gap:.3g} > round-off {bound:.3g} at θ = {t} although u ∥ θ everywhere")
+        event("u ∥ θ everywhere: F = −∇Φ")
+        raise ClaimFailed(
+            f"F = −∇Φ on all of R^{d}∖{{0}}, Φ = Nα‖θ‖^(4−2/N)/(4−2/N)" + (" − ‖θ‖bᵀθ" if np.any(b) else "")
+            + f" (α = {alpha:.3g}, N = {N}{', b = 0' if not np.any(b) else ''}): XᵀX = αI and (N−2)Xᵀy = 0 make "
+            f"u(θ) = Mθ ∥ θ for every θ; checked F + ∇Φ = 0 to round-off at θ and {len(pts) - 1} points ‖θ‖/2 away",
+            what="‖u_⊥‖ on R^d∖{0}", value=0.0, op=">", bound=0.0)
+    # logistic: u ∥ θ at θ; look for a nearby point where it is not
+    for k in range(1, 6):
+        for e in np.eye(d):
+            for sgn in (1.0, -1.0):
+                t = theta + sgn * n / 2 ** k * e
+                qt = _c35_quantities({**ex, "theta": t})
+                if qt["nu"] > roundoff(qt["Sg"] + qt["SH"] * qt["n"], terms, depth=2):
+                    event("u ∥ θ at θ only (logistic loss): not a gradient on any neighbourhood")
+                    return
+    event("undecided: u ∥ θ at θ and at the points tried around it (logistic loss)")
+
+
+# --- C35e: a convex loss, asymmetric on a ball -------------------------------------------------------
+
+#: depths for which one witness (loss, θ) must hold at once
+_C35E_DEPTHS = (2, 3, 4, 5, 6)
+
+
+@lru_cache(maxsize=None)
+def _c35e_at(d: int) -> st.SearchStrategy:
+    elems = st.floats(-2, 2, allow_subnormal=False)
+    return st.integers(1, 3).flatmap(lambda nd: st.builds(
+        lambda X, y, theta: {"family": "general", "kind": "squared", "X": X, "y": y, "theta": theta},
+        hnp.arrays(np.float64, (nd, d), elements=elems), hnp.arrays(np.float64, nd, elements=elems), inputs(d)))
+
+
+def _c35e_examples():
+    return st.integers(2, 4).flatmap(_c35e_at)
+
+
+def _asymmetric_ball(ex, N):
+    """(ρ, ‖u_⊥(θ)‖ less round-off, the lower bound of ‖u_⊥‖ on B(θ, ρ)) for the squared loss at depth N.
+
+    u(θ′) = Mθ′ + a is affine, and for ‖θ′ − θ‖ ≤ ρ < ‖θ‖ the projector onto θ′'s orthogonal complement
+    moves by at most sin∠(θ, θ′) ≤ ρ/‖θ‖, so ‖u_⊥(θ′)‖ ≥ ‖u_⊥(θ)‖ − ρ(‖M‖₂ + ‖u(θ)‖/‖θ‖).
+    ρ = min(‖θ‖/2, ‖u_⊥(θ)‖/(2(‖M‖₂ + ‖u(θ)‖/‖θ‖))) keeps it ≥ ‖u_⊥(θ)‖/2 on the ball.
+    """
+    e = {**ex, "N": N}
+    q = _c35_quantities(e)
+    M, _, _, _ = _affine_u(e)
+    lo = q["nu"] - roundoff(q["Sg"] + q["SH"] * q["n"], q["d"] + q["nd"], depth=2)
+    if lo <= 0:
+        return 0.0, lo, 0.0
+    rate = float(np.linalg.norm(M, 2)) + float(np.linalg.norm(q["u"])) / q["n"]
+    rho = min(q["n"] / 2, lo / (2 * rate)) if rate > 0 else q["n"] / 2
+    return rho, lo, lo - rho * rate
+
+
+@claim("C35e", kind="exists", section=FURTHER_READING,
+       statement="Some convex loss — least squares ½‖Xθ − y‖² — and some θ make DF − DFᵀ non-zero on a whole ball "
+                 "around θ at every depth N = 2…6 at once (d ≥ 2), so there F is not the gradient of any function: no "
+                 "regularizer of θ reproduces what depth does (Arora, Cohen & Hazan 2018, the paper's point).",
+       strategy=_c35e_examples(), plot=lambda ex, fig: plot_not_conservative({**ex, "N": 2}, fig),
+       definitions="Searched over X (1–3 rows, d = 2…4 columns) and y with entries in [−2, 2], and θ ≠ 0. A witness: "
+                   "for each N = 2…6, ‖u_⊥(θ)‖ less its round-off is positive and the ball B(θ, ρ_N) of the bound "
+                   "‖u_⊥(θ′)‖ ≥ ‖u_⊥(θ)‖ − ρ(‖M‖₂ + ‖u(θ)‖/‖θ‖) (u affine for a squared loss; ρ ≤ ‖θ‖/2) keeps "
+                   "‖u_⊥‖ ≥ half of it, so ‖DF − DFᵀ‖_F = √2(N−1)‖θ′‖^{1−2/N}‖u_⊥(θ′)‖ > 0 on the whole ball; "
+                   "the computed DF must then be asymmetric beyond its round-off at the 2d points θ ± ρ_N eᵢ on the "
+                   "ball's boundary (a failure there is a bug, not a missing witness).")
+def end_to_end_field_asymmetric_on_a_ball(ex):
+    theta = ex["theta"]
+    d = theta.size
+    balls = {N: _asymmetric_ball(ex, N) for N in _C35E_DEPTHS}
+    n = float(np.linalg.norm(theta))
+    target(min(r for r, _, _ in balls.values()) / n, label="smallest ρ_N/‖θ‖ over the depths")
+    note("ρ_N: " + ", ".join(f"N={N}: {r:.3g}" for N, (r, _, _) in balls.items()))
+    if any(r <= 0 for r, _, _ in balls.values()):
+        return None
+    for N, (rho, lo, _) in balls.items():
+        for e in np.eye(d):
+            for sgn in (1.0, -1.0):
+                t = theta + sgn * rho * e
+                qt = _c35_quantities({**ex, "N": N, "theta": t})
+                nt, c, p = qt["n"], qt["c"], qt["p"]
+                scale_D = nt ** p * ((p * (1 + c) + c * (np.sqrt(d) + 3)) * qt["Sg"] / nt + (1 + c) * qt["SH"])
+                tol_A = roundoff(scale_D + 2 * c * nt ** (p - 1) * (qt["Sg"] + qt["SH"] * nt), d + qt["nd"], depth=3)
+                expect(float(np.linalg.norm(qt["D"] - qt["D"].T)), ">", tol_A,
+                       f"‖DF − DFᵀ‖_F at θ {'+' if sgn > 0 else '−'} ρ_{N}e_{int(np.argmax(e))} (N = {N})")
+    r2 = balls[2][0]
+    return (f"ℓ = ½‖Xθ − y‖² (X {ex['X'].shape[0]}×{d}) at θ = {np.array2string(theta, precision=3)}: DF − DFᵀ ≠ 0 "
+            f"on B(θ, ρ_N) for N = 2…6 (ρ₂ = {r2:.3g}, smallest ρ_N = "
+            f"{min(r for r, _, _ in balls.values()):.3g}): F is not a gradient there")
 
 
 # --- C36–C38: written elsewhere ---------------------------------------------------------------------------

@@ -225,15 +225,20 @@ def inverse_gains_shrink_with_theta(ex):
                f"K[{i},{i}] (|θ_{i}|={abs(theta[i]):.3g} > |θ_{j}|={abs(theta[j]):.3g})")
 
 
-@claim("C30b", kind="open", section=GRADIENT_FIELDS,
-       statement="The inverse map θᵢ = 1/wᵢ, read in w: K = diag(1/wᵢ⁴), so a coordinate with a larger |wᵢ| "
-                 "(a smaller |θᵢ|) gets a smaller gain than one with a smaller |wⱼ|.",
-       strategy=_inverse_strategy(), plot=plot_inverse_w,
-       definitions="'Larger wᵢ get smaller steps': for every pair i, j with |wᵢ| > |wⱼ| (by more than round-off, "
-                   "roundoff(|wᵢ|+|wⱼ|, 4)), the gain Kᵢᵢ < Kⱼⱼ strictly; and the gains are "
-                   + _INVERSE_GAINS + " to round-off.")
+@claim("C30b", kind="holds", section=GRADIENT_FIELDS,
+       statement="The inverse map θᵢ = 1/wᵢ, read in w: J = diag(−1/wᵢ²), so K = diag(1/wᵢ⁴) = diag(θᵢ⁴) exactly "
+                 "and the induced step is K g = g/w⁴ (entry-wise); hence a coordinate with a larger |wᵢ| (a smaller "
+                 "|θᵢ|) always gets a smaller gain than one with a smaller |wⱼ|.",
+       strategy=examples(st.builds(Inverse, st.integers(2, 4)), w=lambda m: m.points(extreme=True),
+                         g=lambda m: finite_vectors(m.n_canonical)),
+       plot=plot_inverse_w,
+       definitions="The identity: K = J Jᵀ from the library's Jacobian equals diag(1/w⁴) and its diagonal equals "
+                   "θ⁴ = ψ(w)⁴, and induced_step(w, g) equals g/w⁴, each to round-off (a few roundings per entry: "
+                   "the inversion, the square, the product). 'Larger |wᵢ| get smaller steps': for every pair i, j "
+                   "with |wᵢ| > |wⱼ| by more than round-off (roundoff(|wᵢ|+|wⱼ|, 4)), Kᵢᵢ < Kⱼⱼ strictly — what the "
+                   "identity implies, checked on the computed gains. The reading in θ, as the post words it, is C30a.")
 def inverse_gains_shrink_with_w(ex):
-    m, w = ex["param"], ex["w"]
+    m, w, g = ex["param"], ex["w"], ex["g"]
     K = m.kernel(w)
     theta = m.psi(w)
     gains = np.diag(K)
@@ -242,6 +247,9 @@ def inverse_gains_shrink_with_w(ex):
     # each gain carries a relative error of a few units, two chained operations (inversion, power)
     expect_close(K, np.diag(inv4), scale=float(np.linalg.norm(inv4)), terms=4, depth=2, what="K − diag(1/w⁴)")
     expect_close(gains, theta ** 4, scale=float(np.linalg.norm(inv4)), terms=4, depth=2, what="diag K − θ⁴")
+    # K g = J(Jᵀg): two products by −1/w² (each with its own rounding) against g/w⁴
+    expect_close(m.induced_step(w, g), g * inv4, scale=float(np.linalg.norm(g * inv4)), terms=4, depth=2,
+                 what="K g − g/w⁴")
     pairs = _ordered_pairs(w, 4)
     event(f"{len(pairs)} ordered pairs" if pairs else "no ordered pair (all |wᵢ| equal)")
     for i, j in pairs:
