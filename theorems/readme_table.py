@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .listing import catalogue
+from .power import kind_label, power_label
 
 __all__ = ["START", "END", "CLAIM_CELL", "render_table", "rows", "replace_block", "parse_block", "short_status", "write"]
 
@@ -26,16 +27,21 @@ def short_status(result) -> str:
     return "not run" if result is None else result.status_label
 
 
-def rows(results: dict | None = None) -> list[tuple[str, str, str, str]]:
-    """(id, the claim shortened at a word boundary, kind, status) for every claim, in id order."""
+def rows(results: dict | None = None) -> list[tuple[str, str, str, str, str]]:
+    """(id, the claim shortened at a word boundary, kind, status, caught bugs) for every claim, in id order.
+
+    The kind of a consistency check reads so (:func:`theorems.power.kind_label`); "caught bugs" is
+    how many planted library bugs turn the claim red (:func:`theorems.power.power_label`).
+    """
     results = results or {}
-    return [(c.id, c.short(CLAIM_CELL), c.kind, short_status(results.get(c.id))) for c in catalogue()]
+    return [(c.id, c.short(CLAIM_CELL), kind_label(c), short_status(results.get(c.id)), power_label(c))
+            for c in catalogue()]
 
 
 def render_table(results: dict | None = None) -> str:
-    lines = ["| id | claim | kind | status |", "|---|---|---|---|"]
-    for cid, claim, kind, status in rows(results):
-        lines.append(f"| {cid} | {claim.replace('|', '∣')} | {kind} | {status} |")
+    lines = ["| id | claim | kind | status | caught bugs |", "|---|---|---|---|---|"]
+    for cid, claim, kind, status, caught in rows(results):
+        lines.append(f"| {cid} | {claim.replace('|', '∣')} | {kind} | {status} | {caught} |")
     return "\n".join(lines)
 
 
@@ -48,7 +54,7 @@ def replace_block(text: str, block: str) -> str:
     return f"{head}{START}\n{block}\n{END}{tail}"
 
 
-def parse_block(text: str) -> list[tuple[str, str, str, str]]:
+def parse_block(text: str) -> list[tuple[str, ...]]:
     """The rows of the table between the markers of ``text``."""
     block = text.split(START, 1)[1].split(END, 1)[0]
     out = []
