@@ -11,6 +11,8 @@ exists claim reject at least one, unless it is labelled a consistency check.
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from hypothesis import Phase
 
@@ -90,3 +92,24 @@ def test_the_labels_the_report_shows():
     assert kind_label(get("C24")) == "holds"
     assert power_label(get("C17")).startswith("—")
     assert int(power_label(get("C24"))) == len(caught_by("C24")) >= 2
+
+
+def test_the_report_shows_the_power_of_each_claim():
+    from reports.entries import Entry
+    from reports.html import claim_page
+    from reports.index import index_page
+    from reports.summary import row
+    from theorems.core import Result
+
+    entries = {cid: Entry(Result(cid, get(cid).kind, "holds", 100), get(cid), page=f"{cid}.html")
+               for cid in ("C17", "C24")}
+    rows = {cid: row(e, []) for cid, e in entries.items()}
+    assert rows["C24"]["caught_bugs"] == len(caught_by("C24")) and rows["C24"]["kind_label"] == "holds"
+    assert rows["C17"]["caught_bugs"] == 0 and rows["C17"]["kind_label"] == "consistency check"
+    page = claim_page(entries["C24"], "C24", replay_path="C24.json")
+    assert "Power." in page and all(html.escape(b.id) in page for b in caught_by("C24"))
+    assert "Consistency check." in claim_page(entries["C17"], "C17", replay_path="C17.json")
+    run = {"date": "2025", "commit": "x", "seconds": 1.0, "source": "test"}
+    index = index_page({"claims": list(rows.values()), "run": run, "figures": [],
+                        "counts": {"holds": 2}})
+    assert "<th>caught bugs</th>" in index and ">consistency check<" in index

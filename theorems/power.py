@@ -324,7 +324,7 @@ def planted_bugs() -> list[PlantedBug]:
                     _generic_induced_step(TL)),
                    ("C10", "C11", "C14", "C24")),
         PlantedBug("two-layer induced step: Uᵀ(Ug) for UUᵀ", "transposed block",
-                   "K g = (UᵀU)ᵀ… computed as U(Uᵀ…) padded: the Gram matrix of the wrong side (k = d only)",
+                   "K g with UUᵀ, the Gram matrix of the wrong side, in place of UᵀU (where k = d)",
                    (Patch(TL, "_induced_step", _two_layer_step_with(
                        lambda U, v, g: (U @ (U.T @ g) if U.shape[0] == U.shape[1] else U.T @ (U @ g))
                        + float(v @ v) * g)), _generic_induced_step(TL)),
@@ -370,6 +370,10 @@ def planted_bugs() -> list[PlantedBug]:
                    "the inverse map's derivative +1/w² instead of −1/w² (J, jvp, vjp alike; K unchanged)",
                    (Patch(Inverse, "_derivative", lambda original: lambda self, w: 1.0 / (w * w)),),
                    ("C16",)),
+        PlantedBug("inverse map: ψ′ = −1/w", "wrong power",
+                   "the inverse map's derivative −1/w instead of −1/w² (J, jvp, vjp, K alike)",
+                   (Patch(Inverse, "_derivative", lambda original: lambda self, w: -1.0 / w),),
+                   ("C16", "C30b")),
         PlantedBug("polar vjp: r factor dropped", "dropped term",
                    "the polar map's Jᵀg without the factor r on its φ entry",
                    (Patch(Polar, "_vjp", lambda original: lambda self, w, g: np.array(
