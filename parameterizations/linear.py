@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from .numerics import roundoff
 from .validate import _all_finite, as_index, as_matrix, as_permutation, as_positive, as_real, as_vector, check_result
-from .base import Parameterization, Symmetry
+from .base import Parameterization, Symmetry, finite_vectors
 from .strategies import invertible_matrices, nonzero_scales, permutations
 
 __all__ = ["Identity", "TwoLayerLinear", "MatrixFactorization", "DeepLinear"]
@@ -166,6 +166,31 @@ class TwoLayerLinear(Parameterization):
         scale = as_real("scale", scale)
         rng = np.random.default_rng(rng)
         return scale * rng.standard_normal(self._p) / np.sqrt(max(self.d, self.k)) ** 0.5
+
+    def points(self, *, extreme: bool = False) -> st.SearchStrategy:
+        """Points w = (U, v) with U ≠ 0 and v ≠ 0 in about nine draws of ten.
+
+        Entries are 0 or of magnitude in [10⁻⁴, 2] (``finite_vectors``), times 10^e, e ∈ [−6, 6],
+        with ``extreme``. Drawn entry by entry, a whole block is zero in a quarter of the draws
+        (v = 0 makes most statements about the two-layer model degenerate); so one entry of U
+        and one of v are lifted to magnitude ≥ 0.5 unless a drawn digit is 9, which leaves zero
+        blocks (the origin, v = 0, U = 0) reachable.
+        """
+        kd = self.k * self.d
+
+        def lift(t):
+            w, i, j, digit = t
+            w = w.copy()
+            if digit != 9:
+                for idx in (i, kd + j):
+                    w[idx] = np.copysign(max(abs(w[idx]), 0.5), w[idx])
+            return w
+
+        base = st.tuples(finite_vectors(self._p), st.integers(0, kd - 1), st.integers(0, self.k - 1),
+                         st.integers(0, 9)).map(lift)
+        if not extreme:
+            return base
+        return st.tuples(base, st.integers(-6, 6)).map(lambda t: t[0] * 10.0 ** t[1])
 
     # function-preserving transforms
     def transform(self, w, P) -> np.ndarray:

@@ -145,6 +145,26 @@ def _rate_table(rate: dict) -> str:
             f"<table class=\"values\"><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>")
 
 
+def _power(c) -> str:
+    """What the claim catches: the planted library bugs that turn it red, or why none is counted."""
+    from theorems.power import CONSISTENCY_CHECKS, ROBUST_WITNESSES, caught_by
+
+    bugs = caught_by(c.id)
+    if bugs:
+        what = "rejects as false witnesses" if c.kind == "exists" else "turns red on"
+        items = "".join(f"<li>{_e(b.id)} <span class=\"muted\">({_e(b.kind)}: {_e(b.description)})</span></li>"
+                        for b in bugs)
+        return (f"<p><strong>Power.</strong> The claim {what} {len(bugs)} library bug{'s' * (len(bugs) != 1)} "
+                f"planted one at a time (tests/test_claim_power.py):</p><ul class=\"power\">{items}</ul>")
+    if c.id in CONSISTENCY_CHECKS:
+        return f"<p class=\"muted\"><strong>Consistency check.</strong> {_e(CONSISTENCY_CHECKS[c.id])}</p>"
+    if c.id in ROBUST_WITNESSES:
+        return f"<p class=\"muted\"><strong>Power.</strong> No planted bug is counted: {_e(ROBUST_WITNESSES[c.id])}</p>"
+    if c.kind == "open":
+        return "<p class=\"muted\"><strong>Power.</strong> An open claim: its run decides it; no planted bug is counted.</p>"
+    return "<p class=\"muted\"><strong>Power.</strong> No planted library bug is counted for this claim.</p>"
+
+
 def claim_page(en: "Entry", slug: str, *, replay_path: str) -> str:
     """The page of one result: statement, verdict, pictures, the example's values, Hypothesis's report,
     and the commands that reproduce it."""
@@ -155,7 +175,12 @@ def claim_page(en: "Entry", slug: str, *, replay_path: str) -> str:
         tried += (" — replayed from Hypothesis's example database in this run; "
                   + (f"the search that found it took {r.search_examples} examples" if r.search_examples
                      else "the search that found it is not on record"))
-    facts = [("kind", r.kind), ("status", _badge(r)), ("decided examples", _e(tried))]
+    kind = r.kind
+    if c is not None:
+        from theorems.power import kind_label
+
+        kind = kind_label(c)
+    facts = [("kind", _e(kind)), ("status", _badge(r)), ("decided examples", _e(tried))]
     if r.undecided:
         why = "; ".join(f"{n}× {reason}" for reason, n in sorted(r.undecided_reasons.items(), key=lambda t: -t[1]))
         facts.append(("undecided examples", _e(f"{r.undecided} — replaced by new draws, never counted as passes"
@@ -163,6 +188,9 @@ def claim_page(en: "Entry", slug: str, *, replay_path: str) -> str:
     facts.append(("seconds", f"{r.seconds:.2f}"))
     if r.shown:
         facts.append(("example shown", _e(r.shown)))
+    if r.events:
+        facts.append(("cases (examples that passed)",
+                      _e(" · ".join(f"{label}: {n}" for label, n in r.events.items()))))
     if c is not None:
         facts.insert(0, ("section", _e(c.section)))
     if r.label:
@@ -183,6 +211,8 @@ def claim_page(en: "Entry", slug: str, *, replay_path: str) -> str:
         parts.append(f"<p class=\"muted\"><strong>Definitions.</strong> {_e(c.definitions)}</p>")
     if c is not None and c.known_failure:
         parts.append(f"<p class=\"muted\"><strong>Known failure.</strong> {_e(c.known_failure)}</p>")
+    if c is not None:
+        parts.append(_power(c))
 
     what = r.example_role
     if en.pictures:

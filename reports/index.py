@@ -99,13 +99,16 @@ def _examples(row: dict) -> str:
 def _row(row: dict, *, full: bool) -> str:
     earlier = f'<span class="earlier">from the run of {_e(row["earlier"])}</span>' if row.get("earlier") else ""
     subject = f" <span class=\"kind\">on {_e(row['subject'])}</span>" if row["subject"] else ""
+    kind = row.get("kind_label") or row["kind"]
     cells = [f'<td class="id"><a href="{_e(row["page"])}">{_e(row["id"])}</a>{subject}</td>',
              f'<td class="claim" title="{_e(row["claim"])}">{_e(row["claim"] or row["message"])}</td>',
-             f'<td>{_badge(row)}<span class="kind">{_e(row["kind"])}</span>{earlier}</td>',
+             f'<td>{_badge(row)}<span class="kind">{_e(kind)}</span>{earlier}</td>',
              f'<td class="msg">{_e(row["message"])}</td>']
     if full:
         seconds = "—" if row["status"] == "pending" else f"{row['seconds']:.2f}"
-        cells += [f'<td class="num">{_examples(row)}</td>', f'<td class="num">{seconds}</td>']
+        cells += [f'<td class="num">{_examples(row)}</td>', f'<td class="num">{seconds}</td>',
+                  f'<td class="num" title="planted library bugs that turn this claim red (theorems/power.py)">'
+                  f'{_e(row.get("power", ""))}</td>']
     return f'<tr data-status="{_e(row["status_key"])}">' + "".join(cells) + "</tr>"
 
 
@@ -165,17 +168,21 @@ def index_page(doc: dict) -> str:
         "(a run that did not settle, a point outside the premise) are counted apart as undecided and replaced, "
         "never counted as passes. Notation: θ = ψ(W) ∈ R^q, "
         "J = ∂θ/∂W is q×p (the post writes its transpose), K = J Jᵀ, and the induced step is K g. "
-        "Examples “1 ↺ 57”: a failure replayed from Hypothesis's example database, first found after 57.</p>",
+        "Examples “1 ↺ 57”: a failure replayed from Hypothesis's example database, first found after 57. "
+        "<em>Caught bugs</em>: how many library bugs planted one at a time (theorems/power.py) turn the claim "
+        "red — a holds claim refuted, an exists claim rejecting the false witness; a <em>consistency check</em> "
+        "is a claim no library bug can reach.</p>",
         "<div class=\"controls\"><input type=\"search\" id=\"q\" placeholder=\"search ids, claims, messages\" "
         "aria-label=\"search\">" + _chips(doc) + " <span class=\"muted\"><span id=\"shown\">"
         f"{len(rows)}</span> shown</span></div>",
     ]
-    head = ("<tr><th>id</th><th>claim</th><th>status</th><th>verdict</th><th>decided examples</th><th>seconds</th></tr>")
+    head = ("<tr><th>id</th><th>claim</th><th>status</th><th>verdict</th><th>decided examples</th><th>seconds</th>"
+            "<th>caught bugs</th></tr>")
     table, section = [], None
     for r in rows:
         if r["section"] != section:
             section = r["section"]
-            table.append(f'<tr class="section"><th colspan="6">{_e(section or "other")}</th></tr>')
+            table.append(f'<tr class="section"><th colspan="7">{_e(section or "other")}</th></tr>')
         table.append(_row(r, full=True))
     body.append(f"<table class=\"claims\" id=\"claims\"><thead>{head}</thead><tbody>\n" + "\n".join(table)
                 + "\n</tbody></table>")

@@ -4,7 +4,9 @@ A row holds what a CI job or the index needs about one result: id, kind, status,
 the status as shown, the section, the claim shortened, the one-line message, the
 decided examples, the undecided ones (with their reasons), a tendency claim's rate with its
 interval and verdict (and, for a failure replayed from Hypothesis's example database, the
-examples the search that found it took), seconds, and the files of its page. The
+examples the search that found it took), seconds, the files of its page, and the claim's
+power: the kind as shown (``consistency check`` for a claim no library bug can reach) and
+how many planted library bugs turn it red (:mod:`theorems.power`). The
 index is rendered from these rows, so a partial run (``-k``, ``--section``) can
 keep the rows of the claims it did not run from the previous ``summary.json``.
 """
@@ -18,6 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from theorems.core import claim_sort_key
+from theorems.power import caught_by, kind_label, power_label
 
 __all__ = ["FORMAT", "SUMMARY", "row", "status_key", "run_info", "summary_document", "load_summary",
            "junit_xml", "FINDING_ORDER"]
@@ -45,6 +48,8 @@ def row(entry, files: list[str]) -> dict:
         "examples": r.examples, "undecided": r.undecided, "undecided_reasons": dict(r.undecided_reasons),
         "rate": r.rate, "search_examples": r.search_examples, "replayed": r.replayed,
         "seconds": round(r.seconds, 3), "page": entry.page, "files": files,
+        "kind_label": kind_label(c) if c is not None else r.kind,
+        "caught_bugs": len(caught_by(r.id)), "power": power_label(c) if c is not None else "",
     }
 
 

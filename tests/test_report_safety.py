@@ -309,7 +309,8 @@ def test_the_index_puts_findings_first_with_filters_search_and_messages(tmp_path
     assert 'href="P5.html"' not in head
     assert '<input type="search"' in index and 'data-status="refuted-holds"' in index and "<button" in index
     assert "n·‖x‖∞ + n=3, but should be ≤ 2" in index  # the verdict's message
-    assert '<tr class="section"><th colspan="6">planted</th></tr>' in index
+    assert '<tr class="section"><th colspan="7">planted</th></tr>' in index
+    assert "<th>caught bugs</th>" in index
     assert "run 20" in index and "commit <code>" in index  # the date and the commit, on the index
 
 

@@ -55,7 +55,7 @@ def test_each_activation_passes_the_interface_checks_and_every_general_claim(act
     results = check_parameterization(m, max_examples=BUDGET)
     bad = [r.message for r in results if r.status != "holds"]
     assert not bad, bad
-    assert {"J1", "J2", "C16", "C17", "C19", "C24"} <= {r.id for r in results}
+    assert {"J1", "J2", "C16", "C19", "C24"} <= {r.id for r in results}
 
 
 @pytest.mark.parametrize("activation", sorted(ACTIVATIONS))

@@ -68,7 +68,8 @@ def check_products(ex):
     J = np.asarray(m.jacobian(w))
     p, q, depth = m.n_params, m.n_canonical, _depth(m)
     if J.shape != (q, p):
-        raise ClaimFailed(f"J has shape {J.shape}, but should be (q, p) = ({q}, {p})")
+        raise ClaimFailed(f"J has shape {J.shape}, but should be (q, p) = ({q}, {p})", what="rows·columns of J",
+                          value=J.size, op="=", bound=q * p)
     nJ = m.jacobian_scale(w, J)
     nd, nu = float(np.linalg.norm(dw)), float(np.linalg.norm(u))
     n = max(p, q)  # J·dw sums p terms, Jᵀu sums q
@@ -87,7 +88,8 @@ def check_products(ex):
         lam = float(np.linalg.eigvalsh((K + K.T) / 2).min())
         bound = -roundoff(nJ * nJ, n, depth)
         if lam < bound:
-            raise ClaimFailed(f"min eigenvalue of K={lam:.3g}, but should be ≥ {bound:.3g}: K = J Jᵀ is not PSD")
+            raise ClaimFailed(f"min eigenvalue of K={lam:.3g}, but should be ≥ {bound:.3g}: K = J Jᵀ is not PSD",
+                              what="min eigenvalue of K", value=lam, op="≥", bound=bound)
 
 
 def check_taylor(ex):
@@ -111,7 +113,8 @@ def check_taylor(ex):
         note(f"Taylor remainders {np.array2string(res.remainders, precision=2)} over steps "
              f"{np.array2string(res.steps, precision=2)}; floors {np.array2string(res.floors, precision=2)}")
         raise ClaimFailed(f"observed order={res.order:.2f}, but should be ≥ {ORDER_THRESHOLD} ({res.reason}): "
-                          f"J(w) is not the derivative of ψ at this w{explain_wrong_jacobian(m, w, J)}")
+                          f"J(w) is not the derivative of ψ at this w{explain_wrong_jacobian(m, w, J)}", what="observed Taylor order", value=res.order,
+                          op="≥", bound=ORDER_THRESHOLD)
 
 
 _CHECKS = [
@@ -138,7 +141,8 @@ def check_parameterization(param, *, raise_on_failure: bool = False, max_example
         raise_on_failure: raise :class:`ParameterizationCheckFailed` with the first
             failure's message instead of returning.
         max_examples: examples per check (default: the active Hypothesis profile).
-        claims: also run the catalogue's general claims (C16, C17, C19, C24, …).
+        claims: also run the catalogue's general claims (C16, C19, C24, …) but its consistency
+            checks (:data:`theorems.power.CONSISTENCY_CHECKS`: C17), which no object can fail.
         shrink: shrink a counterexample to a minimal one (off: report the first found,
             much faster when only detection matters).
 
@@ -160,7 +164,11 @@ def check_parameterization(param, *, raise_on_failure: bool = False, max_example
     overrides = {"max_examples": max_examples} if max_examples else {}
     if not shrink:
         overrides["phases"] = [Phase.explicit, Phase.reuse, Phase.generate]
-    todo = interface_checks() + ([c for c in catalogue() if c.general] if claims else [])
+    from .power import CONSISTENCY_CHECKS
+
+    # a consistency check holds whatever the object computes: it would pass any object
+    todo = interface_checks() + ([c for c in catalogue() if c.general and c.id not in CONSISTENCY_CHECKS]
+                                 if claims else [])
     results = []
     for c in todo:
         tallied, set_aside = counting(c)

@@ -20,6 +20,11 @@ __all__ = [
     "step_scale",
     "step_roundoff",
     "two_layer_step",
+    "transformed_step",
+    "transformed_step_scale",
+    "transformed_step_roundoff",
+    "same_theta_scale",
+    "reparameterization_mismatch",
     "plane_basis",
     "project",
     "scaled_norm",
@@ -73,6 +78,83 @@ def two_layer_step(U, v, x) -> np.ndarray:
     """(UᵀU + ‖v‖²I)x, written from the formula (not from the model)."""
     U, v, x = np.asarray(U, float), np.asarray(v, float), np.asarray(x, float)
     return U.T @ (U @ x) + float(v @ v) * x
+
+
+def transformed_step(U, v, P, x) -> np.ndarray:
+    """(UᵀPᵀPU + ‖P⁻ᵀv‖²I)x, the induced step at (PU, P⁻ᵀv), written with U, v and P (P⁻ᵀv by a solve)."""
+    U, v, P, x = (np.asarray(a, float) for a in (U, v, P, x))
+    r = np.linalg.solve(P.T, v)
+    return U.T @ (P.T @ (P @ (U @ x))) + float(r @ r) * x
+
+
+def transformed_step_scale(U, v, P, x) -> float:
+    """Σ|terms| of (UᵀPᵀPU + ‖P⁻ᵀv‖²I)x, the ‖P⁻ᵀv‖² part times κ(P) (an inverse or a solve)."""
+    aU, aP, ax = np.abs(U), np.abs(np.asarray(P, float)), np.abs(x)
+    Pinv = np.abs(np.linalg.inv(P))
+    first = aU.T @ (aP.T @ (aP @ (aU @ ax)))
+    r = Pinv.T @ np.abs(v)
+    return float(np.linalg.norm(first) + condition_number(P) * float(r @ r) * np.linalg.norm(ax))
+
+
+def transformed_step_roundoff(U2, v2, x, *, cond: float) -> float:
+    """Largest error round-off can explain in the induced step U₂ᵀU₂x + ‖v₂‖²x at U₂ = PU, v₂ = P⁻ᵀv.
+
+    PU is a product rounded like any other; P⁻ᵀv comes from an inverse (or a solve) and carries a
+    relative error up to κ(P)·u. So κ(P) multiplies only the ‖v₂‖²x term, the one that holds v₂:
+    multiplying the whole step by it (as :func:`step_roundoff` with ``cond``) makes the band of a
+    step dominated by U₂ᵀU₂x — where a search for a direction drives it — κ(P) times too wide.
+    """
+    U2, v2, x = np.asarray(U2, float), np.asarray(v2, float), np.asarray(x, float)
+    k, d = U2.shape
+    ax = np.abs(x)
+    weight = float(np.linalg.norm(np.abs(U2).T @ (np.abs(U2) @ ax)))
+    vterm = float(v2 @ v2) * float(np.linalg.norm(ax))
+    return roundoff(weight + cond * vterm, k + d + 1, depth=2, computations=1)
+
+
+def same_theta_scale(U, v, P) -> float:
+    """Σ|terms| of (PU)ᵀ(P⁻ᵀv), times κ(P) for the error of the computed inverse, plus those of Uᵀv.
+
+    PU rounds with k-term sums; P⁻¹ is computed with a normwise relative error up to about
+    κ(P)·u (inversion by LU), which enters P⁻ᵀv and then the product with PU, whose terms
+    have the size of (|P||U|)ᵀ(|P⁻¹|ᵀ|v|). With terms 2k + 2 and depth 3 this is the bound
+    of ψ(PU, P⁻ᵀv) = ψ(U, v) (claim C09), which every witness about two parameterizations of
+    one θ checks.
+    """
+    P = np.asarray(P, float)
+    U, v = np.asarray(U, float), np.asarray(v, float)
+    Pinv = np.linalg.inv(P)
+    aU, av = np.abs(U), np.abs(v)
+    return condition_number(P) * float(np.linalg.norm((np.abs(P) @ aU).T @ (np.abs(Pinv).T @ av))) + float(
+        np.linalg.norm(aU.T @ av))
+
+
+def reparameterization_mismatch(m, w, P, x) -> tuple[str, str, float, float] | None:
+    """Why (PU, P⁻ᵀv) = ``m.transform(w, P)`` is not the reparameterization a witness needs, or None.
+
+    Checks, each to its round-off bound: ψ(w₂) = ψ(w) (the bound of C09), the model's induced step at
+    w₂ equals (UᵀPᵀPU + ‖P⁻ᵀv‖²I)x written from U, v and P (the bound of C10), and the model's
+    induced step at w equals (UᵀU + ‖v‖²I)x. A witness about two parameterizations of one function
+    is only one when all three hold: a transform or an induced step that is wrong shows here.
+    Returns (sentence, the quantity, its value, its bound) for the first that fails.
+    """
+    U, v = m.unpack(w)
+    w2 = m.transform(w, P)
+    k, d = U.shape
+    checks = [
+        (lambda: m.psi(w2) - m.psi(w), lambda: same_theta_scale(U, v, P), 2 * k + 2, 3,
+         "‖ψ(PU, P⁻ᵀv) − ψ(U, v)‖", "not the same θ"),
+        (lambda: m.induced_step(w2, x) - transformed_step(U, v, P, x), lambda: transformed_step_scale(U, v, P, x),
+         k + d + 2, 4, "‖induced step at (PU, P⁻ᵀv) − (UᵀPᵀPU + ‖P⁻ᵀv‖²I)x‖", "the model's step is not the formula's"),
+        (lambda: m.induced_step(w, x) - two_layer_step(U, v, x), lambda: step_scale(U, v, x), k + d + 1, 2,
+         "‖induced step at (U, v) − (UᵀU + ‖v‖²I)x‖", "the model's step is not the formula's"),
+    ]
+    for diff, scale, terms, depth, what, why in checks:
+        gap = float(np.linalg.norm(diff()))
+        bound = roundoff(scale(), terms, depth)
+        if not gap <= bound:
+            return f"{what}={gap:.3g}, but should be ≤ {bound:.3g} (round-off): {why}", what, gap, bound
+    return None
 
 
 def plane_basis(a, b=None):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .listing import catalogue
+from .power import kind_label, power_label
 
 __all__ = ["START", "END", "CLAIM_CELL", "render_table", "rows", "replace_block", "parse_block", "short_status",
            "example_counts", "write"]
@@ -37,18 +38,23 @@ def example_counts(result) -> str:
     return f"{result.examples} / {result.undecided}"
 
 
-def rows(results: dict | None = None) -> list[tuple[str, str, str, str, str]]:
-    """(id, the claim shortened at a word boundary, kind, status, decided / undecided examples) for every
-    claim, in id order."""
+def rows(results: dict | None = None) -> list[tuple[str, str, str, str, str, str]]:
+    """(id, the claim shortened at a word boundary, kind, status, decided / undecided examples, caught bugs)
+    for every claim, in id order.
+
+    The kind of a consistency check reads so (:func:`theorems.power.kind_label`); "caught bugs" is
+    how many planted library bugs turn the claim red (:func:`theorems.power.power_label`).
+    """
     results = results or {}
-    return [(c.id, c.short(CLAIM_CELL), c.kind, short_status(results.get(c.id)), example_counts(results.get(c.id)))
+    return [(c.id, c.short(CLAIM_CELL), kind_label(c), short_status(results.get(c.id)),
+             example_counts(results.get(c.id)), power_label(c))
             for c in catalogue()]
 
 
 def render_table(results: dict | None = None) -> str:
-    lines = ["| id | claim | kind | status | decided / undecided examples |", "|---|---|---|---|---|"]
-    for cid, claim, kind, status, counts in rows(results):
-        lines.append(f"| {cid} | {claim.replace('|', '∣')} | {kind} | {status} | {counts} |")
+    lines = ["| id | claim | kind | status | decided / undecided examples | caught bugs |", "|---|---|---|---|---|---|"]
+    for cid, claim, kind, status, counts, caught in rows(results):
+        lines.append(f"| {cid} | {claim.replace('|', '∣')} | {kind} | {status} | {counts} | {caught} |")
     return "\n".join(lines)
 
 
@@ -61,7 +67,7 @@ def replace_block(text: str, block: str) -> str:
     return f"{head}{START}\n{block}\n{END}{tail}"
 
 
-def parse_block(text: str) -> list[tuple[str, str, str, str]]:
+def parse_block(text: str) -> list[tuple[str, ...]]:
     """The rows of the table between the markers of ``text``."""
     block = text.split(START, 1)[1].split(END, 1)[0]
     out = []

@@ -71,6 +71,9 @@ def plot_induced_step(ex, fig):
 @claim("C24", kind="holds", section=CANONICAL, general=True, plot=plot_induced_step,
        statement="For every parameterization, point W and canonical gradient g, the induced step z = K g "
                  "satisfies gᵀz = ‖Jᵀg‖² ≥ 0, with equality only where Jᵀg = 0.",
+       definitions="z is the model's induced_step; ‖Jᵀg‖² is computed twice, from the model's vjp and from its "
+                   "matrix jacobian; gᵀz equals both to the round-off of the sums involved (Σ|terms| of gᵀJJᵀg), "
+                   "which also decides 'equality only where Jᵀg = 0' (the equality read at 0).",
        strategy=lambda m: for_param(m, g=lambda m: finite_vectors(m.n_canonical)))
 def induced_step_positively_correlated(ex):
     m, w, g = ex["param"], ex["w"], ex["g"]
@@ -88,8 +91,10 @@ def induced_step_positively_correlated(ex):
     target(-cos, label="-cos(g, Kg)")
     expect(inner, ">=", -tol, "gᵀKg")
     expect(abs(inner - sq), "<=", tol, "|gᵀKg − ‖Jᵀg‖²|")
-    if sq > tol:
-        expect(inner, ">", 0, "gᵀKg where Jᵀg ≠ 0")
+    # the same with Jᵀg from the matrix J: the induced step, the vjp and the Jacobian are three
+    # computations, and "0 only where Jᵀg = 0" is this equality read at 0
+    r_mat = J.T @ g
+    expect(abs(inner - float(r_mat @ r_mat)), "<=", tol, "|gᵀKg − ‖Jᵀg‖²| (Jᵀg from the matrix J)")
 
 
 # --- C25: two parameterizations of one function, steps not positively correlated ---------------
@@ -149,6 +154,55 @@ def _two_steps(ex):
     return m, w, w2, g, m.induced_step(w, g), m.induced_step(w2, g)
 
 
+def _chain(Ws, rows: int):
+    """W_k⋯W_1 for the list [W_1, …, W_k] (I of size ``rows`` for an empty list)."""
+    out = np.eye(rows)
+    for W in Ws:
+        out = W @ out
+    return out
+
+
+def written_induced_step(Ws, g, m_rows: int, n_cols: int) -> np.ndarray:
+    """K g = Σ_j vec(A_jA_jᵀ G B_jᵀB_j) for the layers Ws = [W_1, …, W_N], written from the formula.
+
+    A_j = W_N⋯W_{j+1}, B_j = W_{j−1}⋯W_1 and G = g as an m×n matrix (row by row): the sum over the
+    layers of the kernel of each block of J = [A_j ⊗ B_jᵀ]_j, independent of the model's products.
+    """
+    G = np.asarray(g, float).reshape(m_rows, n_cols)
+    out = np.zeros((m_rows, n_cols))
+    for j in range(len(Ws)):
+        A = _chain(Ws[j + 1:], Ws[j].shape[0])
+        B = _chain(Ws[:j], n_cols)
+        out += A @ (A.T @ G @ B.T) @ B
+    return out.ravel()
+
+
+def _deep_pair_mismatch(m, w, w2, j, P, g) -> str | None:
+    """Why W′ = ``m.transform(w, P, j)`` is not W with P inserted between layers j + 1 and j + 2 (same ψ,
+    its induced step the formula's at the layers written by hand), or None; each to its round-off."""
+    Ws = m.unpack(w)
+    P = np.asarray(P, float)
+    Pinv = np.linalg.inv(P)
+    hand = [W.copy() for W in Ws]
+    hand[j], hand[j + 1] = P @ Ws[j], Ws[j + 1] @ Pinv
+    # Σ|terms|: the chain on absolute values with |P⁻¹||P| inside, times κ(P) for the computed inverse
+    absl = [np.abs(W) for W in Ws]
+    absl[j] = np.abs(P) @ absl[j]
+    absl[j + 1] = absl[j + 1] @ np.abs(Pinv)
+    kP = float(np.linalg.cond(P))
+    depth = m.depth + 2
+    s_psi = kP * float(np.linalg.norm(_chain(absl, m.n))) + m.psi_scale(w)
+    gap = float(np.linalg.norm(m.psi(w2) - m.psi(w)))
+    if not gap <= roundoff(s_psi, m.n_params, depth):
+        return f"ψ(W′) − ψ(W) has norm {gap:.3g} > round-off {roundoff(s_psi, m.n_params, depth):.3g}: not the same θ"
+    s_step = kP * float(np.linalg.norm(written_induced_step(absl, np.abs(g), m.m, m.n)))
+    gap = float(np.linalg.norm(m.induced_step(w2, g) - written_induced_step(hand, g, m.m, m.n)))
+    if not gap <= roundoff(s_step, m.n_params, 2 * depth):
+        return (f"the model's induced step at W′ differs from Σ_j A_jA_jᵀG B_jᵀB_j at the layers written with P by "
+                f"{gap:.3g} > round-off {roundoff(s_step, m.n_params, 2 * depth):.3g}")
+    return None
+
+
 @claim("C25", kind="exists", section=CANONICAL,
        statement="Beyond the two-layer model too, the induced steps of two parameterizations of one function "
                  "need not be positively correlated with each other: a deep linear network (N ≥ 3) or a matrix "
@@ -160,7 +214,10 @@ def _two_steps(ex):
                    "matrix of positive determinant up to that condition number); g is then the unit vector "
                    "minimizing (K(W)g)ᵀ(K(W′)g), the eigenvector of the smallest eigenvalue of "
                    "(K(W)K(W′) + K(W′)K(W))/2. Negative: below minus the round-off bound of the two induced "
-                   "steps and their inner product.",
+                   "steps and their inner product. A witness is checked in full: ψ(W′) = ψ(W), and the model's "
+                   "K(W′)g equals Σ_j vec(A_jA_jᵀG B_jᵀB_j) (A_j, B_j the products of the layers above and below "
+                   "layer j) written with the layers PW_j and W_{j+1}P⁻¹, each to its round-off (κ(P) times the "
+                   "sum of |terms|).",
        strategy=examples(st.one_of(
            st.builds(DeepLinear, d=st.integers(2, 3), N=st.just(3), width=st.just(2)),
            st.builds(MatrixFactorization, m=st.just(2), n=st.just(2), N=st.integers(2, 3),
@@ -182,6 +239,11 @@ def steps_of_one_function_anticorrelated(ex):
     if not nonzero:
         undecided("ψ(W) = 0: not counted as a witness")
     if nonzero and inner < -tol:
+        bad = _deep_pair_mismatch(m, w, w2, ex["layer"], ex["P"], g)
+        if bad is not None:  # not two parameterizations of one function with their own steps
+            note(bad)
+            event("rejected: W′ is not W with P inserted, or its induced step is not the formula's")
+            return None
         return f"{m.label}: cos(K(W)g, K(W′)g) = {cos:.3g} < 0 for W′ = W with P between layers {ex['layer'] + 1} and {ex['layer'] + 2}"
     return None
 
@@ -224,7 +286,8 @@ def plot_two_steps(ex, fig):
                  "order Δθ = −ηKg has gᵀΔθ ≤ 0.",
        definitions="Searched over two-layer linear, deep linear (N ≤ 3, widths ≤ 2) and squared (θ = w⊙w) models, "
                    "W and g with entries in {−2, …, 2}, η ∈ [10⁻³, 10³], each decade about equally often. Positive: above the round-off "
-                   "bound of the difference of the two evaluations of ψ, times ‖g‖.",
+                   "bound of the difference of the two evaluations of ψ, times ‖g‖. The step of a witness is "
+                   "checked to be the gradient step: the model's vjp(W, g) equals J(W)ᵀg from its matrix J.",
        strategy=examples(st.one_of(two_layer(max_dim=3), deep_linear(max_dim=2, depths=(2, 3)),
                                    st.builds(Squared, st.integers(1, 3))), lambda m: st.fixed_dictionaries({
            "param": st.just(m), "w": _integer_vectors(m.n_params), "g": _integer_vectors(m.n_canonical),
@@ -248,6 +311,14 @@ def finite_step_moves_uphill(ex):
     target(inner / first if first > 0 else -1.0, label="gᵀΔθ / (η‖Jᵀg‖²)")
     target(cos, label="cos(g, Δθ)")
     if inner > tol:
+        # the step is the parametric gradient step: the model's vjp is Jᵀg for its own matrix J
+        J = np.asarray(m.jacobian(w))
+        step_gap = float(np.linalg.norm(m.vjp(w, g) - J.T @ g))
+        step_tol = roundoff(m.jacobian_scale(w, J) * ng, m.n_canonical, m.depth)
+        if not step_gap <= step_tol:
+            note(f"vjp(W, g) − J(W)ᵀg has norm {step_gap:.3g} > round-off {step_tol:.3g}: not a gradient step")
+            event("rejected: the step is not −ηJᵀg")
+            return None
         return f"{m.label}: η={eta:.3g} gives cos(g, Δθ) = {cos:.3g} > 0"
     return None
 

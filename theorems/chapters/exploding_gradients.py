@@ -41,9 +41,13 @@ def _deep_blocks(m, J):
 
 
 def _c23_two_layer(t) -> dict:
-    """U of rank ≤ r < d: its best rank-r approximation, or U itself when r = k < d."""
-    m, w, r, c = t
-    return {"param": m, "w": w if r >= min(m.k, m.d) else m.rank_deficient(w, r), "rank": r, "c": c}
+    """U of rank ≤ r < d: its best rank-r approximation, or U itself when r = k < d; v = 0 in a drawn share."""
+    m, w, r, c, zero_v = t
+    w = w if r >= min(m.k, m.d) else m.rank_deficient(w, r)
+    if zero_v:  # the statement's other case: with v = 0 the smallest non-zero σ(J) is c·σ_r(U)
+        U, _ = m.unpack(w)
+        w = m.pack(U, np.zeros(m.k))
+    return {"param": m, "w": w, "rank": r, "c": c}
 
 
 def _max_rank_below_d(m) -> int:
@@ -64,7 +68,8 @@ def _max_rank_below_d(m) -> int:
                    "‖v‖/c; with v = 0 it is c·σ_r(U).",
        strategy=st.one_of(
            examples(two_layer(k=st.integers(1, 4), d=st.integers(2, 4)), lambda m: st.tuples(
-               st.just(m), m.points(), st.integers(0, _max_rank_below_d(m)), positive_scales(1e-3, 1e3))
+               st.just(m), m.points(), st.integers(0, _max_rank_below_d(m)), positive_scales(1e-3, 1e3),
+               st.integers(0, 4).map(lambda i: i == 4))
                .map(_c23_two_layer)),
            examples(deep_linear(max_dim=3, depths=(2, 4)), lambda m: st.fixed_dictionaries({
                "param": st.just(m), "w": m.points(), "layer": st.integers(0, m.N - 2),
@@ -93,6 +98,13 @@ def exploding_and_vanishing(ex):
             expect(abs(float(s[-1]) - scaled_norm(v) / c), "<=", tol, "|σ_min(J(cU, v/c)) − ‖v‖/c|")
         elif sU1 > 0:
             event("v = 0: smallest non-zero σ(J) = c·σ_r(U)")
+            # J(cU, 0) = [0 | cUᵀ]: its non-zero singular values are c·σᵢ(U), as many as rank U
+            sU = np.linalg.svd(U, compute_uv=False)
+            r = int(np.sum(sU > sU1 * max(U.shape) * np.finfo(float).eps))
+            nonzero = s[s > tol]
+            expect(nonzero.size, "==", r, "number of non-zero σ(J(cU, 0)) (rank U)")
+            expect(abs(float(nonzero[-1]) - c * float(sU[r - 1])), "<=", tol,
+                   "|smallest non-zero σ(J(cU, 0)) − c·σ_r(U)|")
         else:
             event("U = 0, v = 0: J = 0 on the whole orbit")
         return

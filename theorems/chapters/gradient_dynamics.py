@@ -12,9 +12,10 @@ import numpy as np
 from hypothesis import event, note
 from hypothesis import strategies as st
 
-from parameterizations import DeepLinear
+from descent import gradient_descent, squared_loss
+from parameterizations import DeepLinear, Identity
 from parameterizations.base import finite_vectors
-from parameterizations.numerics import roundoff, taylor_order
+from parameterizations.numerics import ORDER_THRESHOLD, roundoff, taylor_order
 from parameterizations.strategies import inputs, invertible_matrices, positive_scales
 
 from ..core import ClaimFailed, expect, expect_close, undecided
@@ -26,7 +27,9 @@ from ..geometry import (
     plane_basis,
     project,
     step_roundoff,
+    reparameterization_mismatch,
     step_scale,
+    transformed_step_roundoff,
     two_layer_step,
 )
 from ..registry import claim
@@ -114,19 +117,25 @@ def plot_canonical_gradient(ex, fig):
        strategy=examples(sized(), w=lambda m: m.points(extreme=True), w2=lambda m: m.points(extreme=True),
                          x=lambda m: inputs(m.d)),
        plot=plot_canonical_gradient,
-       definitions="∂f/∂θ is measured by forward differences (f(θ + h eᵢ) − f(θ))/h, h = ‖θ‖_∞ (1 at θ = 0), "
-                   "exact for an affine f up to round-off; 'the same at every θ' is checked at two drawn "
-                   "points θ = ψ(W), θ₂ = ψ(W₂), with weights of scale 10⁻⁶…10⁶.")
+       definitions="The canonical model is the library's own: Identity(d), whose output(θ, x) = ψ(θ)ᵀφ(x) is f "
+                   "and whose vjp(θ, φ(x)) = J(θ)ᵀφ(x) is ∂f/∂θ. ∂f/∂θ is measured by forward differences "
+                   "(f(θ + h eᵢ) − f(θ))/h of that output, h = ‖θ‖_∞ (1 at θ = 0), exact for an affine f up to "
+                   "round-off, and compared with x and with the vjp; 'the same at every θ' is checked at two "
+                   "drawn points θ = ψ(W), θ₂ = ψ(W₂) of the two-layer model, with weights of scale 10⁻⁶…10⁶.")
 def canonical_gradient_is_x(ex):
     m, x = ex["param"], np.asarray(ex["x"], float)
+    canonical = Identity(m.d)
     ax = np.abs(x)
-    f = lambda th: float(th @ x)  # noqa: E731  the canonical model
+    f = lambda th: canonical.output(th, x)  # noqa: E731  the canonical model, as the library computes it
     scale = lambda th: float(np.abs(th) @ ax)  # noqa: E731  Σ|θⱼxⱼ|
     for name, w in (("θ", ex["w"]), ("θ₂", ex["w2"])):
         theta = m.psi(w)
         g, s = _difference_gradient(f, theta, _step_h, scale, m.d)
         note(f"at {name} = {np.array2string(theta, precision=3)}: differences {np.array2string(g, precision=4)}")
-        expect_close(g, x, scale=s, terms=m.d + 1, what=f"∂f/∂θ at {name} − x")
+        expect_close(g, x, scale=s, terms=m.d + 1, what=f"∂f/∂θ by differences at {name} − x")
+        # J(θ)ᵀφ(x) is a product of J = I with x: one rounding per entry at most
+        expect_close(canonical.vjp(theta, canonical.features(x)), x, scale=float(np.linalg.norm(x)), terms=1,
+                     what=f"the canonical model's gradient J(θ)ᵀφ(x) at {name} − x")
 
 
 # --- C05 --------------------------------------------------------------------------------
@@ -166,14 +175,15 @@ def plot_parametric_gradient(ex, fig):
 
 @claim("C05", kind="holds", section=GRADIENT_DYNAMICS,
        statement="In the two-layer model f(x) = vᵀUx the gradients are ∂f/∂v = Ux and ∂f/∂U = v xᵀ: they "
-                 "agree with differences of f itself and f's first-order Taylor remainder along any "
-                 "direction of (U, v) is of second order.",
+                 "agree with differences of f itself and with the model's gradient J(W)ᵀx, and f's "
+                 "first-order Taylor remainder along any direction of (U, v) is of second order.",
        strategy=examples(sized(), w=lambda m: m.points(extreme=True), x=lambda m: inputs(m.d),
                          dw=lambda m: finite_vectors(m.n_params)),
        plot=plot_parametric_gradient,
        definitions="Independent differentiation: f is affine in each single weight (each monomial vᵢUᵢⱼxⱼ holds "
                    "it once), so the forward difference (f(W + h e_j) − f(W))/h equals ∂f/∂W_j exactly for "
-                   "any h (h = ‖W‖_∞) and differs only by round-off; in addition the Taylor remainder "
+                   "any h (h = ‖W‖_∞) and differs only by round-off; the model's vjp(W, x) equals the formula to "
+                   "round-off; in addition the Taylor remainder "
                    "f(W + h d) − f(W) − h⟨∇f, d⟩ along the drawn direction d has observed order ≥ 1.5 "
                    "(it is h²·dvᵀdU x).")
 def parametric_gradient_formula(ex):
@@ -188,13 +198,17 @@ def parametric_gradient_formula(ex):
     post_abs = np.concatenate([np.outer(np.abs(v), np.abs(x)).ravel(), np.abs(U) @ np.abs(x)])
     expect_close(g, post, scale=s + float(np.linalg.norm(post_abs)), terms=m.k + m.d + 1, depth=2,
                  what="differences of f − (v xᵀ, Ux)")
+    # the library's gradient ∇_W f = J(W)ᵀφ(x) against the formula: the same products, rounded once each
+    expect_close(m.vjp(w, m.features(x)), post, scale=float(np.linalg.norm(post_abs)), terms=m.d, depth=1,
+                 what="vjp(W, x) − (v xᵀ, Ux)")
     if np.any(dw):
         res = taylor_order(lambda z: np.array([f(z)]), lambda z, d: np.array([post @ d]), w, dw,
                            scale=S, terms=m.k + m.d, depth=2)
         note(f"Taylor: {res.reason}")
         if not res.ok:
             raise ClaimFailed(f"observed order={res.order:.2f}, but should be ≥ 1.5: (v xᵀ, Ux) is not the "
-                              f"derivative of vᵀUx ({res.reason})")
+                              f"derivative of vᵀUx ({res.reason})", what="observed Taylor order", value=res.order,
+                              op="≥", bound=ORDER_THRESHOLD)
 
 
 # --- C06 --------------------------------------------------------------------------------
@@ -233,17 +247,23 @@ def plot_gradient_scaling(ex, fig):
            examples(sized(DeepLinear, sizes=st.tuples(dims(1, 3), st.integers(2, 5), dims(1, 3))),
                     w=lambda m: m.points(), x=lambda m: inputs(m.d), c=lambda m: positive_scales(1e-2, 1e2))),
        plot=plot_gradient_scaling,
-       definitions="∇_W f = J(W)ᵀx, computed by the model's vjp; N = 2 for the two-layer model. The scaling "
-                   "law is compared to round-off: Σ|terms| of every entry of J(W)ᵀx is the same product "
-                   "evaluated on |W| and |x|.")
+       definitions="∇_W f = J(W)ᵀx, computed by the model's vjp and compared, to round-off, with the formula "
+                   "written layer by layer ((v xᵀ, Ux); ∂f/∂W_j = (W_N⋯W_{j+1})ᵀ(W_{j−1}⋯W_1x)ᵀ); N = 2 for the "
+                   "two-layer model. The scaling law is compared to round-off: Σ|terms| of every entry of J(W)ᵀx "
+                   "is the same formula evaluated on |W| and |x|.")
 def gradient_norm_scales_with_weights(ex):
     m, w, x, c = ex["param"], np.asarray(ex["w"], float), np.asarray(ex["x"], float), float(ex["c"])
     N = _layers(m)
     event(f"{m.family}, N={N}")
-    g = float(np.linalg.norm(m.vjp(w, x)))
+    grad = m.vjp(w, x)
+    # the value: the model's J(W)ᵀx against the layer-by-layer formula, both rounded products of N − 1
+    # weights and x whose |terms| are the same formula on |W|, |x|
+    formula = _gradient_formula(m, w, x)
+    s = float(np.linalg.norm(_gradient_formula(m, np.abs(w), np.abs(x))))
+    expect_close(grad, formula, scale=s, terms=m.n_params + m.n_canonical, depth=N,
+                 what="∇_W f = J(W)ᵀx (model) − the formula")
+    g = float(np.linalg.norm(grad))
     gc = float(np.linalg.norm(m.vjp(c * w, x)))
-    # Σ|terms| of J(W)ᵀx: the same products on |W|, |x| (no cancellation among non-negative terms)
-    s = float(np.linalg.norm(m.vjp(np.abs(w), np.abs(x))))
     law = c ** (N - 1)
     note(f"‖∇f(W)‖={g:.6g}, ‖∇f(cW)‖={gc:.6g}, c={c:.6g}, c^(N−1)={law:.6g}")
     # both sides are products of N−1 weights (each rounded once more when scaled by c) and x;
@@ -252,13 +272,35 @@ def gradient_norm_scales_with_weights(ex):
     expect(abs(gc - law * g), "<=", tol, "|‖∇f(cW)‖ − c^(N−1)‖∇f(W)‖|")
 
 
+def _gradient_formula(m, w, x) -> np.ndarray:
+    """∇_W f written layer by layer, flattened like w: (v xᵀ, Ux) for the two-layer model; for
+    f = W_N⋯W_1x, ∂f/∂W_j = (W_N⋯W_{j+1})ᵀ(W_{j−1}⋯W_1x)ᵀ."""
+    if not isinstance(m, DeepLinear):
+        return _post_gradient(m, w, x)
+    Ws = m.unpack(w)
+    below = [np.asarray(x, float)]  # W_{j−1}⋯W_1x
+    for W in Ws[:-1]:
+        below.append(W @ below[-1])
+    above = [np.ones(1)]  # (W_N⋯W_{j+1})ᵀ, from the top
+    for W in Ws[:0:-1]:
+        above.append(W.T @ above[-1])
+    above = above[::-1]
+    return np.concatenate([np.outer(above[j], below[j]).ravel() for j in range(len(Ws))])
+
+
 # --- C07 --------------------------------------------------------------------------------
 
 
 def _one_step(m, w, x, y, eta):
-    """θ after one parametric step of size η on ℓ(f) = ½(f − y)²: W − η ℓ′ ∇_W f, ℓ′ = f − y."""
+    """θ after one step of the library's gradient descent of size η on ℓ(θ) = ½(θᵀx − y)², and ℓ′ = f − y.
+
+    The engine steps W − η J(W)ᵀ∇ℓ(ψ(W)) = W − ηℓ′∇_W f; no stopping rule interferes (tol 0, no
+    divergence bound: a step of η = 1 may raise the loss, and the formula covers it).
+    """
     lp = m.output(w, x) - y
-    return m.psi(w - eta * lp * m.vjp(w, x)), lp
+    run = gradient_descent(m, w, squared_loss(np.asarray(x, float)[None, :], np.array([y])), lr=eta, steps=1,
+                           tol=0.0, max_loss=np.inf)
+    return run.theta, lp
 
 
 def _step_terms(m, w, x, lp, eta) -> float:
@@ -319,8 +361,9 @@ def plot_one_step(ex, fig):
                  "(UᵀU + ‖v‖²I)x rather than x and the remainder over η² stays bounded as η → 0.",
        strategy=examples(sized(), w=lambda m: m.points(), x=lambda m: inputs(m.d), y=lambda m: st.floats(-2, 2)),
        plot=plot_one_step,
-       definitions="Loss ℓ(f) = ½(f − y)², ℓ′ = f(x) − y; the step is W − ηℓ′∇_W f with the model's vjp and "
-                   "θ(η) its ψ. 'O(η²)', decided with a finite criterion: on η = 4⁰, 4⁻¹, …, 4⁻⁷ the "
+       definitions="Loss ℓ(f) = ½(f − y)², ℓ′ = f(x) − y; the step is one step of the library's gradient "
+                   "descent (descent.gradient_descent, W − ηJ(W)ᵀ∇ℓ with the model's vjp) and θ(η) its ψ. 'O(η²)', "
+                   "decided with a finite criterion: on η = 4⁰, 4⁻¹, …, 4⁻⁷ the "
                    "remainder R(η) = θ(η) − θ + ηℓ′(UᵀU + ‖v‖²I)x equals η²·C with the η-independent "
                    "C = ℓ′²(vᵀUx)x to within round-off (θ(η) is a polynomial of degree 2 in η, so this "
                    "identity is exact and gives ‖R(η)‖/η² = ‖C‖ for every η).")
@@ -351,7 +394,7 @@ def _c08_data(ex):
     z2 = m.induced_step(w2, x)
     e1 = step_roundoff(U, v, x)
     # w2 holds P⁻ᵀv, computed with a relative error up to κ(P)·u
-    e2 = step_roundoff(U2, v2, x, cond=condition_number(P))
+    e2 = transformed_step_roundoff(U2, v2, x, cond=condition_number(P))
     return m, x, z1, z2, e1, e2, w2
 
 
@@ -389,14 +432,21 @@ def plot_induced_vs_canonical(ex, fig):
        definitions="A witness is a non-zero function (θ ≠ 0) with both: angle(z, x) above the round-off of "
                    "the angle (the error bound of z "
                    "over ‖z‖ plus the normalisations), and |‖z′‖/‖z‖ − 1| above the round-off of the two "
-                   "norms (the κ(P)-scaled error of z′ at the transformed point). d ≥ 2: for d = 1 every "
-                   "step is parallel to x.")
+                   "norms (the κ(P)-scaled error of z′ at the transformed point); and the pair checked in full: "
+                   "ψ(PU, P⁻ᵀv) = ψ(U, v) within C09's round-off bound, and both induced steps of the model equal "
+                   "their formulas (UᵀU + ‖v‖²I)x and (UᵀPᵀPU + ‖P⁻ᵀv‖²I)x, written with U, v and P, within "
+                   "C10's. d ≥ 2: for d = 1 every step is parallel to x.")
 def induced_step_not_canonical(ex):
     m, x, z1, z2, e1, e2, _ = _c08_data(ex)
     n1, n2, nx = (float(np.linalg.norm(a)) for a in (z1, z2, x))
     theta = m.psi(ex["w"])
     if n1 == 0 or n2 == 0 or not np.any(theta):
         undecided("an induced step is zero, or θ = 0")
+    bad = reparameterization_mismatch(m, ex["w"], ex["P"], x)
+    if bad is not None:  # not two parameterizations of one θ with their own steps: no witness
+        note(bad[0])
+        event("rejected: not a reparameterization of the same θ with its induced step")
+        return None
     phi = angle(z1, x)
     phi_tol = angle_roundoff(e1, n1, 0.0, nx, m.d)
     ratio = n2 / n1

@@ -13,7 +13,7 @@ import numpy as np
 from hypothesis import event, note, target
 from hypothesis import strategies as st
 
-from descent import squared_loss, canonical_descent, gradient_descent
+from descent import Loss, canonical_descent, gradient_descent, squared_loss
 from parameterizations import TwoLayerLinear
 from parameterizations.numerics import roundoff
 from parameterizations.strategies import inputs, positive_scales

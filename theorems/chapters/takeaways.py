@@ -125,24 +125,36 @@ def plot_balance(ex, fig):
        plot=plot_balance,
        definitions="The norm is the model's induced step at rescale(W, c). 'Grows without bound', decided "
                    "finitely: on c = 2^(j₀ ± j), j = 1…8, with 2^j₀ the nearest power of two to the "
-                   "numerical minimiser, ‖z‖ increases strictly at every doubling away from the minimum, "
+                   "numerical minimiser, ‖z‖ increases strictly at every doubling away from the minimum (from a c "
+                   "on one side of c* to the next c further out), "
                    "and everywhere ‖z(c)‖ ≥ c²‖UᵀUx‖ and ≥ c⁻²‖v‖²‖x‖ (exact lower bounds, since the two "
                    "parts have inner product ‖v‖²‖Ux‖² ≥ 0, which → ∞); moreover ‖z(c)‖² equals "
                    "c⁴‖UᵀUx‖² + 2‖v‖²‖Ux‖² + c⁻⁴‖v‖⁴‖x‖² to round-off at every c of the sequence. 'Minimum "
                    "at a finite c': Brent's method (scipy minimize_scalar, xtol 1.48e-8) on log c ↦ log‖z‖ "
                    "converges to a finite log c within 4·(xtol·|log c| + 10⁻¹¹) plus the round-off "
                    "band ½·asinh(√(r/(2‖UᵀUx‖‖v‖²‖x‖))) of log c* = ¼·log(‖v‖²‖x‖/‖UᵀUx‖) (r the "
-                   "round-off of ‖z‖² there). Weights of scale 10⁻⁶…10⁶.")
+                   "round-off of ‖z‖² there). ‖∇_W f‖² (the model's vjp) equals ‖v‖²‖x‖² + ‖Ux‖² to round-off. "
+                   "The premise Ux ≠ 0 is decided above the round-off of Ux. Weights of scale 10⁻⁶…10⁶.")
 def balance_along_the_orbit(ex):
     m, w, x, U, v, a, na, B, uxx, vv, ok, tau_star, n_star = _orbit_data(ex)
-    # ‖∇_W f‖ ≥ ‖v‖‖x‖ (the model's gradient J(W)ᵀx = (v xᵀ, Ux))
-    g = float(np.linalg.norm(m.vjp(w, x)))
+    # ‖∇_W f‖² = ‖v‖²‖x‖² + ‖Ux‖² (the model's gradient J(W)ᵀx = (v xᵀ, Ux)), to round-off
+    grad = m.vjp(w, x)
+    g2 = float(grad @ grad)
     nv, nx = float(np.sqrt(vv)), float(np.linalg.norm(x))
-    gtol = roundoff(nv * nx + float(np.linalg.norm(np.abs(U) @ np.abs(x))), m.k + m.d, depth=2)
-    expect(g, ">=", nv * nx - gtol, "‖∇_W f‖")
-    if not ok:
-        undecided("Ux = 0 or v = 0: one side of the orbit stays bounded (outside the premise)")
+    ux_abs = float(np.linalg.norm(np.abs(U) @ np.abs(x)))
+    gtol = roundoff((nv * nx) ** 2 + ux_abs ** 2, m.k + m.d, depth=3)
+    expect(abs(g2 - (vv * nx * nx + uxx)), "<=", gtol, "|‖∇_W f‖² − (‖v‖²‖x‖² + ‖Ux‖²)|")
+    # Ux ≠ 0 is the premise: decided above the round-off of Ux itself (a Ux that is 0 in exact
+    # arithmetic comes out of cancellation as a few units of round-off, and the orbit's c* then
+    # leaves double precision's range)
+    if not ok or np.sqrt(uxx) <= roundoff(ux_abs, m.d, computations=1) or not (vv > 0):
+        undecided("Ux = 0 (to round-off) or v = 0: one side of the orbit stays bounded (outside the premise)")
     event("Ux ≠ 0 and v ≠ 0")
+    # the model's orbit is the closed form's before it is searched (a wrong induced step would send
+    # the minimiser anywhere, out of double precision's range too)
+    z1 = float(np.linalg.norm(m.induced_step(w, x)))
+    expect(abs(z1 * z1 - _closed_norm2(1.0, na, B, vv, uxx)), "<=", _orbit_tol(m, U, v, x, 1.0),
+           "|‖z‖² − closed form| at c=1")
     tau_num, res = _minimise(m, w, x)
     expect(tau_num, "!=", np.inf, "numerical minimiser log c")
     j0 = int(np.round(tau_num / np.log(2.0)))
@@ -156,11 +168,17 @@ def balance_along_the_orbit(ex):
                f"|‖z‖² − closed form| at c={c:.3g}")
         # the exact lower bounds, which grow without bound at either end
         expect(nz * nz, ">=", max(c ** 4 * na * na, B * B / c ** 4) - tol, f"‖z‖² at c={c:.3g}")
-    mid = _DOUBLINGS
-    up, down = norms[mid + 1:], norms[:mid][::-1]  # away from the minimum on each side
+    # away from the minimum: from each c on one side of c* to the next doubling further out. A
+    # pair that straddles c* is not "away": its two norms can be equal (c and 2c symmetric about
+    # c* in log c), and round-off then decides the sign of their difference. On one side, a
+    # doubling raises ‖z‖² by 4‖UᵀUx‖‖v‖²‖x‖(sinh²(2(δ + log 2)) − sinh²(2δ)) ≥ 14‖UᵀUx‖B, more than
+    # three times ‖z(c*)‖² (since ‖UᵀUx‖B ≥ ‖v‖²‖Ux‖²), far above round-off.
+    taus = np.log(cs)
+    up = norms[taus >= tau_star]
+    down = norms[taus <= tau_star][::-1]
     for side, seq in (("c → ∞", up), ("c → 0", down)):
-        steps = np.diff(seq)
-        expect(float(np.min(steps)), ">", 0, f"smallest increase of ‖z‖ per doubling toward {side}")
+        if seq.size >= 2:
+            expect(float(np.min(np.diff(seq))), ">", 0, f"smallest increase of ‖z‖ per doubling toward {side}")
     # the minimiser: Brent's bracket width plus the round-off band around τ*
     tol_star = _orbit_tol(m, U, v, x, float(np.exp(tau_star)))
     band = 0.5 * float(np.arcsinh(np.sqrt(tol_star / (2 * na * B))))
