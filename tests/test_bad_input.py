@@ -392,3 +392,15 @@ STRUCTURE_MESSAGES = [  # (id, call, message)
 def test_structure_messages_name_the_argument_the_expectation_and_what_came(call, msg):
     with pytest.raises(ValueError, match=msg):
         call()
+
+
+SIZED = [m for m in P.zoo() if any(isinstance(v, int) for v in m.spec().values())]  # all but polar
+
+
+@pytest.mark.parametrize("member", SIZED, ids=lambda m: m.family)
+def test_every_integer_constructor_argument_is_named(member):
+    # each size of each family's spec (k, d, q, m, n, N, width, seed), given −1, is refused by name
+    sizes = {k: v for k, v in member.spec().items() if isinstance(v, int)}
+    for key in sizes:
+        with pytest.raises(ValueError, match=rf"^{key} must be (> 0|≥ 1|≥ 0), but got -1$"):
+            P.from_spec(member.family, {**sizes, key: -1})
