@@ -114,3 +114,33 @@ def test_expect_close_fails_outside_a_hypothesis_test_too():
     assert e.value.what == "‖a − b‖" and e.value.op == "≤" and e.value.value > e.value.bound
     with pytest.raises(ValueError, match="op must be one of"):
         expect(1.0, "≤", 2.0, "x")
+
+
+def _fails_on_polar(ex):
+    from hypothesis import event
+
+    event(ex["param"].family)
+    expect(0 if ex["param"].family == "polar" else 1, ">", 0, "a number that is 0 on the polar map")
+
+
+def test_a_general_claim_gets_the_whole_budget_in_every_family():
+    from theorems.examples import for_param
+
+    ok = Claim("G1", "holds", "a planted general claim", "tests", check=lambda ex: event_family(ex),
+               strategy=lambda m: for_param(m), general=True)
+    r = run_claim(ok, overrides={"max_examples": 5, "database": None})
+    families = set(P.family_strategies().keys())
+    assert r.status == "holds" and r.examples == 5 * len(families), r.message
+    assert set(r.events) == families and all(n == 5 for n in r.events.values()), r.events
+    bad = Claim("G2", "holds", "a planted general claim false on polar", "tests", check=_fails_on_polar,
+                strategy=lambda m: for_param(m), general=True)
+    r = run_claim(bad, overrides={"max_examples": 5, "database": None, "phases": NO_SHRINK["phases"]})
+    assert r.status == "refuted" and r.label == "polar", r.message
+    order = list(families)
+    assert r.examples == 5 * order.index("polar") + 1  # the families before it, then its first example
+
+
+def event_family(ex):
+    from hypothesis import event
+
+    event(ex["param"].family)
