@@ -161,12 +161,17 @@ def taylor_order(psi, jvp, w, d, *, scale: float | Callable[[np.ndarray], float]
         scale_along = lambda x, h: s0 + float(scale(x))  # noqa: E731
     else:
         scale_along = lambda x, h: float(scale) * (1 + h)  # noqa: E731
-    rem, flo = [], []
+    rem, flo, turned = [], [], []
     below = 0
+    previous = None
     for h in h0 * 0.5 ** np.arange(n_steps):
         x = w + h * d
-        r = float(np.linalg.norm(np.asarray(psi(x), float) - p0 - h * t))
+        R = np.asarray(psi(x), float) - p0 - h * t
+        r = float(np.linalg.norm(R))
         rem.append(r)
+        if previous is not None:
+            turned.append(float(np.vdot(previous, R)) <= 0)
+        previous = R
         flo.append(roundoff(scale_along(x, h) + h * nt, terms, depth, computations=3))
         # the floor is reached for good after STOP_BELOW steps in a row at or under it;
         # a single step there can be a zero crossing of the remainder (its h² and h³
@@ -184,9 +189,13 @@ def taylor_order(psi, jvp, w, d, *, scale: float | Callable[[np.ndarray], float]
     if pairs.size == 0:
         return TaylorResult(steps, rem, flo, np.nan, True, "remainder reaches round-off after one halving")
     all_orders = np.log2(rem[pairs] / rem[pairs + 1])
-    # a remainder that grows as h shrinks is passing a zero crossing (its h² and h³
-    # terms cancelling): the steps up to there are not yet asymptotic
-    rising = np.flatnonzero(all_orders <= 0)
+    # a remainder that grows as h shrinks, or that turns by 90° or more over a halving, is
+    # passing a zero crossing (its h² and h³ terms cancelling: in the asymptotic regime
+    # R(h) ≈ c·hᵐ keeps its direction, so consecutive remainders have a positive inner
+    # product): the steps up to there are not yet asymptotic. A crossing between two sampled
+    # steps shows no rise, only the turn, and the orders just past it are low (r = c₂h²(1 − h/h*)
+    # gives 1.41 at h*/2, 1.78 at h*/4)
+    rising = np.flatnonzero((all_orders <= 0) | np.asarray(turned, bool)[pairs])
     if rising.size:
         pairs = pairs[rising[-1] + 1:]
         # the median of three orders needs three pairs past the crossing; with fewer, the
