@@ -66,6 +66,7 @@ class Identity(Parameterization):
 
     @classmethod
     def instances(cls, max_dim=4):
+        """q ∈ 1…max_dim."""
         return st.builds(cls, st.integers(1, max_dim))
 
 
@@ -94,6 +95,7 @@ class TwoLayerLinear(Parameterization):
 
     @classmethod
     def instances(cls, max_dim=4):
+        """k, d ∈ 1…max_dim."""
         dim = st.integers(1, max_dim)
         return st.builds(cls, k=dim, d=dim)
 
@@ -258,6 +260,7 @@ class MatrixFactorization(Parameterization):
 
     @classmethod
     def instances(cls, max_dim=4):
+        """m, n, width ∈ 1…max_dim, N ∈ 2…4."""
         dim = st.integers(1, max_dim)
         return st.builds(cls, m=dim, n=dim, N=st.integers(2, 4), width=dim)
 
@@ -508,5 +511,6 @@ class DeepLinear(MatrixFactorization):
 
     @classmethod
     def instances(cls, max_dim=4):
+        """d, width ∈ 1…max_dim, N ∈ 2…4."""
         dim = st.integers(1, max_dim)
         return st.builds(cls, d=dim, N=st.integers(2, 4), width=dim)
