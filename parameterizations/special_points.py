@@ -41,11 +41,17 @@ __all__ = [
     "dead_unit_points",
     "DEFAULT_MAX_COND",
     "steerable_vectors",
+    "steerable_matrices",
     "GRID_STEPS",
+    "CAPACITY",
 ]
 
 #: grid steps per unit of ``bound`` in :func:`steerable_vectors`
 GRID_STEPS = 2**12
+
+#: the sizes :func:`steerable_vectors` and :func:`steerable_matrices` always draw (the helpers of
+#: :mod:`theorems.examples` draw sizes up to 4): a larger size draws more
+CAPACITY = 4
 
 #: the default cap on κ(P) of :func:`same_theta_pairs`: the cosine of two balanced
 #: parameterizations' steps goes below 0.8 only for κ(P) ≳ 34, and toward its infimum 7/9 as κ → ∞
@@ -86,6 +92,10 @@ def _family(m, allowed: tuple[str, ...], name: str) -> str:
     return family
 
 
+def _grid(shape) -> st.SearchStrategy:
+    return hnp.arrays(np.int64, shape, elements=st.integers(-GRID_STEPS, GRID_STEPS))
+
+
 def steerable_vectors(n: int, bound: float = 2.0, *, nonzero: bool = False) -> st.SearchStrategy:
     """Vectors in [−bound, bound]ⁿ on a grid of ``GRID_STEPS`` steps per ``bound``, drawn as integers.
 
@@ -93,24 +103,38 @@ def steerable_vectors(n: int, bound: float = 2.0, *, nonzero: bool = False) -> s
     time, which walks an integer grid but throws a float in [−2, 2] out of its range (or,
     unbounded, by whole units). Every entry shrinks toward 0. ``nonzero``: one entry (drawn)
     has magnitude ≥ bound/4 by construction, so that the vector is never 0.
+
+    Why a capacity: max(n, ``CAPACITY``) entries are drawn and the first n kept, so that the
+    number of draws does not depend on n. When the shrinker lowers a size drawn before
+    (d → d − 1), every value after it is then read as before, less its last entry, and a
+    failure that does not need that entry survives; with n draws it would read the values
+    anew, shifted, and seldom still fail.
     """
-    ints = hnp.arrays(np.int64, n, elements=st.integers(-GRID_STEPS, GRID_STEPS))
-    base = ints.map(lambda a: bound * a.astype(float) / GRID_STEPS)
+    cap = max(n, CAPACITY)
+    base = _grid(cap).map(lambda a: bound * a[:n].astype(float) / GRID_STEPS)
     if not nonzero:
         return base
 
     def lift(t):
         x, i, sign = t
         x = x.copy()
+        i = i % n
         x[i] = sign * max(abs(x[i]), bound / 4)
         return x
 
-    return st.tuples(base, st.integers(0, n - 1), st.sampled_from([1.0, -1.0])).map(lift)
+    return st.tuples(base, st.integers(0, cap - 1), st.sampled_from([1.0, -1.0])).map(lift)
+
+
+def steerable_matrices(rows: int, cols: int, bound: float = 2.0) -> st.SearchStrategy:
+    """rows×cols matrices as :func:`steerable_vectors` draws vectors: the top-left block of a
+    max(rows, CAPACITY)×max(cols, CAPACITY) grid draw, so that lowering either size keeps the
+    other entries where they were."""
+    shape = (max(rows, CAPACITY), max(cols, CAPACITY))
+    return _grid(shape).map(lambda a: bound * a[:rows, :cols].astype(float) / GRID_STEPS)
 
 
 def _two_layer_with_theta(m, theta, v, U0) -> np.ndarray:
     # U = U0 + v(θ − U0ᵀv)ᵀ/‖v‖² gives Uᵀv = U0ᵀv + θ − U0ᵀv = θ exactly in exact arithmetic
-    U0 = U0.reshape(m.k, m.d)
     U = U0 + np.outer(v, theta - U0.T @ v) / (v @ v)
     return np.concatenate([U.ravel(), v])
 
@@ -143,7 +167,7 @@ def nonzero_theta_points(m) -> st.SearchStrategy:
     if family == "two-layer":
         return st.builds(lambda theta, v, U0: _two_layer_with_theta(m, theta, v, U0),
                          steerable_vectors(m.d, nonzero=True), steerable_vectors(m.k, nonzero=True),
-                         steerable_vectors(m.k * m.d))
+                         steerable_matrices(m.k, m.d))
     return balanced_points(m)
 
 

@@ -134,8 +134,8 @@ def test_the_report_includes_a_file_of_another_repository(venv_python, tmp_path)
     (tmp_path / "my_models.py").write_text("THRESHOLD = 0.5 ** 0.5\n", encoding="utf-8")
     text = textwrap.dedent(CONJECTURE).replace("np.sqrt(0.5)", "THRESHOLD")
     (tmp_path / "my_conjecture.py").write_text("from my_models import THRESHOLD\n" + text, encoding="utf-8")
-    out = _ok(_run([venv_python, "-m", "reports", "--include", "my_conjecture.py", "-k", "X01", "--out", "report",
-                    "--no-fields", "--max-examples", "30"], cwd=tmp_path))
+    out = _ok(_run([venv_python, "-m", "reports", "--include", "my_conjecture.py", "--section", "My conjectures",
+                    "--out", "report", "--no-fields", "--max-examples", "30"], cwd=tmp_path))
     assert "running 1 claims" in out and "X01" in out, out
     record = tmp_path / "report" / "X01.json"
     assert record.is_file() and (tmp_path / "report" / "index.html").is_file()
