@@ -15,7 +15,11 @@ Modules:
   from it: the family table, random-size strategies, rebuilding from a spec.
 * :mod:`~parameterizations.strategies` — Hypothesis strategies valid by construction
   (inputs, orthogonal and invertible matrices, permutations, scales).
-* :mod:`~parameterizations.numerics` — every tolerance, derived from round-off bounds.
+* :mod:`~parameterizations.special_points` — strategies of special points per family (θ ≠ 0,
+  balanced, two parameterizations of one θ, polar radii, degenerate points, dead units) and
+  vectors on an integer grid that ``target()`` can climb.
+* :mod:`~parameterizations.numerics` — every tolerance, derived from round-off bounds, and the
+  bands of derived quantities (eigenvalues, products, norms, cosines, ratios).
 * :mod:`~parameterizations.validate` — the input checks: one-line ``ValueError`` naming the
   argument, what was expected and what came.
 

@@ -231,7 +231,7 @@ class Parameterization(abc.ABC):
         return scale * rng.standard_normal(self._p)
 
     def points(self, *, extreme: bool = False) -> st.SearchStrategy:
-        """A Hypothesis strategy of valid points w (``extreme`` adds scales 1e-6…1e6)."""
+        """Entries 0 or of magnitude in [1e-4, 2] (extreme: the vector times 10^e, e ∈ −6…6)."""
         return finite_vectors(self._p, extreme=extreme)
 
     def uniform_initial(self, alpha) -> np.ndarray:

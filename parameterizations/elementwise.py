@@ -52,6 +52,7 @@ class _Diagonal(Parameterization):
 
     @classmethod
     def instances(cls, max_dim=4):
+        """q ∈ 1…max_dim."""
         return st.builds(cls, st.integers(1, max_dim))
 
 
@@ -137,6 +138,7 @@ class SignedSquared(Parameterization):
 
     @classmethod
     def instances(cls, max_dim=4):
+        """q ∈ 1…max_dim."""
         return st.builds(cls, st.integers(1, max_dim))
 
 
@@ -168,6 +170,7 @@ class Inverse(_Diagonal):
         return scale * rng.choice([-1.0, 1.0], self._p) * rng.uniform(0.5, 2.0, self._p)
 
     def points(self, *, extreme=False):
+        """Entries ±10^t with |w_i| in [0.1, 10] (extreme: [1e-3, 1e3]), log-uniform: never 0."""
         lo, hi = (1e-3, 1e3) if extreme else (0.1, 10.0)
         mags = hnp.arrays(np.float64, self._p, elements=st.floats(np.log(lo), np.log(hi))).map(np.exp)
         signs = hnp.arrays(np.float64, self._p, elements=st.sampled_from([1.0, -1.0]))
@@ -232,6 +235,7 @@ class Polar(Parameterization):
         return float(abs(r) * (1 + abs(phi)))
 
     def points(self, *, extreme=False):
+        """(r, φ) with r log-uniform in [0.05, 5] (extreme: [1e-4, 1e4]) and φ ∈ [−π, π]."""
         lo, hi = (1e-4, 1e4) if extreme else (0.05, 5.0)
         r = st.floats(np.log(lo), np.log(hi)).map(np.exp)
         phi = st.floats(-np.pi, np.pi)
@@ -244,6 +248,7 @@ class Polar(Parameterization):
 
     @classmethod
     def instances(cls, max_dim=4):
+        """The one member (p = q = 2)."""
         return st.just(cls())
 
     def symmetries(self):

@@ -65,6 +65,7 @@ class Identity(Parameterization):
 
     @classmethod
     def instances(cls, max_dim=4):
+        """q ∈ 1…max_dim."""
         return st.builds(cls, st.integers(1, max_dim))
 
 
@@ -93,6 +94,7 @@ class TwoLayerLinear(Parameterization):
 
     @classmethod
     def instances(cls, max_dim=4):
+        """k, d ∈ 1…max_dim."""
         dim = st.integers(1, max_dim)
         return st.builds(cls, k=dim, d=dim)
 
@@ -282,6 +284,7 @@ class MatrixFactorization(Parameterization):
 
     @classmethod
     def instances(cls, max_dim=4):
+        """m, n, width ∈ 1…max_dim, N ∈ 2…4."""
         dim = st.integers(1, max_dim)
         return st.builds(cls, m=dim, n=dim, N=st.integers(2, 4), width=dim)
 
@@ -580,5 +583,6 @@ class DeepLinear(MatrixFactorization):
 
     @classmethod
     def instances(cls, max_dim=4):
+        """d, width ∈ 1…max_dim, N ∈ 2…4."""
         dim = st.integers(1, max_dim)
         return st.builds(cls, d=dim, N=st.integers(2, 4), width=dim)

@@ -19,6 +19,16 @@ Two kinds of comparison occur.
 
 Claims compare inner products with zero, norms with each other, or a first-order
 prediction with a finite step; they take their bounds from these functions too.
+
+3. **Bands of derived quantities** (for a conjecture's inequality, with
+   :func:`theorems.expect_le`/:func:`theorems.expect_ge`): the round-off a computed value
+   can carry, from the objects it was computed from, so that no one picks ``roundoff``'s
+   arguments by hand. :func:`value_band` (a number computed by a few roundings),
+   :func:`product_band` (a chained product of given factors), :func:`eigenvalue_band`
+   (eigenvalues of a symmetric matrix), :func:`kernel_band`/:func:`step_band`/
+   :func:`theta_band` (K, K g and ψ of a parameterization), :func:`norm_band`,
+   :func:`cosine_band` and :func:`ratio_band` (how a band carries through ‖·‖, a cosine and
+   a quotient).
 """
 
 from __future__ import annotations
@@ -38,6 +48,15 @@ __all__ = [
     "taylor_order",
     "ORDER_THRESHOLD",
     "STOP_BELOW",
+    "value_band",
+    "product_band",
+    "eigenvalue_band",
+    "kernel_band",
+    "step_band",
+    "theta_band",
+    "norm_band",
+    "cosine_band",
+    "ratio_band",
 ]
 
 EPS = float(np.finfo(float).eps)
@@ -161,12 +180,17 @@ def taylor_order(psi, jvp, w, d, *, scale: float | Callable[[np.ndarray], float]
         scale_along = lambda x, h: s0 + float(scale(x))  # noqa: E731
     else:
         scale_along = lambda x, h: float(scale) * (1 + h)  # noqa: E731
-    rem, flo = [], []
+    rem, flo, turned = [], [], []
     below = 0
+    previous = None
     for h in h0 * 0.5 ** np.arange(n_steps):
         x = w + h * d
-        r = float(np.linalg.norm(np.asarray(psi(x), float) - p0 - h * t))
+        R = np.asarray(psi(x), float) - p0 - h * t
+        r = float(np.linalg.norm(R))
         rem.append(r)
+        if previous is not None:
+            turned.append(float(np.vdot(previous, R)) <= 0)
+        previous = R
         flo.append(roundoff(scale_along(x, h) + h * nt, terms, depth, computations=3))
         # the floor is reached for good after STOP_BELOW steps in a row at or under it;
         # a single step there can be a zero crossing of the remainder (its h² and h³
@@ -184,9 +208,13 @@ def taylor_order(psi, jvp, w, d, *, scale: float | Callable[[np.ndarray], float]
     if pairs.size == 0:
         return TaylorResult(steps, rem, flo, np.nan, True, "remainder reaches round-off after one halving")
     all_orders = np.log2(rem[pairs] / rem[pairs + 1])
-    # a remainder that grows as h shrinks is passing a zero crossing (its h² and h³
-    # terms cancelling): the steps up to there are not yet asymptotic
-    rising = np.flatnonzero(all_orders <= 0)
+    # a remainder that grows as h shrinks, or that turns by 90° or more over a halving, is
+    # passing a zero crossing (its h² and h³ terms cancelling: in the asymptotic regime
+    # R(h) ≈ c·hᵐ keeps its direction, so consecutive remainders have a positive inner
+    # product): the steps up to there are not yet asymptotic. A crossing between two sampled
+    # steps shows no rise, only the turn, and the orders just past it are low (r = c₂h²(1 − h/h*)
+    # gives 1.41 at h*/2, 1.78 at h*/4)
+    rising = np.flatnonzero((all_orders <= 0) | np.asarray(turned, bool)[pairs])
     if rising.size:
         pairs = pairs[rising[-1] + 1:]
         # the median of three orders needs three pairs past the crossing; with fewer, the
@@ -210,3 +238,115 @@ def taylor_order(psi, jvp, w, d, *, scale: float | Callable[[np.ndarray], float]
             reason += f", then at least {drop:.2f} as it falls to round-off at step {steps[end + 1]:.2g}"
     ok = order >= ORDER_THRESHOLD
     return TaylorResult(steps, rem, flo, order, ok, reason)
+
+
+# --- bands of derived quantities ---------------------------------------------------------------
+
+
+def _fro(a) -> float:
+    return float(np.linalg.norm(np.asarray(a, float)))
+
+
+def value_band(*magnitudes: float, terms: int = 1, depth: int = 1) -> float:
+    """The round-off band of a number computed from values of these magnitudes.
+
+    ``roundoff(max |magnitude|, terms, depth)``: two computations of it (or it and an exact
+    bound) differ by at most this much. For a comparison of two scalars each obtained by a
+    few roundings, the magnitudes are the values themselves: 4e12 against a computed
+    3999999999999.9995 has a band of ≈ 1.8e-3, wider than the 5e-4 between them.
+    """
+    scale = max((abs(float(m)) for m in magnitudes), default=0.0)
+    return roundoff(scale, terms, depth)
+
+
+def product_band(*factors) -> float:
+    """The band of a chained product F₁F₂⋯F_m (matrices, vectors or scalars), of its entries and its norm.
+
+    Higham: |fl(AB) − AB| ≤ γ_n|A||B| per product, n the inner dimension, so the chain's error
+    is at most (m − 1)·γ_{n+m−1}·Π‖F_i‖_F with n the largest inner dimension; computed once here
+    and compared against another computation (``roundoff``'s two computations).
+    """
+    if not factors:
+        raise ValueError("factors must hold at least one array, but got none")
+    arrays = [np.asarray(f, float) for f in factors]
+    inner = max([a.shape[-1] for a in arrays[:-1] if a.ndim] or [1])
+    return roundoff(float(np.prod([_fro(a) for a in arrays])), inner, max(len(arrays) - 1, 1))
+
+
+def eigenvalue_band(K, *, magnitude: float | None = None, terms: int = 0) -> float:
+    """The band of the computed eigenvalues of a symmetric matrix K (n×n), e.g. of λ_min against 0.
+
+    A backward-stable symmetric eigensolver returns the exact eigenvalues of K + E with
+    ‖E‖₂ ≤ γ_n‖K‖_F, and Weyl's inequality moves each eigenvalue by at most ‖E‖₂. If K's own
+    entries were computed as sums of ``terms`` products of total size ``magnitude`` (J Jᵀ:
+    terms = p, magnitude = ‖J‖_F², which bounds Σ|J_ik||J_jk| even where K's entries cancel),
+    that error adds, so: ``roundoff(max(‖K‖_F, magnitude), n + terms, 2)``. A PSD K of rank
+    below n has λ_min = 0 and a computed λ_min of order −n·u·‖K‖: −1.4e-14 for ‖K‖ ≈ 10.
+    """
+    K = np.asarray(K, float)
+    n = K.shape[0] if K.ndim == 2 else 1
+    scale = max(_fro(K), 0.0 if magnitude is None else float(magnitude))
+    return roundoff(scale, n + int(terms), 2)
+
+
+def kernel_band(m, w) -> float:
+    """The band of K(w) = J Jᵀ of parameterization ``m`` as ``m.kernel(w)`` computes it, and of its eigenvalues.
+
+    :func:`eigenvalue_band` with magnitude ‖J‖_F² (J computed from ``m.depth`` products) and
+    terms p: λ_min(K) ≥ −kernel_band(m, w) at every w.
+    """
+    J = np.asarray(m.jacobian(w), float)
+    s = float(m.jacobian_scale(w, J)) if hasattr(m, "jacobian_scale") else _fro(J)
+    return roundoff(max(s * s, _fro(J @ J.T)), J.shape[0] + J.shape[1], 2 * int(getattr(m, "depth", 1)) + 1)
+
+
+def step_band(m, w, g) -> float:
+    """The band of the induced step K g = ``m.induced_step(w, g)``, of its entries and its norm.
+
+    Two chained products with J (depth ``m.depth`` each), of size ‖J‖_F²‖g‖ (as the
+    interface check J1 bounds it): a bound ‖Kg‖ ≤ c‖g‖ met with equality in exact
+    arithmetic is exceeded by up to this much, e.g. by one ulp.
+    """
+    J = np.asarray(m.jacobian(w), float)
+    s = float(m.jacobian_scale(w, J)) if hasattr(m, "jacobian_scale") else _fro(J)
+    return roundoff(s * s * _fro(g), max(J.shape), 2 * int(getattr(m, "depth", 1)))
+
+
+def theta_band(m, w) -> float:
+    """The band of θ = ``m.psi(w)``: γ over the magnitude of the terms summed to evaluate ψ (``psi_scale``)."""
+    return roundoff(float(m.psi_scale(w)), int(m.n_params), int(getattr(m, "depth", 1)))
+
+
+def norm_band(x, band: float = 0.0) -> float:
+    """The band of ‖x‖ computed from an x that carries ``band``: |‖x̂‖ − ‖x‖| ≤ ‖x̂ − x‖ ≤ band, plus
+    the rounding of the norm itself, γ_n‖x‖ (n = x's size)."""
+    x = np.asarray(x, float)
+    return float(band) + roundoff(_fro(x), max(x.size, 1), 1, computations=1)
+
+
+def cosine_band(a, b, band_a: float = 0.0, band_b: float = 0.0) -> float:
+    """The band of cos(a, b) = ⟨a, b⟩/(‖a‖‖b‖) computed from a and b that carry ``band_a``, ``band_b``.
+
+    The evaluation: ⟨a, b⟩ errs by γ_n‖a‖‖b‖ (relative to ‖a‖‖b‖: γ_n), each norm by γ_n
+    relatively, the quotient by u: at most 3γ_{n+1}. The inputs: ∂cos/∂a has norm
+    sin∠(a, b)/‖a‖ ≤ 1/‖a‖, so a perturbation δa moves cos by at most ‖δa‖/‖a‖ to first order
+    (twice that is taken, for the second order). Infinite when a or b is 0 (no cosine).
+    """
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    na, nb = _fro(a), _fro(b)
+    if na == 0 or nb == 0:
+        return np.inf
+    return 3 * gamma(max(a.size, 1) + 1) + 2 * (float(band_a) / na + float(band_b) / nb)
+
+
+def ratio_band(x: float, y: float, band_x: float = 0.0, band_y: float = 0.0) -> float:
+    """The band of x/y computed from x, y that carry ``band_x``, ``band_y``.
+
+    |x̂/ŷ − x/y| ≤ (band_x + |x/y|·band_y)/(|y| − band_y) to first order, plus the division's u·|x/y|;
+    infinite when |y| ≤ band_y (y may be 0).
+    """
+    x, y = float(x), float(y)
+    if abs(y) <= band_y or y == 0:
+        return np.inf
+    r = abs(x / y)
+    return (float(band_x) + r * float(band_y)) / (abs(y) - float(band_y)) + UNIT_ROUNDOFF * r

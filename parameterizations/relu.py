@@ -43,6 +43,7 @@ class ShallowReLU(Parameterization):
 
     @classmethod
     def instances(cls, max_dim=4):
+        """n, d ∈ 1…max_dim, k ∈ 1…2·max_dim, inputs X from a seed."""
         dim = st.integers(1, max_dim)
         return st.builds(cls, n=dim, d=dim, k=st.integers(1, 2 * max_dim), seed=st.integers(0, 2**16))
 

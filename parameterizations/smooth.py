@@ -91,6 +91,7 @@ class ShallowSmooth(Parameterization):
 
     @classmethod
     def instances(cls, max_dim=4):
+        """n, d ∈ 1…max_dim, k ∈ 1…2·max_dim, σ ∈ {sigmoid, softplus, tanh}, inputs X from a seed."""
         dim = st.integers(1, max_dim)
         return st.builds(cls, n=dim, d=dim, k=st.integers(1, 2 * max_dim),
                          activation=st.sampled_from(sorted(ACTIVATIONS)), seed=st.integers(0, 2**16))

@@ -1,4 +1,9 @@
-"""pytest plugin: a terminal summary of every claim's status, and ``--claims-report DIR``.
+"""pytest plugin: a test per ``@claim`` function, a terminal summary of every claim's status, and
+``--claims-report DIR``.
+
+A function decorated with ``@claim`` in a collected test file is a test of its own
+(:func:`theorems.testing.collect_claim`): one conjecture is one decorated function, with no
+test function beside it.
 
 Each claim test stores its Result in ``user_properties`` (see :mod:`theorems.testing`);
 they travel to the controller under pytest-xdist, where a :class:`ClaimsCollector`
@@ -13,9 +18,11 @@ from __future__ import annotations
 import json
 import re
 
-from theorems.testing import RESULT_KEY
+import pytest
 
-__all__ = ["pytest_addoption", "pytest_configure", "ClaimsCollector"]
+from theorems.testing import RESULT_KEY, collect_claim
+
+__all__ = ["pytest_addoption", "pytest_configure", "pytest_pycollect_makeitem", "ClaimsCollector"]
 
 _PENDING = re.compile(r"(\S+) is pending: it has a statement but no property yet")
 
@@ -30,8 +37,14 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    config.addinivalue_line("markers", "claim(id): the test checks one claim of the catalogue")
     if not config.pluginmanager.has_plugin("overparam-claims"):
         config.pluginmanager.register(ClaimsCollector(config), "overparam-claims")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makeitem(collector, name, obj):
+    return collect_claim(collector, name, obj)
 
 
 def _pending_id(report) -> str | None:

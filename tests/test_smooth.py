@@ -205,3 +205,20 @@ def test_bend_bounds_the_rate_of_change_of_log_sigma_prime(activation):
     h = 1e-4
     rate = np.abs(np.log(act.derivative(z + h)) - np.log(act.derivative(z - h))) / (2 * h)
     assert rate.max() <= act.bend * (1 + 1e-6) and rate.max() >= act.bend * (1 - 1e-3)
+
+
+def test_a_zero_crossing_between_two_sampled_steps_is_seen_by_the_remainders_turn():
+    # a point the thorough profile found: unit 6 (a = 1000) at Z = 0, where sigmoid's remainder is
+    # cubic, against a small quadratic term of unit 4; the two cancel between steps 5.5e-3 and
+    # 2.8e-3 with no rise of ‖R‖, only a change of sign, and the orders just past it are low
+    from theorems.conformance import check_taylor
+
+    m = ShallowSmooth(n=1, d=1, k=7, activation="sigmoid", seed=939)
+    w = np.zeros(m.n_params)
+    w[20] = 1000.0
+    d = np.zeros(m.n_params)
+    d[[6, 11, 13, 18]] = -0.25, 0.09375, 0.1875, 0.5
+    J, u = m.jacobian(w), d / np.linalg.norm(d)
+    signs = {np.sign((m.psi(w + h * u) - m.psi(w) - h * J @ u)[0]) for h in (1.1e-2, 5.5e-3, 2.8e-3, 1.4e-3)}
+    assert signs == {-1.0, 1.0}, "the remainder no longer changes sign here: the example is moot"
+    assert check_taylor({"param": m, "w": w, "dw": d}) is None

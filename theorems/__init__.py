@@ -16,11 +16,13 @@ Layout (imports point down this list, never up):
   :mod:`~theorems.style` (colours, drawing helpers), :mod:`~theorems.experiments` and
   :mod:`~theorems.flow_limits` (the descent claims' conventions; where gradient flow ends);
   descent itself, the losses and the reference solvers are the package :mod:`descent`;
-* :mod:`~theorems.core` — ``Claim``, ``Result``, ``expect``, ``run_claim``; :mod:`~theorems.records`,
+* :mod:`~theorems.core` — ``Claim``, ``Result``, ``expect``, ``run_claim``; :mod:`~theorems.inequalities`
+  (``expect_le``/``expect_ge``: a derived round-off band, and ``target()`` toward the bound); :mod:`~theorems.records`,
   :mod:`~theorems.profiles`, :mod:`~theorems.testing` (pytest glue), :mod:`~theorems.readme_table`.
 """
 
 from .core import Claim, ClaimFailed, Result, expect, expect_close, run_claim
+from .inequalities import expect_ge, expect_le
 from .listing import catalogue, chapter, get
 from .registry import claim, pending
 from .profiles import register_profiles
@@ -36,6 +38,8 @@ __all__ = [
     "claim",
     "expect",
     "expect_close",
+    "expect_ge",
+    "expect_le",
     "get",
     "pending",
     "run_claim",

@@ -1,4 +1,4 @@
-"""``python -m theorems table [--write README.md]``: the catalogue table, generated."""
+"""``python -m theorems table|models [--write README.md]``: the catalogue table and the table of models, generated."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 
 from hypothesis import settings
 
-from . import readme_table
+from . import models_table, readme_table
 from .listing import catalogue
 from .core import run_claim
 
@@ -18,7 +18,15 @@ def main(argv=None) -> int:
     t = sub.add_parser("table", help="print the catalogue table; with --write, run every claim and update the file")
     t.add_argument("--write", metavar="README", help="replace the generated block of this file")
     t.add_argument("--profile", default="ci", help="Hypothesis profile for the run (default: ci, derandomized)")
+    mt = sub.add_parser("models", help="print the table of models and how to draw them; with --write, update the file")
+    mt.add_argument("--write", metavar="README", help="replace the generated block of this file")
     args = ap.parse_args(argv)
+    if args.cmd == "models":
+        if args.write:
+            models_table.write(args.write)
+        else:
+            print(models_table.render_table())
+        return 0
     results = {}
     if args.write:
         settings.load_profile(args.profile)

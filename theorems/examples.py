@@ -10,9 +10,11 @@ from typing import Callable
 
 from hypothesis import strategies as st
 
-from parameterizations import DeepLinear, ShallowReLU, TwoLayerLinear
+from parameterizations import DeepLinear, ShallowReLU, ShallowSmooth, TwoLayerLinear
+from parameterizations.smooth import ACTIVATIONS
 
-__all__ = ["examples", "for_param", "sized", "two_layer", "deep_linear", "relu", "dims", "per_model"]
+__all__ = ["examples", "for_param", "sized", "two_layer", "deep_linear", "relu", "smooth", "dims", "per_model",
+           "MODEL_HELPERS"]
 
 
 def per_model(build: Callable) -> Callable:
@@ -60,10 +62,29 @@ def deep_linear(*, max_dim: int = 3, depths=(2, 5)) -> st.SearchStrategy:
     return st.builds(DeepLinear, d=dims(1, max_dim), N=st.integers(*depths), width=dims(1, max_dim))
 
 
-def relu(*, max_dim: int = 4) -> st.SearchStrategy:
-    """Shallow ReLU networks on n fixed random inputs."""
-    return st.builds(ShallowReLU, n=dims(1, max_dim), d=dims(1, max_dim), k=dims(1, 2 * max_dim),
-                     seed=st.integers(0, 2**16))
+def _units(max_dim: int, wide: bool) -> st.SearchStrategy:
+    # (n, k): k ∈ 1…2·max_dim, or with ``wide`` k ≥ n (as many hidden units as inputs, or more)
+    if not wide:
+        return st.tuples(dims(1, max_dim), dims(1, 2 * max_dim))
+    return dims(1, max_dim).flatmap(lambda n: st.tuples(st.just(n), st.integers(n, max(n, 2 * max_dim))))
+
+
+def relu(*, max_dim: int = 4, wide: bool = False) -> st.SearchStrategy:
+    """Shallow ReLU networks on n fixed random inputs; ``wide``: k ≥ n hidden units."""
+    return st.builds(lambda nk, d, seed: ShallowReLU(n=nk[0], d=d, k=nk[1], seed=seed),
+                     _units(max_dim, wide), dims(1, max_dim), st.integers(0, 2**16))
+
+
+def smooth(*, max_dim: int = 4, wide: bool = False, activations=None) -> st.SearchStrategy:
+    """Shallow networks with a smooth activation (default: every one of ``ACTIVATIONS``); ``wide``: k ≥ n."""
+    names = sorted(ACTIVATIONS) if activations is None else list(activations)
+    return st.builds(lambda nk, d, act, seed: ShallowSmooth(n=nk[0], d=d, k=nk[1], activation=act, seed=seed),
+                     _units(max_dim, wide), dims(1, max_dim), st.sampled_from(names), st.integers(0, 2**16))
+
+
+#: family → the helper of this module that draws its members with arguments (the other families:
+#: ``CLASSES[family].instances(max_dim)``)
+MODEL_HELPERS = {"two-layer": "two_layer", "deep-linear": "deep_linear", "relu": "relu", "smooth": "smooth"}
 
 
 def for_param(param, **fields: Callable) -> st.SearchStrategy:
@@ -78,13 +99,22 @@ def for_param(param, **fields: Callable) -> st.SearchStrategy:
     return st.fixed_dictionaries(spec)
 
 
+def _merged(build: Callable, fields: dict) -> Callable:
+    def strategy_for(m):
+        extra = st.fixed_dictionaries({k: f(m) for k, f in fields.items()})
+        return st.tuples(build(m), extra).map(lambda t: {**t[0], **t[1]})
+
+    return strategy_for
+
+
 def examples(params: st.SearchStrategy, build: Callable | None = None, /, **fields: Callable) -> st.SearchStrategy:
     """Examples over a strategy of parameterizations: per model m, ``build(m)``, or :func:`for_param` (m, **fields).
 
-    ``build`` (model ↦ strategy of example dicts) is for examples whose values are drawn
-    together (one transformed from another); ``fields`` for values drawn side by side. The
-    strategy of each model is built once (:func:`per_model`).
+    ``build`` (model ↦ strategy of example dicts, such as
+    :func:`parameterizations.special_points.same_theta_pairs`) is for values drawn together
+    (one transformed from another); ``fields`` for values drawn side by side, after it when
+    both are given. The strategy of each model is built once (:func:`per_model`).
     """
-    if build is not None and fields:
-        raise ValueError(f"examples takes build or fields, but got both (fields {sorted(fields)})")
-    return params.flatmap(per_model(build if build is not None else (lambda m: for_param(m, **fields))))
+    if build is None:
+        return params.flatmap(per_model(lambda m: for_param(m, **fields)))
+    return params.flatmap(per_model(_merged(build, fields) if fields else build))

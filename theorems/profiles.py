@@ -13,6 +13,10 @@ for ``default``'s 100 examples: under another profile it becomes own × profile 
 so ``thorough`` runs every claim 20 times as long and ``ci`` as ``default``
 (:func:`theorems.core.scaled_budget`).
 
+No profile runs Hypothesis's explain phase: after a failure is shrunk it re-runs the example
+dozens of times to mark the parts that could vary, which on a claim's dict of arrays took
+most of a shrink (16 of 23 s on the README's conjecture) for comments no verdict uses.
+
 No profile sets a deadline: these are numerical checks on a shared 2-core machine,
 where wall-clock limits per example make flaky failures; speed is measured by the
 benchmark scripts and by the run times each result reports.
@@ -22,7 +26,7 @@ from __future__ import annotations
 
 import os
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 __all__ = ["register_profiles", "chosen_profile", "load_profile", "PROFILES"]
 
@@ -46,7 +50,8 @@ def load_profile(name: str | None = None) -> str:
 
 def register_profiles(load: bool = True) -> None:
     """Register the three profiles and (``load``) load :func:`chosen_profile`."""
-    common = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    common = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow],
+                  phases=tuple(p for p in Phase if p is not Phase.explain))
     settings.register_profile("default", max_examples=100, **common)
     settings.register_profile("ci", max_examples=100, derandomize=True, database=None, print_blob=True, **common)
     settings.register_profile("thorough", max_examples=2000, **common)

@@ -7,7 +7,6 @@ grows like log(1/size of the perturbation). Decided by running descent.
 
 from __future__ import annotations
 
-from functools import lru_cache
 
 import numpy as np
 from hypothesis import event, note

@@ -1,0 +1,251 @@
+"""Strategies of special points of the zoo's families, built (never filtered) by construction.
+
+Each strategy is registered with the families it draws for (:data:`SPECIAL_POINTS`), so that
+the README's table of models (``python -m theorems models``) lists it beside them. Every one
+takes a member ``m`` and returns a strategy of flat points w, or (:func:`same_theta_pairs`)
+of dicts. They draw their sizes from ``m`` and their values first as small integers or
+vectors that shrink toward simple non-degenerate points (an entry 0.5, a unit vector),
+not toward θ = 0, where a conjecture about θ ≠ 0 says nothing.
+
+* :func:`nonzero_theta_points` — ψ(w) = θ for a drawn θ ≠ 0;
+* :func:`balanced_points` — two-layer: on the rescaling orbit, ‖U‖_F = ‖v‖ (θ ≠ 0);
+  deep and factorized: ``balanced_point(E)`` (W_{j+1}ᵀW_{j+1} = W_jW_jᵀ) for a drawn E ≠ 0 of rank one;
+* :func:`same_theta_pairs` — (w, P, w₂) with w₂ = (PU, P⁻ᵀv) (or P between two layers), one θ,
+  κ(P) up to ``max_cond``; ``balanced=True`` balances both;
+* :func:`polar_points` — r in a range (below or above 1);
+* :func:`degenerate_points` — the origin, U of deficient rank, a unit made a copy of another;
+* :func:`dead_unit_points` — a ReLU unit inactive on every input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+from hypothesis import strategies as st
+
+from hypothesis.extra import numpy as hnp
+
+from .strategies import invertible_matrices
+
+__all__ = [
+    "SpecialPoints",
+    "SPECIAL_POINTS",
+    "special_points_for",
+    "nonzero_theta_points",
+    "balanced_points",
+    "same_theta_pairs",
+    "polar_points",
+    "degenerate_points",
+    "dead_unit_points",
+    "DEFAULT_MAX_COND",
+    "steerable_vectors",
+    "steerable_matrices",
+    "GRID_STEPS",
+    "CAPACITY",
+]
+
+#: grid steps per unit of ``bound`` in :func:`steerable_vectors`
+GRID_STEPS = 2**12
+
+#: the sizes :func:`steerable_vectors` and :func:`steerable_matrices` always draw (the helpers of
+#: :mod:`theorems.examples` draw sizes up to 4): a larger size draws more
+CAPACITY = 4
+
+#: the default cap on κ(P) of :func:`same_theta_pairs`: the cosine of two balanced
+#: parameterizations' steps goes below 0.8 only for κ(P) ≳ 34, and toward its infimum 7/9 as κ → ∞
+DEFAULT_MAX_COND = 1e6
+
+
+@dataclass(frozen=True)
+class SpecialPoints:
+    """A registered strategy: ``function(m, **options)``, the families it serves, one line on what it draws."""
+
+    name: str
+    families: tuple[str, ...]
+    summary: str
+    function: Callable
+
+
+#: every strategy of this module, in the order of the table
+SPECIAL_POINTS: list[SpecialPoints] = []
+
+
+def _special(*families: str, summary: str):
+    def deco(fn):
+        SPECIAL_POINTS.append(SpecialPoints(fn.__name__, families, summary, fn))
+        return fn
+
+    return deco
+
+
+def special_points_for(family: str) -> list[SpecialPoints]:
+    """The registered strategies that draw points of ``family``."""
+    return [s for s in SPECIAL_POINTS if family in s.families]
+
+
+def _family(m, allowed: tuple[str, ...], name: str) -> str:
+    family = getattr(m, "family", type(m).__name__)
+    if family not in allowed:
+        raise ValueError(f"m must be a member of a family in {list(allowed)} for {name}, but got {family!r}")
+    return family
+
+
+def _grid(shape) -> st.SearchStrategy:
+    return hnp.arrays(np.int64, shape, elements=st.integers(-GRID_STEPS, GRID_STEPS))
+
+
+def steerable_vectors(n: int, bound: float = 2.0, *, nonzero: bool = False) -> st.SearchStrategy:
+    """Vectors in [−bound, bound]ⁿ on a grid of ``GRID_STEPS`` steps per ``bound``, drawn as integers.
+
+    Why integers: ``target()`` hill-climbs by adding ±1, ±2, ±4, … to one drawn number at a
+    time, which walks an integer grid but throws a float in [−2, 2] out of its range (or,
+    unbounded, by whole units). Every entry shrinks toward 0. ``nonzero``: one entry (drawn)
+    has magnitude ≥ bound/4 by construction, so that the vector is never 0.
+
+    Why a capacity: max(n, ``CAPACITY``) entries are drawn and the first n kept, so that the
+    number of draws does not depend on n. When the shrinker lowers a size drawn before
+    (d → d − 1), every value after it is then read as before, less its last entry, and a
+    failure that does not need that entry survives; with n draws it would read the values
+    anew, shifted, and seldom still fail.
+    """
+    cap = max(n, CAPACITY)
+    base = _grid(cap).map(lambda a: bound * a[:n].astype(float) / GRID_STEPS)
+    if not nonzero:
+        return base
+
+    def lift(t):
+        x, i, sign = t
+        x = x.copy()
+        i = i % n
+        x[i] = sign * max(abs(x[i]), bound / 4)
+        return x
+
+    return st.tuples(base, st.integers(0, cap - 1), st.sampled_from([1.0, -1.0])).map(lift)
+
+
+def steerable_matrices(rows: int, cols: int, bound: float = 2.0) -> st.SearchStrategy:
+    """rows×cols matrices as :func:`steerable_vectors` draws vectors: the top-left block of a
+    max(rows, CAPACITY)×max(cols, CAPACITY) grid draw, so that lowering either size keeps the
+    other entries where they were."""
+    shape = (max(rows, CAPACITY), max(cols, CAPACITY))
+    return _grid(shape).map(lambda a: bound * a[:rows, :cols].astype(float) / GRID_STEPS)
+
+
+def _two_layer_with_theta(m, theta, v, U0) -> np.ndarray:
+    # U = U0 + v(θ − U0ᵀv)ᵀ/‖v‖² gives Uᵀv = U0ᵀv + θ − U0ᵀv = θ exactly in exact arithmetic
+    U = U0 + np.outer(v, theta - U0.T @ v) / (v @ v)
+    return np.concatenate([U.ravel(), v])
+
+
+def _balance_two_layer(m, w) -> np.ndarray:
+    # (cU, v/c) with c² = ‖v‖/‖U‖_F: ‖cU‖_F = ‖v/c‖ = √(‖U‖_F‖v‖)
+    U, v = m.unpack(w)
+    nu, nv = float(np.linalg.norm(U)), float(np.linalg.norm(v))
+    return m.rescale(w, np.sqrt(nv / nu)) if nu > 0 and nv > 0 else w
+
+
+def _rank_one(m_out: int, n_in: int) -> st.SearchStrategy:
+    # E = a bᵀ with a, b ≠ 0 by construction (an entry of each of magnitude ≥ 0.5)
+    return st.tuples(steerable_vectors(m_out, nonzero=True), steerable_vectors(n_in, nonzero=True)).map(
+        lambda t: np.outer(*t))
+
+
+@_special("identity", "two-layer", "deep-linear", "factorization", "polar",
+          summary="ψ(w) = θ for a drawn θ ≠ 0 (shrinks toward θ = 0.5·e₁, not 0)")
+def nonzero_theta_points(m) -> st.SearchStrategy:
+    """Points w with θ = ψ(w) ≠ 0 by construction; shrinks toward θ with one entry 0.5, not toward θ = 0.
+
+    Entries are drawn by :func:`steerable_vectors`, so that ``target()`` can climb them.
+    """
+    family = _family(m, ("identity", "two-layer", "deep-linear", "factorization", "polar"), "nonzero_theta_points")
+    if family == "identity":
+        return steerable_vectors(m.n_params, nonzero=True)
+    if family == "polar":
+        return m.points()
+    if family == "two-layer":
+        return st.builds(lambda theta, v, U0: _two_layer_with_theta(m, theta, v, U0),
+                         steerable_vectors(m.d, nonzero=True), steerable_vectors(m.k, nonzero=True),
+                         steerable_matrices(m.k, m.d))
+    return balanced_points(m)
+
+
+@_special("two-layer", "deep-linear", "factorization",
+          summary="balanced, θ ≠ 0: two-layer ‖U‖_F = ‖v‖ (rescaling orbit); deep, factorized "
+                  "W_{j+1}ᵀW_{j+1} = W_jW_jᵀ (`balanced_point`)")
+def balanced_points(m, *, seed: st.SearchStrategy | None = None) -> st.SearchStrategy:
+    """Balanced points with θ ≠ 0.
+
+    Two-layer: a point of :func:`nonzero_theta_points` moved along its rescaling orbit to
+    ‖U‖_F = ‖v‖ (θ unchanged). Deep and factorized: ``m.balanced_point(E)`` for E = a bᵀ,
+    a, b ≠ 0, its hidden unit vectors drawn from ``seed`` (an integer strategy; default 0…2¹⁶).
+    """
+    family = _family(m, ("two-layer", "deep-linear", "factorization"), "balanced_points")
+    if family == "two-layer":
+        return nonzero_theta_points(m).map(lambda w: _balance_two_layer(m, w))
+    seeds = st.integers(0, 2**16) if seed is None else seed
+    return st.builds(lambda E, s: m.balanced_point(E, rng=s), _rank_one(m.m, m.n), seeds)
+
+
+@_special("two-layer", "deep-linear", "factorization",
+          summary="{w, P, w2}: two parameterizations of one θ through P, 1 ≤ κ(P) ≤ max_cond (default 1e6); "
+                  "balanced=True (two-layer) balances both")
+def same_theta_pairs(m, *, max_cond: float = DEFAULT_MAX_COND, balanced: bool = False,
+                     extreme: bool = False) -> st.SearchStrategy:
+    """Dicts ``{"param": m, "w": w, "P": P, "w2": w2}``: two parameterizations of one θ.
+
+    Two-layer: w2 = (PU, P⁻ᵀv); deep and factorized: P between the first two layers. P is
+    drawn by :func:`~parameterizations.strategies.invertible_matrices` with κ(P) ≤ ``max_cond``.
+    ``balanced``: w is a balanced point and w2 is moved along its own rescaling orbit to
+    ‖PU‖_F = ‖P⁻ᵀv‖ (two-layer only; θ unchanged). ``extreme`` draws w at scales 1e-6…1e6.
+    """
+    family = _family(m, ("two-layer", "deep-linear", "factorization"), "same_theta_pairs")
+    if balanced and family != "two-layer":
+        raise ValueError(f"balanced must be False for {family}: only the two-layer model has a balancing rescaling "
+                         f"here, but got balanced=True")
+    k = m.k if family == "two-layer" else m.dims[1]
+    if family != "two-layer" and m.N < 2:
+        raise ValueError(f"m must have N ≥ 2 layers for a P between two of them, but got N={m.N}")
+    points = balanced_points(m) if balanced else m.points(extreme=extreme)
+
+    def pair(w, P):
+        w2 = m.transform(w, P)
+        if balanced:
+            w2 = _balance_two_layer(m, w2)
+        return {"param": m, "w": w, "P": P, "w2": w2}
+
+    return st.builds(pair, points, invertible_matrices(k, max_cond=max_cond))
+
+
+@_special("polar", summary="r in radius=(lo, hi): below 1 (default (0.05, 1)) or above it, e.g. (1, 20)")
+def polar_points(m, *, radius: tuple[float, float] = (0.05, 1.0)) -> st.SearchStrategy:
+    """w = (r, φ) with r log-uniform in ``radius`` (both ends > 0) and φ ∈ [−π, π]."""
+    _family(m, ("polar",), "polar_points")
+    lo, hi = radius
+    if not (0 < lo < hi < np.inf):
+        raise ValueError(f"radius must be (lo, hi) with 0 < lo < hi < ∞, but got {radius!r}")
+    return st.tuples(st.floats(np.log(lo), np.log(hi)).map(np.exp), st.floats(-np.pi, np.pi)).map(
+        lambda t: np.array(t, dtype=float))
+
+
+@_special("two-layer", "deep-linear", "factorization", "relu", "smooth",
+          summary="the origin, U of deficient rank (two-layer), a duplicated hidden unit")
+def degenerate_points(m) -> st.SearchStrategy:
+    """Points where J loses rank: the origin, U replaced by a lower-rank one, a duplicated hidden unit."""
+    family = _family(m, ("two-layer", "deep-linear", "factorization", "relu", "smooth"), "degenerate_points")
+    options = [st.just(m.origin())]
+    base = m.points()
+    if family == "two-layer" and min(m.k, m.d) > 1:
+        options.append(st.builds(lambda w, r: m.rank_deficient(w, r), base, st.integers(0, min(m.k, m.d) - 1)))
+    if family in ("two-layer", "relu", "smooth") and m.k > 1:
+        options.append(st.builds(lambda w, s, t: m.duplicate_unit(w, s, t), base,
+                                 st.integers(0, m.k - 1), st.integers(0, m.k - 1)))
+    return st.one_of(*options)
+
+
+@_special("relu", summary="a dead unit: inactive on every input")
+def dead_unit_points(m) -> st.SearchStrategy:
+    """ReLU points with unit j (drawn) dead on every input: its columns of J vanish."""
+    _family(m, ("relu",), "dead_unit_points")
+    return st.builds(lambda w, j: m.dead_unit(w, j), m.points(), st.integers(0, m.k - 1))
