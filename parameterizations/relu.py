@@ -6,13 +6,14 @@ import numpy as np
 from hypothesis import strategies as st
 
 from .validate import as_index, as_matrix, as_permutation, as_positive, as_real, as_vector
-from .base import Parameterization, Symmetry, unit
+from .shallow import ShallowLayout
+from .base import Symmetry, unit
 from .strategies import permutations, positive_scales
 
 __all__ = ["ShallowReLU"]
 
 
-class ShallowReLU(Parameterization):
+class ShallowReLU(ShallowLayout):
     r"""f(x) = Σ_j a_j relu(A_j·x + b_j) with k hidden units, observed on inputs x_1…x_n.
 
     The canonical space is the outputs on the inputs: θ_i = f(x_i), φ(x_i) = e_i, q = n.
@@ -46,30 +47,6 @@ class ShallowReLU(Parameterization):
         """n, d ∈ 1…max_dim, k ∈ 1…2·max_dim, inputs X from a seed."""
         dim = st.integers(1, max_dim)
         return st.builds(cls, n=dim, d=dim, k=st.integers(1, 2 * max_dim), seed=st.integers(0, 2**16))
-
-    def spec(self):
-        s = {"n": self.n, "d": self.d, "k": self.k}
-        if self._X_given:
-            s["X"] = self.X
-        else:
-            s["seed"] = self.seed
-        return s
-
-    def unpack(self, w):
-        """(A, b, a) views of a flat w."""
-        w = np.asarray(w, float)
-        kd = self.k * self.d
-        return w[:kd].reshape(self.k, self.d), w[kd:kd + self.k], w[kd + self.k:]
-
-    def pack(self, A, b, a) -> np.ndarray:
-        """The flat w of (A, b, a)."""
-        return np.concatenate([as_matrix("A", A, (self.k, self.d)).ravel(),
-                               as_vector("b", b, self.k), as_vector("a", a, self.k)])
-
-    def preactivations(self, w) -> np.ndarray:
-        """Z = XAᵀ + 1bᵀ (n×k)."""
-        A, b, _ = self.unpack(self.check_w(w))
-        return self.X @ A.T + b
 
     def _parts(self, w):
         A, b, a = self.unpack(w)

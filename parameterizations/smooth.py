@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from scipy.special import expit
 
 from .validate import as_index, as_matrix, as_permutation, as_positive, as_real, as_vector
-from .base import Parameterization, Symmetry, unit
+from .shallow import ShallowLayout
+from .base import Symmetry, unit
 from .numerics import gamma
 from .strategies import permutations
 
@@ -70,7 +71,7 @@ ACTIVATIONS: dict[str, Activation] = {
 }
 
 
-class ShallowSmooth(Parameterization):
+class ShallowSmooth(ShallowLayout):
     r"""f(x) = Σ_j a_j σ(A_j·x + b_j), k hidden units, σ smooth, observed on inputs x_1…x_n.
 
     The canonical space is the outputs on the inputs: θ_i = f(x_i), φ(x_i) = e_i, q = n,
@@ -112,29 +113,8 @@ class ShallowSmooth(Parameterization):
         self._G = self.X @ self.X.T + 1.0  # the Gram matrix of the inputs with a constant feature (the bias)
         super().__init__(self.k * self.d + 2 * self.k, self.n)
 
-    def spec(self):
-        s = {"activation": self.activation, "n": self.n, "d": self.d, "k": self.k}
-        if self._X_given:
-            s["X"] = self.X
-        else:
-            s["seed"] = self.seed
-        return s
-
-    def unpack(self, w):
-        """(A, b, a) views of a flat w."""
-        w = np.asarray(w, float)
-        kd = self.k * self.d
-        return w[:kd].reshape(self.k, self.d), w[kd:kd + self.k], w[kd + self.k:]
-
-    def pack(self, A, b, a) -> np.ndarray:
-        """The flat w of (A, b, a)."""
-        return np.concatenate([as_matrix("A", A, (self.k, self.d)).ravel(),
-                               as_vector("b", b, self.k), as_vector("a", a, self.k)])
-
-    def preactivations(self, w) -> np.ndarray:
-        """Z = XAᵀ + 1bᵀ (n×k)."""
-        A, b, _ = self.unpack(self.check_w(w))
-        return self.X @ A.T + b
+    def _spec_head(self) -> dict:
+        return {"activation": self.activation}
 
     def _parts(self, w):
         A, b, a = self.unpack(w)
