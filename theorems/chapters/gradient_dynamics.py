@@ -359,9 +359,10 @@ def plot_one_step(ex, fig):
        statement="One parametric gradient step of size η on a loss ℓ(f(x)) moves θ to "
                  "θ − ηℓ′(UᵀU + ‖v‖²I)x + η²ℓ′²(vᵀUx)x exactly, so the first-order move is "
                  "(UᵀU + ‖v‖²I)x rather than x and the remainder over η² stays bounded as η → 0.",
-       strategy=examples(sized(), w=lambda m: m.points(), x=lambda m: inputs(m.d), y=lambda m: st.floats(-2, 2)),
+       strategy=examples(sized(), w=lambda m: m.points(), x=lambda m: inputs(m.d), y=lambda m: finite_vectors(1).map(lambda a: float(a[0]))),
        plot=plot_one_step,
-       definitions="Loss ℓ(f) = ½(f − y)², ℓ′ = f(x) − y; the step is one step of the library's gradient "
+       definitions="Loss ℓ(f) = ½(f − y)², ℓ′ = f(x) − y, with y 0 or of magnitude ≥ 1e-4 like every drawn entry "
+                   "(a y of 1e-163 makes ℓ underflow to 0, and the engine rightly takes no step); the step is one step of the library's gradient "
                    "descent (descent.gradient_descent, W − ηJ(W)ᵀ∇ℓ with the model's vjp) and θ(η) its ψ. 'O(η²)', "
                    "decided with a finite criterion: on η = 4⁰, 4⁻¹, …, 4⁻⁷ the "
                    "remainder R(η) = θ(η) − θ + ηℓ′(UᵀU + ‖v‖²I)x equals η²·C with the η-independent "
