@@ -81,8 +81,16 @@ class PlantedBug:
 
     @contextmanager
     def applied(self):
-        """Plant the bug; the library is restored on exit, whatever happens inside."""
+        """Plant the bug; the library is restored on exit, whatever happens inside.
+
+        Results memoized per example (:func:`theorems.experiments.memo`) are dropped on the way in
+        and out: one computed with the bug must not answer for the library without it (a run of
+        C38 under the wrong Q_α solver, replayed from the memo by the next run of C38, refuted it).
+        """
+        from .experiments import forget
+
         saved = []
+        forget()
         try:
             for p in self.patches:
                 had = p.name in vars(p.owner)
@@ -95,6 +103,7 @@ class PlantedBug:
                     setattr(p.owner, p.name, old)
                 else:
                     delattr(p.owner, p.name)
+            forget()
 
 
 # --- how the bugs are written --------------------------------------------------------------------
