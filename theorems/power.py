@@ -42,7 +42,7 @@ BUG_KINDS = ("sign flip", "factor 1.001", "factor 2", "dropped term", "transpose
 
 #: claims whose statement no realistic library bug can reach, and why: they are checked, but as algebra
 CONSISTENCY_CHECKS = {
-    "C17": "a consistency check: at a minimizer θ* of a differentiable convex ℓ the canonical gradient is 0, so "
+    "C17": "At a minimizer θ* of a differentiable convex ℓ the canonical gradient is 0, so "
            "Jᵀ∇ℓ(θ*) = Jᵀ0 = 0 for any J, and L = ℓ∘ψ = ℓ(θ*) + O(‖ψ(W + hd) − θ*‖²) = ℓ(θ*) + O(h²) for any "
            "Lipschitz ψ; no mistake in J, its products or ψ's value can make it fail.",
 }
