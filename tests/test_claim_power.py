@@ -128,3 +128,13 @@ def test_the_report_shows_the_power_of_each_claim():
     index = index_page({"claims": list(rows.values()), "run": run, "figures": [],
                         "counts": {"holds": 2}})
     assert "<th>caught bugs</th>" in index and ">consistency check<" in index
+
+
+def test_a_planted_bug_leaves_no_memoized_result_behind():
+    from theorems.experiments import _MEMO, memo
+
+    bug = next(b for b in BUGS if b.kind == "wrong argmin")
+    with bug.applied():
+        memo(lambda ex: "computed with the bug", {"x": 1})
+        assert _MEMO
+    assert not _MEMO

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import Phase
 
-__all__ = ["PHASES", "PHASES_NO_SHRINK", "REL_TOL", "memo"]
+__all__ = ["PHASES", "PHASES_NO_SHRINK", "REL_TOL", "memo", "forget"]
 
 #: Hypothesis phases of every descent claim: no "explain" phase, which reruns a failing example with its
 #: parts varied about a hundred times — 40 s for one descent experiment, for a sentence the note()s give
@@ -44,3 +44,8 @@ def memo(fn, ex: dict):
             _MEMO.pop(next(iter(_MEMO)))
         _MEMO[key] = fn(ex)
     return _MEMO[key]
+
+
+def forget() -> None:
+    """Drop every memoized result: the library they were computed with has changed (a planted bug)."""
+    _MEMO.clear()

@@ -43,7 +43,7 @@ BUG_KINDS = ("sign flip", "factor 1.001", "factor 2", "dropped term", "transpose
 
 #: claims whose statement no realistic library bug can reach, and why: they are checked, but as algebra
 CONSISTENCY_CHECKS = {
-    "C17": "a consistency check: at a minimizer θ* of a differentiable convex ℓ the canonical gradient is 0, so "
+    "C17": "At a minimizer θ* of a differentiable convex ℓ the canonical gradient is 0, so "
            "Jᵀ∇ℓ(θ*) = Jᵀ0 = 0 for any J, and L = ℓ∘ψ = ℓ(θ*) + O(‖ψ(W + hd) − θ*‖²) = ℓ(θ*) + O(h²) for any "
            "Lipschitz ψ; no mistake in J, its products or ψ's value can make it fail.",
 }
@@ -90,8 +90,16 @@ class PlantedBug:
 
     @contextmanager
     def applied(self):
-        """Plant the bug; the library is restored on exit, whatever happens inside."""
+        """Plant the bug; the library is restored on exit, whatever happens inside.
+
+        Results memoized per example (:func:`theorems.experiments.memo`) are dropped on the way in
+        and out: one computed with the bug must not answer for the library without it (a run of
+        C38 under the wrong Q_α solver, replayed from the memo by the next run of C38, refuted it).
+        """
+        from .experiments import forget
+
         saved = []
+        forget()
         try:
             for p in self.patches:
                 had = p.name in vars(p.owner)
@@ -104,6 +112,7 @@ class PlantedBug:
                     setattr(p.owner, p.name, old)
                 else:
                     delattr(p.owner, p.name)
+            forget()
 
 
 # --- how the bugs are written --------------------------------------------------------------------
