@@ -74,6 +74,13 @@ def test_same_theta_pairs_share_theta_with_a_bounded_condition_number(ex):
     assert np.linalg.norm(m.psi(w) - m.psi(w2)) <= band
 
 
+def test_bad_caps_are_refused():
+    from parameterizations.special_points import steerable_invertible_matrices
+
+    with pytest.raises(ValueError, match=r"^max_cond must be a finite number ≥ 1, but got 0\.5$"):
+        steerable_invertible_matrices(2, max_cond=0.5)
+
+
 def test_balanced_pairs_are_for_the_two_layer_model_only():
     with pytest.raises(ValueError, match=r"^balanced must be False for deep-linear"):
         same_theta_pairs(DeepLinear(2, 3), balanced=True)
