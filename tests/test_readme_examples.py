@@ -11,8 +11,10 @@ from theorems.readme_examples import examples_in, load
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 EXAMPLES = examples_in(README.read_text(encoding="utf-8"))
-#: a small derandomized budget without the example database: reproducible and hermetic
-RUN = {"max_examples": 50, "derandomize": True, "database": None}
+#: a small derandomized budget without the example database: reproducible and hermetic; a refutation
+#: gets 200 examples (twice the default profile), a claim that holds (or a thorough-only refutation) 30
+RUN = {"max_examples": 30, "derandomize": True, "database": None}
+REFUTE = dict(RUN, max_examples=200)
 
 
 def test_the_readme_has_an_example_for_each_part_of_the_toolkit():
@@ -24,7 +26,7 @@ def test_each_example_runs_and_gives_its_verdict(example):
     claims = load(example)
     assert claims, f"example {example.name} registers no claim"
     for c in claims:
-        r = run_claim(c, overrides=RUN)
+        r = run_claim(c, overrides=REFUTE if example.verdict == "refuted" else RUN)
         if example.verdict == "holds":
             assert r.status == "holds", r.message
         elif example.verdict == "refuted":

@@ -18,7 +18,7 @@ from theorems import models_table
 from theorems.examples import relu, smooth
 
 README = Path(__file__).resolve().parents[1] / "README.md"
-FEW = settings(max_examples=25, database=None, deadline=None)
+FEW = settings(max_examples=10, database=None, deadline=None)
 MEMBERS = st.sampled_from([TwoLayerLinear(2, 3), TwoLayerLinear(3, 2), TwoLayerLinear(1, 1)])
 
 
