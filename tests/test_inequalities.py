@@ -23,7 +23,7 @@ from theorems.core import Claim, run_claim
 from theorems.examples import examples, two_layer
 
 #: derandomized, no database: the verdicts below are reproducible and hermetic
-RUN = {"max_examples": 50, "derandomize": True, "database": None}
+RUN = {"max_examples": 30, "derandomize": True, "database": None}
 #: the plain comparisons only need a failure found, not shrunk
 FIND = dict(RUN, max_examples=100, phases=(Phase.explicit, Phase.generate, Phase.target))
 
