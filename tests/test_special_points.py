@@ -122,3 +122,12 @@ def test_dead_unit_points_have_a_unit_with_zero_columns(w):
 @given(relu(wide=True) | smooth(wide=True))
 def test_wide_models_have_at_least_as_many_units_as_inputs(m):
     assert m.k >= m.n
+
+
+def test_the_models_command_refuses_a_file_without_markers_in_one_line(tmp_path, capsys):
+    from theorems.__main__ import main
+
+    (tmp_path / "R.md").write_text("no markers\n", encoding="utf-8")
+    assert main(["models", "--write", str(tmp_path / "R.md")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("--write must name a README with the models markers") and len(err.strip().splitlines()) == 1
