@@ -3,9 +3,10 @@
 Each strategy is registered with the families it draws for (:data:`SPECIAL_POINTS`), so that
 the README's table of models (``python -m theorems models``) lists it beside them. Every one
 takes a member ``m`` and returns a strategy of flat points w, or (:func:`same_theta_pairs`)
-of dicts. They draw their sizes from ``m`` and their values first as small integers or
-vectors that shrink toward simple non-degenerate points (an entry 0.5, a unit vector),
-not toward θ = 0, where a conjecture about θ ≠ 0 says nothing.
+of dicts. Their numbers are integers on a grid (:func:`steerable_vectors`,
+:func:`steerable_matrices`, :func:`steerable_invertible_matrices`), which ``target()`` can
+climb, and they shrink toward simple non-degenerate points (θ = 0.5·e₁, P = I), not toward θ = 0, where a conjecture
+about θ ≠ 0 says nothing.
 
 * :func:`nonzero_theta_points` — ψ(w) = θ for a drawn θ ≠ 0;
 * :func:`balanced_points` — two-layer: on the rescaling orbit, ‖U‖_F = ‖v‖ (θ ≠ 0);
@@ -24,10 +25,7 @@ from typing import Callable
 
 import numpy as np
 from hypothesis import strategies as st
-
 from hypothesis.extra import numpy as hnp
-
-from .strategies import invertible_matrices
 
 __all__ = [
     "SpecialPoints",
@@ -42,16 +40,13 @@ __all__ = [
     "DEFAULT_MAX_COND",
     "steerable_vectors",
     "steerable_matrices",
+    "steerable_invertible_matrices",
     "GRID_STEPS",
-    "CAPACITY",
 ]
 
 #: grid steps per unit of ``bound`` in :func:`steerable_vectors`
 GRID_STEPS = 2**12
 
-#: the sizes :func:`steerable_vectors` and :func:`steerable_matrices` always draw (the helpers of
-#: :mod:`theorems.examples` draw sizes up to 4): a larger size draws more
-CAPACITY = 4
 
 #: the default cap on κ(P) of :func:`same_theta_pairs`: the cosine of two balanced
 #: parameterizations' steps goes below 0.8 only for κ(P) ≳ 34, and toward its infimum 7/9 as κ → ∞
@@ -103,34 +98,58 @@ def steerable_vectors(n: int, bound: float = 2.0, *, nonzero: bool = False) -> s
     time, which walks an integer grid but throws a float in [−2, 2] out of its range (or,
     unbounded, by whole units). Every entry shrinks toward 0. ``nonzero``: one entry (drawn)
     has magnitude ≥ bound/4 by construction, so that the vector is never 0.
-
-    Why a capacity: max(n, ``CAPACITY``) entries are drawn and the first n kept, so that the
-    number of draws does not depend on n. When the shrinker lowers a size drawn before
-    (d → d − 1), every value after it is then read as before, less its last entry, and a
-    failure that does not need that entry survives; with n draws it would read the values
-    anew, shifted, and seldom still fail.
     """
-    cap = max(n, CAPACITY)
-    base = _grid(cap).map(lambda a: bound * a[:n].astype(float) / GRID_STEPS)
+    base = _grid(n).map(lambda a: bound * a.astype(float) / GRID_STEPS)
     if not nonzero:
         return base
 
     def lift(t):
         x, i, sign = t
         x = x.copy()
-        i = i % n
         x[i] = sign * max(abs(x[i]), bound / 4)
         return x
 
-    return st.tuples(base, st.integers(0, cap - 1), st.sampled_from([1.0, -1.0])).map(lift)
+    return st.tuples(base, st.integers(0, n - 1), st.sampled_from([1.0, -1.0])).map(lift)
 
 
 def steerable_matrices(rows: int, cols: int, bound: float = 2.0) -> st.SearchStrategy:
-    """rows×cols matrices as :func:`steerable_vectors` draws vectors: the top-left block of a
-    max(rows, CAPACITY)×max(cols, CAPACITY) grid draw, so that lowering either size keeps the
-    other entries where they were."""
-    shape = (max(rows, CAPACITY), max(cols, CAPACITY))
-    return _grid(shape).map(lambda a: bound * a[:rows, :cols].astype(float) / GRID_STEPS)
+    """rows×cols matrices with entries as :func:`steerable_vectors` draws them."""
+    return _grid((rows, cols)).map(lambda a: bound * a.astype(float) / GRID_STEPS)
+
+
+def _rotation(k: int, angles: np.ndarray) -> np.ndarray:
+    # the product of the Givens rotations G(i, j, α_ij), i < j, in a fixed order: every rotation of R^k
+    Q = np.eye(k)
+    for (i, j), a in zip(((i, j) for i in range(k) for j in range(i + 1, k)), angles):
+        G = np.eye(k)
+        G[i, i] = G[j, j] = np.cos(a)
+        G[i, j], G[j, i] = -np.sin(a), np.sin(a)
+        Q = Q @ G
+    return Q
+
+
+def steerable_invertible_matrices(k: int, *, max_cond: float = DEFAULT_MAX_COND,
+                                  max_scale: float = 10.0) -> st.SearchStrategy:
+    """Invertible P = c·Q₁ diag(±s) Q₂ᵀ with κ(P) ≤ ``max_cond``, every number on an integer grid.
+
+    Q₁, Q₂: products of Givens rotations, angles πt; sᵢ = max_cond^{|tᵢ|}, c = max_scale^{t}; each t
+    on a grid of [−1, 1] (``GRID_STEPS`` steps a side): singular values log-uniform in [1, max_cond]. The same matrices as
+    :func:`~parameterizations.strategies.invertible_matrices` draws, but drawn so that
+    ``target()`` can climb them (see :func:`steerable_vectors`): the orientation and the
+    condition number of P are what a claim about P steers. Shrinks toward P = I.
+    """
+    if not (max_cond >= 1 and np.isfinite(max_cond)):
+        raise ValueError(f"max_cond must be a finite number ≥ 1, but got {max_cond!r}")
+    # every number an integer i ∈ [−GRID_STEPS, GRID_STEPS] (0 where the shrinker heads) read as t = i/GRID_STEPS
+    ts = lambda n: _grid(n).map(lambda a: a.astype(float) / GRID_STEPS)  # noqa: E731
+    n_angles = k * (k - 1) // 2
+
+    def build(a1, t, signs, a2, u):
+        s = max_cond ** np.abs(t) * signs
+        return max_scale ** u[0] * (_rotation(k, np.pi * a1) * s) @ _rotation(k, np.pi * a2).T
+
+    return st.builds(build, ts(n_angles), ts(k), hnp.arrays(np.float64, k, elements=st.sampled_from([1.0, -1.0])),
+                     ts(n_angles), ts(1))
 
 
 def _two_layer_with_theta(m, theta, v, U0) -> np.ndarray:
@@ -196,7 +215,8 @@ def same_theta_pairs(m, *, max_cond: float = DEFAULT_MAX_COND, balanced: bool = 
     """Dicts ``{"param": m, "w": w, "P": P, "w2": w2}``: two parameterizations of one θ.
 
     Two-layer: w2 = (PU, P⁻ᵀv); deep and factorized: P between the first two layers. P is
-    drawn by :func:`~parameterizations.strategies.invertible_matrices` with κ(P) ≤ ``max_cond``.
+    drawn by :func:`steerable_invertible_matrices` with κ(P) ≤ ``max_cond`` (singular values
+    log-uniform), so that a claim about the pair can steer P's orientation and condition number.
     ``balanced``: w is a balanced point and w2 is moved along its own rescaling orbit to
     ‖PU‖_F = ‖P⁻ᵀv‖ (two-layer only; θ unchanged). ``extreme`` draws w at scales 1e-6…1e6.
     """
@@ -215,7 +235,7 @@ def same_theta_pairs(m, *, max_cond: float = DEFAULT_MAX_COND, balanced: bool = 
             w2 = _balance_two_layer(m, w2)
         return {"param": m, "w": w, "P": P, "w2": w2}
 
-    return st.builds(pair, points, invertible_matrices(k, max_cond=max_cond))
+    return st.builds(pair, points, steerable_invertible_matrices(k, max_cond=max_cond))
 
 
 @_special("polar", summary="r in radius=(lo, hi): below 1 (default (0.05, 1)) or above it, e.g. (1, 20)")

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[1]
 
 pytest_plugins = ["pytester"]
 
@@ -42,17 +39,25 @@ def imported_claim(ex):
 '''
 
 
-def _run(pytester, monkeypatch, *args):
-    # a process of its own: the claims must not stay in this session's catalogue
-    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+def _run(pytester, *args):
+    # in this process (pytester restores sys.modules); the registry is restored after, so that the
+    # claims do not stay in this session's catalogue
+    from theorems.registry import _REGISTRY
+
+    before = dict(_REGISTRY)
     pytester.makepyfile(test_conjectures=textwrap.dedent(CONJECTURES), helpers=textwrap.dedent(HELPERS))
-    return pytester.runpytest_subprocess("-p", "reports.pytest_plugin", "-p", "no:cacheprovider", "-v",
-                                         "--hypothesis-seed=0", *args)
+    pytester.syspathinsert()
+    try:
+        return pytester.runpytest_inprocess("-p", "reports.pytest_plugin", "-p", "no:cacheprovider", "-v",
+                                            "--hypothesis-seed=0", *args)
+    finally:
+        _REGISTRY.clear()
+        _REGISTRY.update(before)
 
 
-def test_each_claim_function_is_a_test_named_after_it_and_selected_by_its_id(pytester, monkeypatch):
+def test_each_claim_function_is_a_test_named_after_it_and_selected_by_its_id(pytester):
     # -k names ids only: the ordinary test is deselected, the two claims are selected by id
-    result = _run(pytester, monkeypatch, "-k", "Y01 or Y02")
+    result = _run(pytester, "-k", "Y01 or Y02")
     result.assert_outcomes(passed=1, failed=1, deselected=1)
     result.stdout.fnmatch_lines(["*test_conjectures.py::at_most_ten PASSED*",
                                  "*test_conjectures.py::below_five FAILED*"])

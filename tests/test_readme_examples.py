@@ -11,8 +11,10 @@ from theorems.readme_examples import examples_in, load
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 EXAMPLES = examples_in(README.read_text(encoding="utf-8"))
-#: a small derandomized budget without the example database: reproducible and hermetic
-RUN = {"max_examples": 50, "derandomize": True, "database": None}
+#: a small derandomized budget without the example database: reproducible and hermetic; a refutation
+#: gets 200 examples (twice the default profile), a claim that holds (or a thorough-only refutation) 30
+RUN = {"max_examples": 30, "derandomize": True, "database": None}
+REFUTE = dict(RUN, max_examples=200)
 
 
 def test_the_readme_has_an_example_for_each_part_of_the_toolkit():
@@ -24,10 +26,33 @@ def test_each_example_runs_and_gives_its_verdict(example):
     claims = load(example)
     assert claims, f"example {example.name} registers no claim"
     for c in claims:
-        r = run_claim(c, overrides=RUN)
+        r = run_claim(c, overrides=REFUTE if example.verdict == "refuted" else RUN)
         if example.verdict == "holds":
             assert r.status == "holds", r.message
         elif example.verdict == "refuted":
             assert r.status == "refuted", r.message
         else:  # refuted under thorough (scripts/refute_thorough.py); the small budget only runs it
             assert r.status in ("refuted", "survived"), r.message
+
+
+def test_the_infimum_the_search_example_derives_holds_on_its_strategy():
+    # balanced K_i have eigenvalues in [‖v_i‖², 2‖v_i‖²], so each turns x by ≤ arcsin(1/3) and
+    # cos(K₁x, K₂x) ≥ cos(2 arcsin(1/3)) = 7/9: the true bound below the README's false 0.8
+    import numpy as np
+
+    from parameterizations.numerics import cosine_band, step_band
+    from theorems import expect_ge
+    from theorems.core import Claim
+
+    assert np.cos(2 * np.arcsin(1 / 3)) == pytest.approx(7 / 9, abs=1e-15)
+    search, = [e for e in EXAMPLES if e.name == "search"]
+    strategy = load(search)[0].strategy
+
+    def at_least_seven_ninths(ex):
+        m, w1, w2, x = ex["param"], ex["w"], ex["w2"], ex["x"]
+        z1, z2 = m.induced_step(w1, x), m.induced_step(w2, x)
+        cos = z1 @ z2 / (np.linalg.norm(z1) * np.linalg.norm(z2))
+        expect_ge(cos, 7 / 9, "cos(K₁x, K₂x)", band=cosine_band(z1, z2, step_band(m, w1, x), step_band(m, w2, x)))
+
+    c = Claim("T", "holds", "cos ≥ 7/9", "toolkit", check=at_least_seven_ninths, strategy=strategy, name="seven_ninths")
+    assert run_claim(c, overrides=dict(RUN, max_examples=100)).status == "holds"

@@ -18,7 +18,7 @@ from theorems import models_table
 from theorems.examples import relu, smooth
 
 README = Path(__file__).resolve().parents[1] / "README.md"
-FEW = settings(max_examples=25, database=None, deadline=None)
+FEW = settings(max_examples=10, database=None, deadline=None)
 MEMBERS = st.sampled_from([TwoLayerLinear(2, 3), TwoLayerLinear(3, 2), TwoLayerLinear(1, 1)])
 
 
@@ -74,6 +74,13 @@ def test_same_theta_pairs_share_theta_with_a_bounded_condition_number(ex):
     assert np.linalg.norm(m.psi(w) - m.psi(w2)) <= band
 
 
+def test_bad_caps_are_refused():
+    from parameterizations.special_points import steerable_invertible_matrices
+
+    with pytest.raises(ValueError, match=r"^max_cond must be a finite number ≥ 1, but got 0\.5$"):
+        steerable_invertible_matrices(2, max_cond=0.5)
+
+
 def test_balanced_pairs_are_for_the_two_layer_model_only():
     with pytest.raises(ValueError, match=r"^balanced must be False for deep-linear"):
         same_theta_pairs(DeepLinear(2, 3), balanced=True)
@@ -115,3 +122,12 @@ def test_dead_unit_points_have_a_unit_with_zero_columns(w):
 @given(relu(wide=True) | smooth(wide=True))
 def test_wide_models_have_at_least_as_many_units_as_inputs(m):
     assert m.k >= m.n
+
+
+def test_the_models_command_refuses_a_file_without_markers_in_one_line(tmp_path, capsys):
+    from theorems.__main__ import main
+
+    (tmp_path / "R.md").write_text("no markers\n", encoding="utf-8")
+    assert main(["models", "--write", str(tmp_path / "R.md")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("--write must name a README with the models markers") and len(err.strip().splitlines()) == 1

@@ -23,7 +23,11 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if args.cmd == "models":
         if args.write:
-            models_table.write(args.write)
+            try:
+                models_table.write(args.write)
+            except (OSError, ValueError) as e:
+                print(f"--write must name a README with the models markers, but {args.write!r}: {e}", file=sys.stderr)
+                return 2
         else:
             print(models_table.render_table())
         return 0
