@@ -1,5 +1,17 @@
-"""Root conftest: the claims plugin (terminal summary, --claims-report) and the profiles."""
+"""Root conftest: the claims plugin (terminal summary, --claims-report) and the profiles.
+
+A pytest run in this repository loads the ``quick`` profile unless one is chosen
+(``--hypothesis-profile``, ``OVERPARAM_PROFILE``, or ``ci`` under CI): see :mod:`theorems.profiles`.
+"""
+
+from hypothesis import settings
 
 import theorems  # noqa: F401  (registers and loads the Hypothesis profiles)
+from theorems.profiles import chosen_profile
 
 pytest_plugins = ["reports.pytest_plugin"]
+
+
+def pytest_configure(config):
+    if not config.getoption("hypothesis_profile", None):
+        settings.load_profile(chosen_profile(fallback="quick"))

@@ -18,6 +18,7 @@ shape (B, q)) and ``hessian(θ)`` = ∇²ℓ(θ) (q×q). Two kinds implement it:
 from __future__ import annotations
 
 import abc
+import functools
 from dataclasses import dataclass
 from typing import Callable
 
@@ -153,11 +154,17 @@ def logistic_loss(X, y) -> Loss:
 def losses(q: int, n_max: int = 3) -> st.SearchStrategy:
     """A squared or logistic loss on n ≤ ``n_max`` examples in R^q."""
     # entries 0 or of magnitude ≥ MIN_MAGNITUDE, as every drawn vector ("well-scaled")
-    return st.integers(1, n_max).flatmap(lambda n: st.builds(
+    return st.integers(1, n_max).flatmap(functools.partial(_losses_of_size, q))
+
+
+@functools.lru_cache(maxsize=None)
+def _losses_of_size(q: int, n: int) -> st.SearchStrategy:
+    """The losses on exactly n examples, built once per size (a flatmap would rebuild it per draw)."""
+    return st.builds(
         lambda kind, X, y: squared_loss(X.reshape(n, q), y) if kind == "squared" else logistic_loss(X.reshape(n, q), y),
         st.sampled_from(list(KINDS)),
         finite_vectors(n * q),
-        finite_vectors(n)))
+        finite_vectors(n))
 
 
 class FunctionLoss(CanonicalLoss):

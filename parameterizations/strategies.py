@@ -3,9 +3,14 @@
 Nothing here filters with ``assume``: an invertible matrix is built from two
 orthogonal factors and bounded singular values, a non-zero scale from a sign and
 a log-magnitude, a generic point of ψ's domain from the parameterization itself.
+
+The factories that take sizes are memoized: inside a flatmap a strategy is otherwise built and
+validated anew for every example, which Hypothesis spends more time on than on the draw.
 """
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 from hypothesis import strategies as st
@@ -25,6 +30,7 @@ __all__ = [
 ]
 
 
+@functools.lru_cache(maxsize=None)
 def inputs(d: int, *, bound: float = 2.0, nonzero: bool = True) -> st.SearchStrategy:
     """Inputs x ∈ R^d; with ``nonzero`` the first non-zero is forced by construction."""
     base = finite_vectors(d, bound)
@@ -49,6 +55,7 @@ def _orthogonal_from(a: np.ndarray) -> np.ndarray:
     return q * signs
 
 
+@functools.lru_cache(maxsize=None)
 def orthogonal_matrices(k: int) -> st.SearchStrategy:
     """k×k orthogonal matrices (Q of the QR of a drawn matrix)."""
     return hnp.arrays(np.float64, (k, k), elements=st.floats(-1, 1, allow_subnormal=False)).map(
@@ -61,6 +68,7 @@ def orthogonal_matrices(k: int) -> st.SearchStrategy:
 MAX_COND = 1e6
 
 
+@functools.lru_cache(maxsize=None)
 def invertible_matrices(k: int, *, max_cond: float = 10.0, max_scale: float = 10.0) -> st.SearchStrategy:
     """Invertible k×k matrices P = c·Q₁ diag(s) Q₂ᵀ with κ(P) ≤ ``max_cond`` by construction.
 
@@ -95,6 +103,7 @@ def invertible_matrices(k: int, *, max_cond: float = 10.0, max_scale: float = 10
     return st.builds(build, st.integers(0, 2**32 - 1), positive_scales(1.0 / max_scale, max_scale))
 
 
+@functools.lru_cache(maxsize=None)
 def permutations(k: int) -> st.SearchStrategy:
     """Permutations of range(k) as integer arrays."""
     return st.permutations(list(range(k))).map(lambda p: np.array(p, dtype=int))

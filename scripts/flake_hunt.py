@@ -61,12 +61,14 @@ def expected_status(kind: str, statuses: Counter) -> str:
 
 
 def main(argv: list[str]) -> int:
+    from theorems.profiles import PROFILES
+
     p = argparse.ArgumentParser(prog="python scripts/flake_hunt.py", description=__doc__.split("\n\n")[0])
     p.add_argument("-k", dest="ids", metavar="IDS", default="",
                    help="comma-separated claim ids (default: every decided claim)")
     p.add_argument("--runs", type=_positive, default=20, help="runs per claim (default 20)")
     p.add_argument("-j", "--jobs", type=_positive, default=2, help="worker processes (default 2)")
-    p.add_argument("--profile", default="default", choices=("default", "ci", "thorough"))
+    p.add_argument("--profile", default="default", choices=PROFILES)
     a = p.parse_args(argv)
     import theorems
 

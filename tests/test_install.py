@@ -25,6 +25,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
+pytestmark = pytest.mark.slow  # builds a wheel and a virtual environment: run with -m slow (CI does)
+
 #: a conjecture as the README writes one (the plugin collects the decorated function), and a test that the
 #: modules came from the wheel
 CONJECTURE = '''

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import target
@@ -138,6 +139,7 @@ def test_the_junit_file_is_checked_before_any_claim_runs(tmp_path, capsys):
     assert code == 2 and "--junit must be a file" in err and "running" not in out
 
 
+@pytest.mark.slow
 def test_exit_status_1_when_a_holds_claim_fails(tmp_path):
     extra = tmp_path / "false_claim.py"
     extra.write_text(
@@ -199,9 +201,10 @@ def real_records(tmp_path_factory):
     """Records of C13 (witness), C24 (holds) and C30a (open, refuted) as the report writes them."""
     out = tmp_path_factory.mktemp("records")
     paths = {}
-    for cid in ("C13", "C24", "C30a"):
+    # as the ci profile runs them; C24 on 10 examples a family (its record is all these tests need)
+    for cid, budget in (("C13", {}), ("C24", {"max_examples": 10}), ("C30a", {})):
         c = get(cid)
-        r = run_claim(c, overrides={"database": None, "derandomize": True})  # as the ci profile runs it
+        r = run_claim(c, overrides={"database": None, "derandomize": True, **budget})
         assert r.example is not None, r.message
         paths[cid] = records.save_record(records.make_record(r, c), out / f"{cid}.json")
     return paths
@@ -215,21 +218,34 @@ def _renamed(path: Path, to: str, tmp_path: Path) -> Path:
     return new
 
 
+@pytest.fixture
+def replay_cli(capsys):
+    """``python -m reports replay ARGS`` in this process: (exit status, stdout, stderr)."""
+
+    def run(*argv):
+        code = cli.main(["replay", *map(str, argv)])
+        out, err = capsys.readouterr()
+        return SimpleNamespace(returncode=code, stdout=out, stderr=err)
+
+    return run
+
+
 def _replay(*argv):
+    """The same in a process of its own, as a user runs it."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.run([sys.executable, "-m", "reports", "replay", *map(str, argv)], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
 
 
 @pytest.mark.parametrize("source, to", [("C30a", "C24"), ("C24", "C30a"), ("C13", "C12")])
-def test_a_renamed_record_is_refused(real_records, tmp_path, source, to):
-    done = _replay(_renamed(real_records[source], to, tmp_path))
+def test_a_renamed_record_is_refused(real_records, tmp_path, replay_cli, source, to):
+    done = replay_cli(_renamed(real_records[source], to, tmp_path))
     assert done.returncode == 2, done.stdout + done.stderr
     assert "a record must agree with the claim it replays" in done.stderr and done.stderr.count("\n") == 1
     assert done.stdout == ""
 
 
-def test_a_broken_record_is_one_line_and_exit_status_2(real_records, tmp_path):
+def test_a_broken_record_is_one_line_and_exit_status_2(real_records, tmp_path, replay_cli):
     body = json.loads(real_records["C24"].read_text())
     del body["result"]["kind"]
     missing = tmp_path / "missing.json"
@@ -237,16 +253,27 @@ def test_a_broken_record_is_one_line_and_exit_status_2(real_records, tmp_path):
     broken = tmp_path / "broken.json"
     broken.write_text(real_records["C24"].read_text()[:200])
     for path, says in ((missing, "lacks kind"), (broken, "must be a counterexample record (JSON)")):
-        done = _replay(path)
+        done = replay_cli(path)
         assert done.returncode == 2 and says in done.stderr and done.stderr.count("\n") == 1, done.stderr
         assert "Traceback" not in done.stderr
 
 
-def test_a_true_record_replays_with_its_verdict_line(real_records):
+def test_a_true_record_replays_with_its_verdict_line(real_records, replay_cli):
+    done = replay_cli(real_records["C13"])
+    assert done.returncode == 0 and "C13: the witness is accepted again (same message as recorded)" in done.stdout
+    done = replay_cli(real_records["C30a"])
+    assert done.returncode == 1 and "C30a fails again (same message as recorded)" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+
+
+@pytest.mark.slow
+def test_replay_in_a_process_of_its_own_gives_the_same_lines_and_exit_statuses(real_records, tmp_path):
     done = _replay(real_records["C13"])
     assert done.returncode == 0 and "C13: the witness is accepted again (same message as recorded)" in done.stdout
     done = _replay(real_records["C30a"])
     assert done.returncode == 1 and "C30a fails again (same message as recorded)" in done.stderr
+    done = _replay(_renamed(real_records["C30a"], "C24", tmp_path))
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and done.stdout == ""
     assert "Traceback" not in done.stderr + done.stdout
 
 

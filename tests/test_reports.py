@@ -128,6 +128,7 @@ def test_refuted_results_have_a_png_and_a_replay_that_raises_again(report):
     assert witness.outcome == "witness" and witness.same and not witness.failed
 
 
+@pytest.mark.slow
 def test_replay_command_exits_non_zero_with_the_message(report):
     _, entries = report
     env = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -250,6 +251,7 @@ def test_cli_runs_a_selection_and_returns_the_exit_status(tmp_path, capsys):
     assert cli.main(["-k", "no-such-claim", "--out", str(tmp_path)]) == 2
 
 
+@pytest.mark.slow
 def test_cli_include_registers_extra_claims(tmp_path):
     extra = tmp_path / "extra_claims.py"
     extra.write_text(

@@ -17,7 +17,7 @@ draws examples. The function states the property with :func:`expect`:
 An example that cannot decide the claim (a run that did not settle, a solver that failed, a point
 outside the claim's premise) calls :func:`undecided`: it is counted apart, never as a pass, and
 Hypothesis draws a replacement. A claim's own example budget is written for the ``default``
-profile's 100 examples and scales with the profile (:func:`scaled_budget`).
+profile's 100 examples and scales with larger profiles (:func:`claim_budget`).
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ __all__ = [
     "outcomes_of",
     "shorten",
     "scaled_budget",
+    "claim_budget",
     "KINDS",
     "STATUS_PASSING",
     "REFERENCE_EXAMPLES",
@@ -79,6 +80,24 @@ def scaled_budget(own: int, profile_examples: int) -> int:
     ``default`` profile's 100; ``thorough`` (2,000) then runs 20 times as many, ``ci`` (100) as many.
     """
     return max(1, round(own * profile_examples / REFERENCE_EXAMPLES))
+
+
+def claim_budget(claim: Claim, profile_examples: int) -> int:
+    """The examples ``claim`` runs under a profile of ``profile_examples`` a property.
+
+    A larger profile than the reference (100) scales every budget (:func:`scaled_budget` for a
+    claim's own). A smaller one (``quick``) shortens only a holds claim without a budget of its
+    own: a true statement holds at any budget, and the power a budget buys is tested at ``quick``'s
+    (tests/test_claim_power.py). A search (exists, open), a rate and an experiment with its own
+    budget keep the reference's, so that their verdicts do not depend on the profile.
+    """
+    own = claim.settings.get("max_examples")
+    if own is not None:
+        own = int(own)
+        return scaled_budget(own, profile_examples) if profile_examples > REFERENCE_EXAMPLES else own
+    if claim.kind == "holds" and claim.rate is None:
+        return profile_examples
+    return max(profile_examples, REFERENCE_EXAMPLES)
 
 
 def shorten(text: str, limit: int) -> str:
@@ -376,8 +395,7 @@ RATE_PHASES = (Phase.explicit, Phase.generate)
 def _profile_settings(claim: Claim, overrides: dict | None) -> settings:
     base = settings()  # the active profile
     kw = dict(claim.settings)
-    if "max_examples" in kw:  # written for the default profile's budget: scale with the active one
-        kw["max_examples"] = scaled_budget(int(kw["max_examples"]), base.max_examples)
+    kw["max_examples"] = claim_budget(claim, base.max_examples)
     if claim.rate is not None:
         kw["phases"] = RATE_PHASES
     kw.update(overrides or {})

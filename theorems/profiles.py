@@ -1,7 +1,13 @@
 """Hypothesis settings profiles, chosen with ``--hypothesis-profile`` (pytest) or ``--profile``.
 
-* ``default`` — 100 examples a property, the example database in ``.hypothesis/`` so
-  a found failure replays first.
+* ``quick`` — what ``python -m pytest`` runs in this repository unless told otherwise: 30
+  examples a property, the budget at which ``tests/test_claim_power.py`` shows every planted
+  library bug caught. Only a holds claim without a budget of its own is shortened (a true
+  statement holds at any budget; what a budget buys is power, and that is tested at this one);
+  a search (an exists or open claim) and an experiment with its own budget run as under
+  ``default``, so that no verdict depends on the profile.
+* ``default`` — 100 examples a property (the reference budget: ``python -m reports``), the
+  example database in ``.hypothesis/`` so a found failure replays first.
 * ``ci`` — the same budget, derandomized so that a CI run is reproducible, with the
   failure blob printed. Hypothesis would load its own ``ci`` profile whenever the
   ``CI`` variable is set; this one replaces it, so CI runs what is written here.
@@ -9,9 +15,9 @@
   search toward the edge of each inequality.
 
 A claim whose examples are expensive sets its own budget (``max_examples`` in its settings), written
-for ``default``'s 100 examples: under another profile it becomes own × profile / 100 (at least 1),
-so ``thorough`` runs every claim 20 times as long and ``ci`` as ``default``
-(:func:`theorems.core.scaled_budget`).
+for ``default``'s 100 examples: under a larger profile it becomes own × profile / 100, so
+``thorough`` runs every claim 20 times as long and ``ci`` as ``default``; under ``quick`` it stays
+its own (:func:`theorems.core.claim_budget`).
 
 No profile runs Hypothesis's explain phase: after a failure is shrunk it re-runs the example
 dozens of times to mark the parts that could vary, which on a claim's dict of arrays took
@@ -28,14 +34,18 @@ import os
 
 from hypothesis import HealthCheck, Phase, settings
 
-__all__ = ["register_profiles", "chosen_profile", "load_profile", "PROFILES"]
+__all__ = ["register_profiles", "chosen_profile", "load_profile", "PROFILES", "QUICK_EXAMPLES"]
 
-PROFILES = ("default", "ci", "thorough")
+PROFILES = ("quick", "default", "ci", "thorough")
+
+#: examples a property under ``quick``: the budget of the power tests (tests/test_claim_power.py)
+QUICK_EXAMPLES = 30
 
 
-def chosen_profile(name: str | None = None) -> str:
-    """The profile to run: ``name`` if given, else ``OVERPARAM_PROFILE``, else ``ci`` under CI, else ``default``."""
-    return name or os.environ.get("OVERPARAM_PROFILE") or ("ci" if os.environ.get("CI") else "default")
+def chosen_profile(name: str | None = None, fallback: str = "default") -> str:
+    """The profile to run: ``name`` if given, else ``OVERPARAM_PROFILE``, else ``ci`` under CI, else ``fallback``
+    (``default``; this repository's pytest runs pass ``quick``)."""
+    return name or os.environ.get("OVERPARAM_PROFILE") or ("ci" if os.environ.get("CI") else fallback)
 
 
 def load_profile(name: str | None = None) -> str:
@@ -49,9 +59,10 @@ def load_profile(name: str | None = None) -> str:
 
 
 def register_profiles(load: bool = True) -> None:
-    """Register the three profiles and (``load``) load :func:`chosen_profile`."""
+    """Register the four profiles and (``load``) load :func:`chosen_profile`."""
     common = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow],
                   phases=tuple(p for p in Phase if p is not Phase.explain))
+    settings.register_profile("quick", max_examples=QUICK_EXAMPLES, **common)
     settings.register_profile("default", max_examples=100, **common)
     settings.register_profile("ci", max_examples=100, derandomize=True, database=None, print_blob=True, **common)
     settings.register_profile("thorough", max_examples=2000, **common)

@@ -54,7 +54,8 @@ def descent_end(X, y, alpha: float, beta) -> dict:
     rₖ = Dₖ/Dₖ₋₁ → ½. Two runs (the Richardson estimate, which takes r = ½) are not enough where the
     O(η²) term still matters: from a tiny α an off-support entry ends near α²·exp(κ/η-dependent
     exponent), and the first halvings can move it as much as the one before (r ≈ 1). The runs go on
-    halving η until some rₖ ≤ 3/4 (at most three more runs); then the tail Σⱼ>ₖ Dⱼ ≤ Dₖ·r/(1 − r)
+    halving η until some rₖ ≤ 3/4 (at most three more runs); then the tail Σⱼ>ₖ Dⱼ ≤ Dₖ·r̄/(1 − r̄), r̄ = max(rₖ, ½)
+    (a ratio below ½ is the O(η²) term cancelling the O(η) one, not a faster tail)
     and, as in :func:`theorems.flow_limits.flow_limit_bound`, twice it plus the move the finest run
     still makes from its residual, plus the solver's own error for β, bounds ‖θ_finest − β_α‖.
     ``decided`` is False when the differences never contract or the finest run did not converge.
@@ -79,7 +80,10 @@ def descent_end(X, y, alpha: float, beta) -> dict:
     fine = runs[-1]
     ref = flow_limit_bound(X, y, "signed", alpha, runs[-2].theta, fine.theta, reference=beta)
     stop = remaining_move(X, y, fine.theta, mirror_metric("signed", fine.theta, alpha))
-    tail = diffs[-1] * ratio / (1.0 - ratio) if ratio <= _CONTRACTION else np.inf
+    # a first-order method's differences contract by r → ½; a ratio below ½ is the O(η²) term cancelling
+    # the O(η) one in one difference (0.11 seen at α = 2.8e-56), not a faster tail: the tail uses max(r, ½)
+    r = max(ratio, 0.5)
+    tail = diffs[-1] * r / (1.0 - r) if ratio <= _CONTRACTION else np.inf
     bound = 2.0 * (tail + stop) + ref["solver"]
     decided = bool(ratio <= _CONTRACTION and fine.converged)
     why = ("" if decided else
@@ -186,7 +190,8 @@ def plot_q_alpha_path(ex, fig):
                    "at the start, or its Gauss–Newton part at argmin Q_α if larger), each until the loss is 1e-10 of "
                    "its start (or 40 000 steps), halving until the differences Dₖ of successive end points contract "
                    "(Dₖ/Dₖ₋₁ = r ≤ 3/4; a first-order method has r → ½; at most five runs). 'Ends at argmin Q_α': "
-                   "‖θ_finest − β_α‖ ≤ 2(Dₖ·r/(1 − r) + m) + s — the geometric tail of the differences, "
+                   "‖θ_finest − β_α‖ ≤ 2(Dₖ·r̄/(1 − r̄) + m) + s — the geometric tail of the differences at the ratio "
+                   "r̄ = max(r, ½) (a measured ratio below ½ is pre-asymptotic), "
                    "m = ‖M Xᵀ(X M Xᵀ)⁻¹r‖ the first-order move the flow still makes from the residual r "
                    "(M = diag √(4α⁴ + θ²)), s the same for the solver's β_α plus its stationarity error; where the "
                    "differences do not contract or the finest run stops at its budget, that descent is undecided "
