@@ -5,8 +5,9 @@
 A claim *deviates* when a run's status differs from the status it must have: ``holds`` for a
 holds claim, ``witness found`` for an exists claim, and, for an open claim, the status most of its
 runs reached (an open verdict must not change with the seed). Prints one line per claim
-(id, kind, statuses counted, deviations) and, for each deviation, its message. Exit status 0
-when no claim deviates, 1 otherwise, 2 for bad usage.
+(id, kind, statuses counted, deviations, seconds a run) as soon as its runs are done and, for
+each deviation, its message. Under ``--profile ci`` the search stays derandomized: every run
+gives the one verdict CI gets. Exit status 0 when no claim deviates, 1 otherwise, 2 for bad usage.
 """
 
 from __future__ import annotations
@@ -46,8 +47,10 @@ def _run(args: tuple[str, int, str]) -> list[tuple[str, str]]:
     c = theorems.get(cid)
     out = []
     for _ in range(runs):
-        r = theorems.run_claim(c, overrides={"database": None, "derandomize": False})
-        out.append((r.status, r.message))
+        t0 = time.perf_counter()
+        # fresh seeds, except under ci, whose verdict is the one its derandomized search gives
+        r = theorems.run_claim(c, overrides={"database": None, "derandomize": profile == "ci"})
+        out.append((r.status, r.message, time.perf_counter() - t0))
     return out
 
 
@@ -83,22 +86,29 @@ def main(argv: list[str]) -> int:
               for n in [a.runs // a.jobs + (1 if i < a.runs % a.jobs else 0) for i in range(a.jobs)] if n]
     t0 = time.perf_counter()
     results: dict[str, list] = {cid: [] for cid in ids}
+    left = Counter(cid for cid, _, _ in chunks)
+    bad = 0
     with ProcessPoolExecutor(a.jobs) as ex:
         for (cid, _, _), rows in zip(chunks, ex.map(_run, chunks)):
             results[cid] += rows
-    bad = 0
-    for cid in ids:
-        kind = known[cid].kind
-        counts = Counter(s for s, _ in results[cid])
-        want = expected_status(kind, counts)
-        dev = [(s, m) for s, m in results[cid] if s != want]
-        bad += bool(dev)
-        summary = ", ".join(f"{s} {n}" for s, n in counts.most_common())
-        print(f"{cid:5} {kind:6} {summary:40} deviations {len(dev)}/{len(results[cid])}")
-        for s, m in dev[:5]:
-            print(f"      {s}: {m[:300]}")
+            left[cid] -= 1
+            if not left[cid]:  # the claim's last chunk: its line now, so a long hunt reports as it goes
+                bad += _report(cid, known[cid].kind, results[cid])
     print(f"{len(ids)} claims x {a.runs} runs, {bad} deviating, {time.perf_counter() - t0:.0f} s")
     return 1 if bad else 0
+
+
+def _report(cid: str, kind: str, rows: list) -> bool:
+    """Print the claim's line (and its deviations); True if it deviated."""
+    counts = Counter(s for s, _, _ in rows)
+    want = expected_status(kind, counts)
+    dev = [(s, m) for s, m, _ in rows if s != want]
+    summary = ", ".join(f"{s} {n}" for s, n in counts.most_common())
+    mean = sum(t for _, _, t in rows) / len(rows)
+    print(f"{cid:5} {kind:6} {summary:40} deviations {len(dev)}/{len(rows)}  ({mean:.2f} s a run)", flush=True)
+    for s, m in dev[:5]:
+        print(f"      {s}: {m[:300]}", flush=True)
+    return bool(dev)
 
 
 if __name__ == "__main__":
