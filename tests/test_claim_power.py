@@ -18,15 +18,18 @@ from hypothesis import Phase
 
 from parameterizations import CLASSES, TwoLayerLinear, family_strategies
 from theorems import catalogue, get, run_claim
+from theorems.core import claim_budget
+from theorems.profiles import QUICK_EXAMPLES
 from theorems.power import CONSISTENCY_CHECKS, ROBUST_WITNESSES, caught_by, kind_label, planted_bugs, power_label
 
-#: examples per run (per family for a general claim): each planted bug shows on most examples
-BUDGET = 30
+#: examples per run (per family for a general claim): each planted bug shows on most examples; the
+#: quick profile (what pytest runs by default) gives a holds claim this budget
+BUDGET = QUICK_EXAMPLES
 
 #: claims whose witnesses are rare among the examples they draw: the budget that finds one
 WITNESS_BUDGET = {"C13": 300, "C25": 100, "C33": 100}
 
-#: claims whose examples are runs of descent or solvers: their own (small) budget
+#: claims whose examples are runs of descent or solvers: the share of their own budget quick gives them
 OWN_BUDGET = {"C18b", "C38"}
 
 BUGS = planted_bugs()
@@ -38,8 +41,8 @@ def _overrides(cid: str) -> dict:
     out = {"database": None, "derandomize": True, "phases": (Phase.explicit, Phase.generate)}
     if cid not in OWN_BUDGET:
         out["max_examples"] = n
-    elif "max_examples" in claim.settings:
-        out["max_examples"] = claim.settings["max_examples"]
+    else:  # the budget the quick profile gives it
+        out["max_examples"] = claim_budget(claim, QUICK_EXAMPLES)
     return out
 
 

@@ -46,6 +46,7 @@ def _snapshot(out: Path) -> dict[str, bytes]:
 # --- the folder -----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_folder_that_is_not_a_report_is_refused_and_forced_keeps_its_files(tmp_path):
     out = tmp_path / "mine"
     out.mkdir()
@@ -62,6 +63,7 @@ def test_a_folder_that_is_not_a_report_is_refused_and_forced_keeps_its_files(tmp
     assert "notes.html" not in folder.manifest(out) and "P2.html" in folder.manifest(out)
 
 
+@pytest.mark.slow
 def test_a_failed_build_leaves_the_previous_report_intact(tmp_path, monkeypatch):
     out = tmp_path / "report"
     _build(out, "P1", "P2")
@@ -84,6 +86,7 @@ def test_a_failed_build_leaves_the_previous_report_intact(tmp_path, monkeypatch)
     assert [p.name for p in tmp_path.iterdir()] == ["report"]  # no staging folder left behind
 
 
+@pytest.mark.slow
 def test_a_partial_run_keeps_the_other_claims_pages(tmp_path):
     out = tmp_path / "report"
     _build(out, "P1", "P2", "P5")
@@ -160,6 +163,7 @@ def test_exit_status_1_when_a_holds_claim_fails(tmp_path):
     assert "n=5, but should be < 5" in suite.find("testcase/failure").get("message")
 
 
+@pytest.mark.slow
 def test_progress_counts_claims_and_pages(tmp_path, capsys):
     code, out, _ = _cli(capsys, "-k", "C01 or C02", "--max-examples", "3", "--out", str(tmp_path / "r"))
     lines = out.splitlines()
@@ -171,6 +175,7 @@ def test_progress_counts_claims_and_pages(tmp_path, capsys):
 # --- summary.json, JUnit, selection -----------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_summary_json_has_every_claim_with_its_counts_and_page(tmp_path):
     out = tmp_path / "report"
     _build(out, "P1", "P2", "P3", "P4", "P5", junit=tmp_path / "junit.xml")
@@ -238,6 +243,7 @@ def _replay(*argv):
 
 
 @pytest.mark.parametrize("source, to", [("C30a", "C24"), ("C24", "C30a"), ("C13", "C12")])
+@pytest.mark.slow
 def test_a_renamed_record_is_refused(real_records, tmp_path, replay_cli, source, to):
     done = replay_cli(_renamed(real_records[source], to, tmp_path))
     assert done.returncode == 2, done.stdout + done.stderr
@@ -245,6 +251,7 @@ def test_a_renamed_record_is_refused(real_records, tmp_path, replay_cli, source,
     assert done.stdout == ""
 
 
+@pytest.mark.slow
 def test_a_broken_record_is_one_line_and_exit_status_2(real_records, tmp_path, replay_cli):
     body = json.loads(real_records["C24"].read_text())
     del body["result"]["kind"]
@@ -258,6 +265,7 @@ def test_a_broken_record_is_one_line_and_exit_status_2(real_records, tmp_path, r
         assert "Traceback" not in done.stderr
 
 
+@pytest.mark.slow
 def test_a_true_record_replays_with_its_verdict_line(real_records, replay_cli):
     done = replay_cli(real_records["C13"])
     assert done.returncode == 0 and "C13: the witness is accepted again (same message as recorded)" in done.stdout
@@ -323,6 +331,7 @@ def test_hypothesis_report_names_the_claim_and_says_witness():
 # --- reading it -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_index_puts_findings_first_with_filters_search_and_messages(tmp_path):
     out = tmp_path / "report"
     _build(out, "P1", "P2", "P4", "P5")

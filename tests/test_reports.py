@@ -46,6 +46,7 @@ def report(tmp_path_factory):
     return out, {e.result.id: e for e in entries}
 
 
+@pytest.mark.slow
 def test_statuses_and_exit_code(report):
     _, entries = report
     status = {cid: e.result.status for cid, e in entries.items()}
@@ -68,6 +69,7 @@ def test_exit_code_rules():
     assert not Result("X", "holds", "pending").failing and not Result("X", "holds", "pending").passing
 
 
+@pytest.mark.slow
 def test_index_lists_every_claim_with_its_page(report):
     out, entries = report
     index = (out / "index.html").read_text(encoding="utf-8")
@@ -91,6 +93,7 @@ class _Links(HTMLParser):
                 self.ids.add(v)
 
 
+@pytest.mark.slow
 def test_every_link_is_relative_and_resolves(report):
     out, _ = report
     pages = sorted(out.glob("*.html"))
@@ -108,6 +111,7 @@ def test_every_link_is_relative_and_resolves(report):
                 assert parts.fragment in parser.ids, f"{page.name}: #{parts.fragment} has no target"
 
 
+@pytest.mark.slow
 def test_refuted_results_have_a_png_and_a_replay_that_raises_again(report):
     out, entries = report
     refuted = [e for e in entries.values() if e.result.status in ("refuted", "error")]
@@ -142,6 +146,7 @@ def test_replay_command_exits_non_zero_with_the_message(report):
     assert "Counterexample to P1" in failed.stdout  # Hypothesis's report of the example, naming the claim
 
 
+@pytest.mark.slow
 def test_a_broken_plot_is_shown_as_an_error_and_the_generic_picture_drawn(report):
     out, entries = report
     e = entries["P4"]
@@ -150,6 +155,7 @@ def test_a_broken_plot_is_shown_as_an_error_and_the_generic_picture_drawn(report
     assert "broken on purpose" in page and 'src="P4-values.png"' in page
 
 
+@pytest.mark.slow
 def test_same_example_gives_the_same_png_bytes(report):
     _, entries = report
     e = entries["P1"]
@@ -158,6 +164,7 @@ def test_same_example_gives_the_same_png_bytes(report):
     assert b"Software" not in again[0].png and b"tIME" not in again[0].png
 
 
+@pytest.mark.slow
 def test_gradient_fields_are_in_the_report_and_deterministic(report):
     from reports.figures import gradient_fields, render_gradient_fields
 
@@ -211,6 +218,7 @@ def test_a_value_kept_as_text_is_not_replayed(tmp_path):
         replay.replay(records.load_record(records.save_record(rec, tmp_path / "P1.json")))
 
 
+@pytest.mark.slow
 def test_a_failure_carries_its_violated_quantity(report):
     from theorems.core import Violation, expect
 
@@ -275,6 +283,7 @@ def test_cli_include_registers_extra_claims(tmp_path):
     assert again.returncode == 1 and "X901 fails again (same message as recorded)" in again.stderr
 
 
+@pytest.mark.slow
 def test_pytest_plugin_writes_the_report(pytester):
     pytester.makepyfile(test_planted=f"""
         import sys

@@ -86,18 +86,15 @@ def claim_budget(claim: Claim, profile_examples: int) -> int:
     """The examples ``claim`` runs under a profile of ``profile_examples`` a property.
 
     A larger profile than the reference (100) scales every budget (:func:`scaled_budget` for a
-    claim's own). A smaller one (``quick``) shortens only a holds claim without a budget of its
-    own: a true statement holds at any budget, and the power a budget buys is tested at ``quick``'s
-    (tests/test_claim_power.py). A search (exists, open), a rate and an experiment with its own
-    budget keep the reference's, so that their verdicts do not depend on the profile.
+    claim's own). A smaller one (``quick``) shortens only a holds claim that is not a rate: a true
+    statement holds at any budget, and the power a budget buys is tested at ``quick``'s
+    (tests/test_claim_power.py). A search (exists, open) and a rate keep the reference's budget (or
+    their own), so that their verdicts do not depend on the profile.
     """
     own = claim.settings.get("max_examples")
-    if own is not None:
-        own = int(own)
-        return scaled_budget(own, profile_examples) if profile_examples > REFERENCE_EXAMPLES else own
-    if claim.kind == "holds" and claim.rate is None:
-        return profile_examples
-    return max(profile_examples, REFERENCE_EXAMPLES)
+    if claim.kind == "holds" and claim.rate is None or profile_examples > REFERENCE_EXAMPLES:
+        return profile_examples if own is None else scaled_budget(int(own), profile_examples)
+    return REFERENCE_EXAMPLES if own is None else int(own)
 
 
 def shorten(text: str, limit: int) -> str:
