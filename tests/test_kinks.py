@@ -43,6 +43,19 @@ def test_the_kinks_of_abs_are_counted_apart():
                         r"points? where ψ is not differentiable .* counted apart\.", r.message), r.message
 
 
+def test_a_catalogue_claim_at_a_kink_counts_it_undecided_not_held():
+    # C16 (the chain rule) on |w|: a drawn zero entry with a direction that moves it is a kink, where
+    # ℓ∘ψ has no gradient to compare; the runner counts it as undecided and draws another
+    from theorems import get, run_claim
+    from theorems.core import KINK_REASON
+
+    r = run_claim(get("C16"), param=UserAbs(), overrides={"max_examples": 100, "database": None,
+                                                          "derandomize": True})
+    assert r.status == "holds", r.message
+    assert r.undecided_reasons.get(KINK_REASON, 0) > 0 and r.undecided >= r.undecided_reasons[KINK_REASON], r
+    assert r.examples == 100  # the decided ones: the kinks are not among them
+
+
 class KinkOnly(UserAbs):
     """|w| drawn only at w = 0, where every direction meets a kink."""
 

@@ -53,6 +53,8 @@ __all__ = [
     "outcomes_of",
     "shorten",
     "scaled_budget",
+    "NOT_DIFFERENTIABLE",
+    "KINK_REASON",
     "claim_budget",
     "KINDS",
     "STATUS_PASSING",
@@ -158,6 +160,12 @@ class ClaimFailed(AssertionError):
             return Violation(str(self.what), float(self.value), str(self.op), float(self.bound))
         except (TypeError, ValueError):
             return None
+
+
+#: what a derivative check returns where ψ is not differentiable (a kink: its one-sided derivatives
+#: differ): the runner counts the example as undecided, for :data:`KINK_REASON`
+NOT_DIFFERENTIABLE = "not differentiable here"
+KINK_REASON = "ψ is not differentiable at the drawn point along the drawn direction (a kink)"
 
 
 class Undecided(Exception):
@@ -490,6 +498,8 @@ def run_claim(claim: Claim, *, param=None, params=None, overrides: dict | None =
         state["ex"] = ex
         try:
             out = claim.check(ex)
+            if isinstance(out, str) and out == NOT_DIFFERENTIABLE:
+                raise Undecided(KINK_REASON)
             if rule is not None:
                 _tally(state, out, ex)
             elif claim.kind == "exists" and out:

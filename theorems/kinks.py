@@ -4,25 +4,20 @@ A derivative claim (J2, C16) compares J with ψ's Taylor remainder. At a kink of
 piecewise-smooth ψ (a pre-activation of a ReLU network exactly 0) the one-sided
 derivatives differ, no J is the derivative, and the remainder is Θ(h) whatever J
 is. Such an example says nothing about J: its check returns
-:data:`NOT_DIFFERENTIABLE` instead of passing or failing, and
-:func:`counting` tallies those returns so that a result can report them apart.
+:data:`NOT_DIFFERENTIABLE` instead of passing or failing, the runner counts it as
+undecided (for :data:`~theorems.core.KINK_REASON`) and draws another, and
+:func:`report_set_aside` words a result with such examples.
 """
 
 from __future__ import annotations
-
-import dataclasses
-from typing import Callable
 
 import numpy as np
 
 from parameterizations.differentiability import describe_entries, one_sided_derivatives_agree, wrong_entries
 
-from .core import Claim, Result
+from .core import KINK_REASON, NOT_DIFFERENTIABLE, Result
 
-__all__ = ["NOT_DIFFERENTIABLE", "kink_along", "curvature_reach", "explain_wrong_jacobian", "counting", "report_set_aside"]
-
-#: what a derivative check returns for an example where ψ is not differentiable
-NOT_DIFFERENTIABLE = "not differentiable here"
+__all__ = ["NOT_DIFFERENTIABLE", "kink_along", "curvature_reach", "explain_wrong_jacobian", "report_set_aside"]
 
 
 def _reach(m, w, d) -> float:
@@ -74,45 +69,24 @@ def explain_wrong_jacobian(m, w, J) -> str:
     return f": {text}" if text else ""
 
 
-def counting(claim: Claim) -> tuple[Claim, Callable[[], int]]:
-    """The claim with a check that tallies :data:`NOT_DIFFERENTIABLE` returns, and the tally.
+def report_set_aside(r: Result) -> Result:
+    """``r`` worded for the examples it set aside where ψ was not differentiable (``r.set_aside``).
 
-    The tally stops at the first failure, as the runner's count of examples does.
+    The runner counted them as undecided and drew others, so ``r.examples`` are the judged ones; if
+    no example could be judged (Hypothesis found no other), the status is :data:`NOT_DIFFERENTIABLE`,
+    neither a pass nor a failure.
     """
-    state = {"set_aside": 0, "failed": False}
-    check = claim.check
-
-    def tallied(ex):
-        try:
-            out = check(ex)
-        except BaseException:
-            state["failed"] = True
-            raise
-        if isinstance(out, str) and out == NOT_DIFFERENTIABLE and not state["failed"]:
-            state["set_aside"] += 1
-        return out
-
-    return dataclasses.replace(claim, check=tallied), lambda: state["set_aside"]
-
-
-def report_set_aside(r: Result, set_aside: int) -> Result:
-    """``r`` with its examples split: those judged, and ``set_aside`` where ψ was not differentiable.
-
-    If no example could be judged the status is :data:`NOT_DIFFERENTIABLE` (neither a pass
-    nor a failure).
-    """
+    set_aside = int(r.undecided_reasons.get(KINK_REASON, 0))
     if not set_aside:
         return r
-    judged = max(r.examples - set_aside, 0)
     apart = (f"{set_aside} drawn point{'s' if set_aside > 1 else ''} where ψ is not differentiable (its "
              f"one-sided derivatives differ along the direction drawn) counted apart")
     if r.status == "holds":
-        if judged == 0:
-            r.status = NOT_DIFFERENTIABLE
-            r.message = f"{r.id} could not be judged: every one of the {set_aside} drawn points was a kink of ψ."
-        else:
-            r.message = f"{r.id} held on all {judged} examples where ψ is differentiable; {apart}."
+        r.message = f"{r.id} held on all {r.examples} examples where ψ is differentiable; {apart}."
+    elif r.status == "error" and r.examples == 0 and set_aside == r.undecided:
+        r.status = NOT_DIFFERENTIABLE
+        r.message = f"{r.id} could not be judged: every one of the {set_aside} drawn points was a kink of ψ."
     else:
         r.message = f"{r.message} ({apart} before this one)"
-    r.examples, r.set_aside = judged, set_aside
+    r.set_aside = set_aside
     return r
