@@ -1,0 +1,94 @@
+"""How often each claim catches a planted library bug, over fresh seeds (not a test).
+
+    python scripts/power_hunt.py [-k TEXT] [--runs N] [-j JOBS] [--profile NAME]
+
+For each planted bug of :mod:`theorems.power` whose id contains TEXT (default: every bug) and each
+claim it names, the claim runs N times with the bug planted, as a user's run runs it
+(:func:`theorems.run_claim`: a general claim family by family over the zoo), with a fresh seed and
+no example database, under the profile (default ``quick``, what ``python -m pytest`` runs). A run
+*catches* the bug when a holds or open claim is refuted, or an exists claim finds no witness.
+``tests/test_claim_power.py`` checks one derandomized run of each pair; this counts the misses
+over seeds. Prints one line per (bug, claim): caught k/N. Exit status 0 when every run caught its
+bug, 1 otherwise, 2 for bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def _positive(s: str) -> int:
+    try:
+        n = int(s)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, but got {s!r}")
+    return n
+
+
+def _run(args: tuple[str, str, int, str]) -> tuple[int, list[str], float]:
+    """Claim ``cid`` with bug ``bug_id`` planted, ``runs`` times: (catches, statuses of misses, seconds)."""
+    bug_id, cid, runs, profile = args
+    os.environ["OVERPARAM_PROFILE"] = profile
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from hypothesis import settings
+
+    import theorems
+    from theorems.power import planted_bugs
+
+    settings.load_profile(profile)
+    bug = next(b for b in planted_bugs() if b.id == bug_id)
+    claim = theorems.get(cid)
+    want = "no witness" if claim.kind == "exists" else "refuted"
+    caught, misses = 0, []
+    t0 = time.perf_counter()
+    for _ in range(runs):
+        with bug.applied():
+            r = theorems.run_claim(claim, overrides={"database": None, "derandomize": False})
+        if r.status == want:
+            caught += 1
+        else:
+            misses.append(f"{r.status}: {r.message[:200]}")
+    return caught, misses, time.perf_counter() - t0
+
+
+def main(argv: list[str]) -> int:
+    from theorems.power import planted_bugs
+    from theorems.profiles import PROFILES
+
+    p = argparse.ArgumentParser(prog="python scripts/power_hunt.py", description=__doc__.split("\n\n")[0])
+    p.add_argument("-k", dest="text", default="", help="only the bugs whose id contains this text")
+    p.add_argument("--runs", type=_positive, default=20, help="runs per (bug, claim) (default 20)")
+    p.add_argument("-j", "--jobs", type=_positive, default=2, help="worker processes (default 2)")
+    p.add_argument("--profile", default="quick", choices=PROFILES)
+    a = p.parse_args(argv)
+    bugs = [b for b in planted_bugs() if a.text in b.id]
+    if not bugs:
+        print(f"-k: expected text of a planted bug's id, but no bug's id contains {a.text!r}", file=sys.stderr)
+        return 2
+    pairs = [(b.id, cid, a.runs, a.profile) for b in bugs for cid in b.caught_by]
+    t0 = time.perf_counter()
+    short = 0
+    with ProcessPoolExecutor(a.jobs) as ex:
+        for (bug_id, cid, runs, _), (caught, misses, sec) in zip(pairs, ex.map(_run, pairs)):
+            short += caught < runs
+            print(f"{bug_id:48} {cid:5} caught {caught}/{runs}  ({sec / runs:.2f} s a run)", flush=True)
+            for m in misses[:3]:
+                print(f"      missed: {m}", flush=True)
+    print(f"{len(pairs)} (bug, claim) pairs x {a.runs} runs under {a.profile}, {short} short of "
+          f"{a.runs}/{a.runs}, {time.perf_counter() - t0:.0f} s")
+    return 1 if short else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
