@@ -123,8 +123,11 @@ class ClaimsCollector:
 
         from .build import progress_line
 
+        from hypothesis import settings
+
         tr = terminalreporter
-        tr.section("claims")
+        current = getattr(settings, "get_current_profile_name", None)  # Hypothesis ≥ 6.113
+        tr.section(f"claims (profile {current()})" if current is not None else "claims")
         rows = sorted((r for _, r in self.results), key=lambda r: (r["id"], r.get("subject", "")))
         for r in rows:
             tr.write_line(progress_line(result_from_dict(r)))

@@ -63,5 +63,5 @@ def test_each_claim_function_is_a_test_named_after_it_and_selected_by_its_id(pyt
                                  "*test_conjectures.py::below_five FAILED*"])
     text = result.stdout.str()
     assert "n=5, but should be < 5 [Y02]" in text, text
-    summary = text[text.index("= claims ="):]
+    summary = text[text.index("= claims ("):]
     assert "Y01" in summary and "Y02" in summary and "Y03" not in summary, summary

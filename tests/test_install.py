@@ -119,7 +119,7 @@ def test_pytest_in_another_project_shows_the_claims_summary_and_report(venv_pyth
     (tmp_path / "test_my_conjecture.py").write_text(textwrap.dedent(CONJECTURE), encoding="utf-8")
     out = _ok(_run([venv_python, "-m", "pytest", "-p", "no:cacheprovider", "--claims-report", "report",
                     "--claims-report-fields", "none"], cwd=tmp_path))
-    summary = out[out.index("= claims ="):]
+    summary = out[out.index("= claims ("):]
     assert "X01" in summary and ("refuted" in summary or "survived" in summary), out
     assert "2 passed" in out, out
     assert (tmp_path / "report" / "index.html").is_file() and (tmp_path / "report" / "X01.json").is_file()

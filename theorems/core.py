@@ -94,7 +94,7 @@ def claim_budget(claim: Claim, profile_examples: int) -> int:
     their own), so that their verdicts do not depend on the profile.
     """
     own = claim.settings.get("max_examples")
-    if claim.kind == "holds" and claim.rate is None or profile_examples > REFERENCE_EXAMPLES:
+    if (claim.kind == "holds" and claim.rate is None) or profile_examples > REFERENCE_EXAMPLES:
         return profile_examples if own is None else scaled_budget(int(own), profile_examples)
     return REFERENCE_EXAMPLES if own is None else int(own)
 
