@@ -15,7 +15,6 @@ whether it is set.
 
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
@@ -23,16 +22,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-
-def _positive(s: str) -> int:
-    try:
-        n = int(s)
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, but got {s!r}")
-    return n
+from reports.usage import Parser, positive_int  # noqa: E402
 
 
 def main(argv: list[str]) -> int:
@@ -40,8 +32,8 @@ def main(argv: list[str]) -> int:
     if "--" in argv:
         i = argv.index("--")
         argv, extra = argv[:i], argv[i + 1:]
-    p = argparse.ArgumentParser(prog="python benchmarks/bench_suite.py", description=__doc__.split("\n\n")[0])
-    p.add_argument("--runs", type=_positive, default=3, help="runs (default 3)")
+    p = Parser(prog="python benchmarks/bench_suite.py", description=__doc__.split("\n\n")[0])
+    p.add_argument("--runs", type=positive_int, default=3, help="runs (default 3)")
     p.add_argument("--profile", default=None, help="a Hypothesis profile (default: what pytest chooses)")
     a = p.parse_args(argv)
     cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *extra]

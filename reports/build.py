@@ -26,6 +26,7 @@ from theorems.core import Claim, Result, claim_sort_key, run_claim
 from . import html
 from .entries import Entry, Meta
 from .folder import MARKER, Staging, check_out, manifest, write_atomically
+from .index import index_page
 from .plots import claim_pictures
 from .records import make_record, save_record
 from .summary import SUMMARY, junit_xml, load_summary, row, run_info, summary_document
@@ -244,7 +245,7 @@ def build_report(entries: list[Entry], out_dir, *, meta: Meta | None = None,
         code = exit_code(e.result for e in entries)
         doc = summary_document(rows + kept_rows, figures + kept_figures, run, code)
         stage.write_text(SUMMARY, json.dumps(doc, indent=1, ensure_ascii=False, allow_nan=True) + "\n")
-        stage.write_text("index.html", html.index_page(doc))
+        stage.write_text("index.html", index_page(doc))
         keep = {f for r in kept_rows for f in r.get("files", [])} | {f["file"] for f in kept_figures}
         stage.commit(keep=keep)
     if junit is not None:

@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+from .usage import Parser, positive_int
+
 __all__ = ["main", "run_main", "DEFAULT_OUT"]
 
 #: where ``python -m reports`` writes unless told ``--out``
@@ -38,28 +40,10 @@ exit status:
 """
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse, with a usage error reported in one line (exit status 2)."""
-
-    def error(self, message: str):
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
-
-
-def positive_int(text: str) -> int:
-    """An argparse type: an integer ≥ 1."""
-    try:
-        n = int(text)
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, but got {text!r}")
-    return n
-
-
 def _parser() -> argparse.ArgumentParser:
     from theorems.profiles import PROFILES
 
-    p = _Parser(
+    p = Parser(
         prog="python -m reports",
         description="Run the claims catalogue with Hypothesis and write the report: an index of every claim "
                     "(findings first; status, message, examples, seconds), a page per claim with its pictures, "
@@ -164,7 +148,7 @@ def run_main(argv: list[str]) -> int:
 def _figures_main(argv: list[str]) -> int:
     from .figures import write_gradient_fields
 
-    p = argparse.ArgumentParser(prog="python -m reports figures",
+    p = Parser(prog="python -m reports figures",
                                 description="Write the post's five gradient-field figures as PNG files.")
     p.add_argument("--out", metavar="DIR", type=Path, default=DEFAULT_OUT, help=f"folder (default: {DEFAULT_OUT})")
     args = p.parse_args(argv)
@@ -176,7 +160,7 @@ def _figures_main(argv: list[str]) -> int:
 def _zoo_main(argv: list[str]) -> int:
     from parameterizations import zoo
 
-    argparse.ArgumentParser(prog="python -m reports zoo", description="List the zoo with its sizes.").parse_args(argv)
+    Parser(prog="python -m reports zoo", description="List the zoo with its sizes.").parse_args(argv)
     for m in zoo():
         print(f"{m.label:40s} p={m.n_params:4d} q={m.n_canonical:3d}")
     return 0

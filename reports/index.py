@@ -10,7 +10,7 @@ gradient-field figures at a size that can be read without opening them.
 
 from __future__ import annotations
 
-from .html import _e, _page, status_class
+from .markup import escape as _e, page as _page, status_class
 from .summary import FINDING_ORDER
 
 __all__ = ["index_page", "INDEX_CSS"]

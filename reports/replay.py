@@ -23,6 +23,7 @@ from theorems.core import Claim, ClaimFailed, Undecided, example_label, name_the
 from theorems.rates import Count
 
 from .records import Record, check_reference, load_record
+from .usage import Parser
 
 __all__ = ["Replay", "replay", "reproduce", "resolve_claim", "import_file", "known_claims", "main"]
 
@@ -237,9 +238,7 @@ def reproduce(record, *, claim: Claim | None = None) -> Replay:
 
 def main(argv: list[str]) -> int:
     """``python -m reports replay RECORD.json [--include FILE.py] [--raise]``."""
-    from .cli import _Parser
-
-    parser = _Parser(
+    parser = Parser(
         prog="python -m reports replay",
         description="Call a claim's check again on the example saved in a record (JSON) of the report.",
         epilog="Exit status: 1 when the check fails on the example (an exists claim: when the example is no "

@@ -12,7 +12,6 @@ gives the one verdict CI gets. Exit status 0 when no claim deviates, 1 otherwise
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import time
@@ -22,15 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-
-def _positive(s: str) -> int:
-    try:
-        n = int(s)
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, but got {s!r}")
-    return n
+from reports.usage import Parser, positive_int  # noqa: E402
 
 
 def _run(args: tuple[str, int, str]) -> list[tuple[str, str]]:
@@ -66,11 +57,11 @@ def expected_status(kind: str, statuses: Counter) -> str:
 def main(argv: list[str]) -> int:
     from theorems.profiles import PROFILES
 
-    p = argparse.ArgumentParser(prog="python scripts/flake_hunt.py", description=__doc__.split("\n\n")[0])
+    p = Parser(prog="python scripts/flake_hunt.py", description=__doc__.split("\n\n")[0])
     p.add_argument("-k", dest="ids", metavar="IDS", default="",
                    help="comma-separated claim ids (default: every decided claim)")
-    p.add_argument("--runs", type=_positive, default=20, help="runs per claim (default 20)")
-    p.add_argument("-j", "--jobs", type=_positive, default=2, help="worker processes (default 2)")
+    p.add_argument("--runs", type=positive_int, default=20, help="runs per claim (default 20)")
+    p.add_argument("-j", "--jobs", type=positive_int, default=2, help="worker processes (default 2)")
     p.add_argument("--profile", default="default", choices=PROFILES)
     a = p.parse_args(argv)
     import theorems

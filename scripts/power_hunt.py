@@ -14,7 +14,6 @@ bug, 1 otherwise, 2 for bad usage.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import time
@@ -23,15 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-
-def _positive(s: str) -> int:
-    try:
-        n = int(s)
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, but got {s!r}")
-    return n
+from reports.usage import Parser, positive_int  # noqa: E402
 
 
 def _run(args: tuple[str, str, int, str]) -> tuple[int, list[str], float]:
@@ -66,10 +57,10 @@ def main(argv: list[str]) -> int:
     from theorems.power import planted_bugs
     from theorems.profiles import PROFILES
 
-    p = argparse.ArgumentParser(prog="python scripts/power_hunt.py", description=__doc__.split("\n\n")[0])
+    p = Parser(prog="python scripts/power_hunt.py", description=__doc__.split("\n\n")[0])
     p.add_argument("-k", dest="text", default="", help="only the bugs whose id contains this text")
-    p.add_argument("--runs", type=_positive, default=20, help="runs per (bug, claim) (default 20)")
-    p.add_argument("-j", "--jobs", type=_positive, default=2, help="worker processes (default 2)")
+    p.add_argument("--runs", type=positive_int, default=20, help="runs per (bug, claim) (default 20)")
+    p.add_argument("-j", "--jobs", type=positive_int, default=2, help="worker processes (default 2)")
     p.add_argument("--profile", default="quick", choices=PROFILES)
     a = p.parse_args(argv)
     bugs = [b for b in planted_bugs() if a.text in b.id]
