@@ -63,6 +63,8 @@ def main(argv: list[str]) -> int:
     p.add_argument("--runs", type=positive_int, default=20, help="runs per claim (default 20)")
     p.add_argument("-j", "--jobs", type=positive_int, default=2, help="worker processes (default 2)")
     p.add_argument("--profile", default="default", choices=PROFILES)
+    p.add_argument("--show", action="store_true", help="print the message of each claim's first run too "
+                                                       "(a tendency claim's rate and interval)")
     a = p.parse_args(argv)
     import theorems
 
@@ -84,12 +86,12 @@ def main(argv: list[str]) -> int:
             results[cid] += rows
             left[cid] -= 1
             if not left[cid]:  # the claim's last chunk: its line now, so a long hunt reports as it goes
-                bad += _report(cid, known[cid].kind, results[cid])
+                bad += _report(cid, known[cid].kind, results[cid], a.show)
     print(f"{len(ids)} claims x {a.runs} runs, {bad} deviating, {time.perf_counter() - t0:.0f} s")
     return 1 if bad else 0
 
 
-def _report(cid: str, kind: str, rows: list) -> bool:
+def _report(cid: str, kind: str, rows: list, show: bool = False) -> bool:
     """Print the claim's line (and its deviations); True if it deviated."""
     counts = Counter(s for s, _, _ in rows)
     want = expected_status(kind, counts)
@@ -97,6 +99,8 @@ def _report(cid: str, kind: str, rows: list) -> bool:
     summary = ", ".join(f"{s} {n}" for s, n in counts.most_common())
     mean = sum(t for _, _, t in rows) / len(rows)
     print(f"{cid:5} {kind:6} {summary:40} deviations {len(dev)}/{len(rows)}  ({mean:.2f} s a run)", flush=True)
+    if show:
+        print(f"      first run: {rows[0][1][:300]}", flush=True)
     for s, m in dev[:5]:
         print(f"      {s}: {m[:300]}", flush=True)
     return bool(dev)
