@@ -148,6 +148,22 @@ def test_a_claims_own_budget_scales_with_the_profile():
     assert len(calls) == 15
 
 
+def test_quick_shortens_holds_claims_only_and_larger_profiles_scale_every_budget():
+    from theorems.core import claim_budget
+    from theorems.profiles import QUICK_EXAMPLES
+
+    holds, holds_own = _planted("holds", lambda ex: None), _planted("holds", lambda ex: None, settings={"max_examples": 12})
+    searches = [_planted("exists", lambda ex: None), _planted("open", lambda ex: None),
+                _planted("open", lambda ex: None, rate=RateRule("x"))]
+    own_search = _planted("open", lambda ex: None, settings={"max_examples": 12})
+    assert claim_budget(holds, QUICK_EXAMPLES) == QUICK_EXAMPLES and claim_budget(holds_own, QUICK_EXAMPLES) == 4
+    # a search's or a rate's verdict must not depend on the profile: the reference budget, or its own
+    assert [claim_budget(c, QUICK_EXAMPLES) for c in searches] == [100, 100, 100]
+    assert claim_budget(own_search, QUICK_EXAMPLES) == 12
+    assert [claim_budget(c, 2000) for c in (holds, holds_own, *searches, own_search)] == [2000, 240, 2000, 2000, 2000, 240]
+    assert [claim_budget(c, 100) for c in (holds, holds_own, *searches, own_search)] == [100, 12, 100, 100, 100, 12]
+
+
 def test_results_with_rates_and_undecided_counts_round_trip(tmp_path):
     from theorems.records import dump_result, load_result
 
