@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from reports.usage import Parser, positive_int  # noqa: E402
 
 
-def _run(args: tuple[str, int, str]) -> list[tuple[str, str]]:
+def _run(args: tuple[str, int, str]) -> list[tuple[str, str, float]]:
     """Run claim ``cid`` ``runs`` times in this process; each run draws a fresh seed."""
     cid, runs, profile = args
     os.environ["OVERPARAM_PROFILE"] = profile
