@@ -4,8 +4,8 @@
 
 Runs ``python -m pytest -q`` (the README's test command, with ``-p no:cacheprovider`` so that no
 run leaves state for the next) N times and prints each run's wall time, the pytest summary line,
-and the 1-minute load average before it: a figure taken while other jobs hold the cores is
-marked as such. ``--profile`` passes ``--hypothesis-profile``; arguments after ``--`` go to pytest
+and the 1-minute load average before it: a first run started while other jobs hold the cores is
+marked as such (later runs start within the previous run's tail of the average). ``--profile`` passes ``--hypothesis-profile``; arguments after ``--`` go to pytest
 as they are (``-- -n 0`` for one process, ``-- -m slow`` for the end-to-end tests).
 
 An environment setting that changes the figure: ``PYTHONDONTWRITEBYTECODE=1`` makes every process
@@ -49,7 +49,8 @@ def main(argv: list[str]) -> int:
         dt = time.perf_counter() - t0
         times.append(dt)
         last = (done.stdout.strip().splitlines() or [""])[-1]
-        busy = "  (busy machine)" if load > 0.5 * (os.cpu_count() or 1) else ""
+        # before the first run the load is other jobs'; later it still holds the previous run's tail
+        busy = "  (busy machine)" if k == 0 and load > 0.5 * (os.cpu_count() or 1) else ""
         print(f"run {k + 1}: {dt:6.1f} s  load {load:.2f}{busy}  exit {done.returncode}  {last}", flush=True)
         if done.returncode not in (0, 1):
             print(done.stdout[-2000:] + done.stderr[-2000:], file=sys.stderr)
