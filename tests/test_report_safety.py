@@ -266,23 +266,16 @@ def test_a_broken_record_is_one_line_and_exit_status_2(real_records, tmp_path, r
 
 
 @pytest.mark.slow
-def test_a_true_record_replays_with_its_verdict_line(real_records, replay_cli):
-    done = replay_cli(real_records["C13"])
+@pytest.mark.parametrize("where", ["this process", "a process of its own"])
+def test_a_true_record_replays_with_its_verdict_line(real_records, replay_cli, tmp_path, where):
+    replay = replay_cli if where == "this process" else _replay
+    done = replay(real_records["C13"])
     assert done.returncode == 0 and "C13: the witness is accepted again (same message as recorded)" in done.stdout
-    done = replay_cli(real_records["C30a"])
+    done = replay(real_records["C30a"])
     assert done.returncode == 1 and "C30a fails again (same message as recorded)" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
-
-
-@pytest.mark.slow
-def test_replay_in_a_process_of_its_own_gives_the_same_lines_and_exit_statuses(real_records, tmp_path):
-    done = _replay(real_records["C13"])
-    assert done.returncode == 0 and "C13: the witness is accepted again (same message as recorded)" in done.stdout
-    done = _replay(real_records["C30a"])
-    assert done.returncode == 1 and "C30a fails again (same message as recorded)" in done.stderr
-    done = _replay(_renamed(real_records["C30a"], "C24", tmp_path))
+    done = replay(_renamed(real_records["C30a"], "C24", tmp_path))
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and done.stdout == ""
-    assert "Traceback" not in done.stderr + done.stdout
 
 
 # --- what the runner keeps ------------------------------------------------------------------
