@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from .validate import as_index, as_matrix, as_permutation, as_positive, as_real, as_vector
+from .validate import as_index, as_matrix, as_positive, as_vector
 from .shallow import ShallowLayout
 from .base import Symmetry, unit
 from .strategies import permutations, positive_scales
@@ -108,14 +108,6 @@ class ShallowReLU(ShallowLayout):
         t = t[np.isfinite(t) & (t > 0)]
         return float(t.min()) if t.size else np.inf
 
-    def sample(self, rng=None, scale=1.0):
-        scale = as_real("scale", scale)
-        rng = np.random.default_rng(rng)
-        A = rng.standard_normal((self.k, self.d)) / np.sqrt(self.d)
-        b = 0.1 * rng.standard_normal(self.k)
-        a = rng.standard_normal(self.k) / np.sqrt(self.k)
-        return scale * np.concatenate([A.ravel(), b, a])
-
     # function-preserving transforms
     def rescale_units(self, w, c) -> np.ndarray:
         """(c_j A_j, c_j b_j, a_j / c_j) for c_j > 0: relu is positively homogeneous."""
@@ -124,12 +116,6 @@ class ShallowReLU(ShallowLayout):
             raise ValueError(f"c must be positive, but entry {int(np.flatnonzero(c <= 0)[0])} is {c[c <= 0][0]}")
         A, b, a = self.unpack(self.check_w(w))
         return np.concatenate([(c[:, None] * A).ravel(), c * b, a / c])
-
-    def permute(self, w, perm) -> np.ndarray:
-        """Hidden units permuted."""
-        perm = as_permutation("perm", perm, self.k)
-        A, b, a = self.unpack(self.check_w(w))
-        return np.concatenate([A[perm].ravel(), b[perm], a[perm]])
 
     def symmetries(self):
         return [
@@ -154,10 +140,3 @@ class ShallowReLU(ShallowLayout):
         b[j] = -(2.0 * float(np.max(np.abs(self.X @ A[j]))) + 1.0)
         return np.concatenate([A.ravel(), b, a])
 
-    def duplicate_unit(self, w, source: int, target: int) -> np.ndarray:
-        """Unit ``target`` made a copy of unit ``source`` (A, b and a)."""
-        source = as_index("source", source, self.k, f"a hidden unit in range({self.k})")
-        target = as_index("target", target, self.k, f"a hidden unit in range({self.k})")
-        A, b, a = (x.copy() for x in self.unpack(self.check_w(w)))
-        A[target], b[target], a[target] = A[source], b[source], a[source]
-        return np.concatenate([A.ravel(), b, a])

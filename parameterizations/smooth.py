@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import strategies as st
 from scipy.special import expit
 
-from .validate import as_index, as_matrix, as_permutation, as_positive, as_real, as_vector
+from .validate import as_matrix, as_positive, as_vector
 from .shallow import ShallowLayout
 from .base import Symmetry, unit
 from .numerics import gamma
@@ -192,21 +192,7 @@ class ShallowSmooth(ShallowLayout):
             raise ValueError(f"x must be one of the {self.n} fixed inputs (rows of X), but got {x!r:.80}")
         return np.eye(self.n)[hits[0]]
 
-    def sample(self, rng=None, scale=1.0):
-        scale = as_real("scale", scale)
-        rng = np.random.default_rng(rng)
-        A = rng.standard_normal((self.k, self.d)) / np.sqrt(self.d)
-        b = 0.1 * rng.standard_normal(self.k)
-        a = rng.standard_normal(self.k) / np.sqrt(self.k)
-        return scale * np.concatenate([A.ravel(), b, a])
-
     # function-preserving transforms
-    def permute(self, w, perm) -> np.ndarray:
-        """Hidden units permuted."""
-        perm = as_permutation("perm", perm, self.k)
-        A, b, a = self.unpack(self.check_w(w))
-        return np.concatenate([A[perm].ravel(), b[perm], a[perm]])
-
     def flip_units(self, w, s) -> np.ndarray:
         """(s_j A_j, s_j b_j, s_j a_j) for signs s_j = ±1: preserves f when σ is odd (tanh)."""
         if not self._act.odd:
@@ -230,10 +216,3 @@ class ShallowSmooth(ShallowLayout):
         """All weights zero: ψ = 0, and J = [0, 0, σ(0)·1ᵀ] has rank ≤ 1 (0 for tanh)."""
         return np.zeros(self._p)
 
-    def duplicate_unit(self, w, source: int, target: int) -> np.ndarray:
-        """Unit ``target`` made a copy of unit ``source`` (A, b and a)."""
-        source = as_index("source", source, self.k, f"a hidden unit in range({self.k})")
-        target = as_index("target", target, self.k, f"a hidden unit in range({self.k})")
-        A, b, a = (x.copy() for x in self.unpack(self.check_w(w)))
-        A[target], b[target], a[target] = A[source], b[source], a[source]
-        return np.concatenate([A.ravel(), b, a])

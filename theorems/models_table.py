@@ -21,6 +21,7 @@ from parameterizations import CLASSES, zoo
 from parameterizations.special_points import special_points_for
 
 from . import examples as _examples
+from . import readme_table
 
 __all__ = ["START", "END", "POINT_METHODS", "rows", "render_table", "replace_block", "parse_block", "write"]
 
@@ -104,11 +105,7 @@ def render_table() -> str:
 
 def replace_block(text: str, block: str) -> str:
     """``text`` with the part between START and END replaced by ``block``."""
-    if START not in text or END not in text:
-        raise ValueError(f"the README must contain the markers {START!r} and {END!r}, but does not")
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{START}\n{block}\n{END}{tail}"
+    return readme_table.replace_block(text, block, START, END)
 
 
 def parse_block(text: str) -> str:

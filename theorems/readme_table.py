@@ -58,13 +58,13 @@ def render_table(results: dict | None = None) -> str:
     return "\n".join(lines)
 
 
-def replace_block(text: str, block: str) -> str:
-    """``text`` with the part between START and END replaced by ``block``."""
-    if START not in text or END not in text:
-        raise ValueError(f"the README must contain the markers {START!r} and {END!r}, but does not")
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{START}\n{block}\n{END}{tail}"
+def replace_block(text: str, block: str, start: str = START, end: str = END) -> str:
+    """``text`` with the part between the markers ``start`` and ``end`` (this table's) replaced by ``block``."""
+    if start not in text or end not in text:
+        raise ValueError(f"the README must contain the markers {start!r} and {end!r}, but does not")
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{start}\n{block}\n{end}{tail}"
 
 
 def parse_block(text: str) -> list[tuple[str, ...]]:
