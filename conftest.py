@@ -1,15 +1,15 @@
 """Root conftest: the claims plugin (terminal summary, --claims-report) and the profiles.
 
 A pytest run in this repository loads the ``quick`` profile unless one is chosen
-(``--hypothesis-profile``, ``OVERPARAM_PROFILE``, or ``ci`` under CI): see :mod:`theorems.profiles`.
+(``--hypothesis-profile``, ``OVERPARAM_PROFILE``, or ``ci`` under CI): see :mod:`overparam.theorems.profiles`.
 """
 
 from hypothesis import settings
 
-import theorems  # noqa: F401  (registers and loads the Hypothesis profiles)
-from theorems.profiles import chosen_profile
+from overparam import theorems  # noqa: F401  (registers and loads the Hypothesis profiles)
+from overparam.theorems.profiles import chosen_profile
 
-pytest_plugins = ["reports.pytest_plugin"]
+pytest_plugins = ["overparam.reports.pytest_plugin"]
 
 
 def pytest_configure(config):

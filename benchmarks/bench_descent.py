@@ -21,8 +21,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import parameterizations as P  # noqa: E402
-from descent import (  # noqa: E402
+import overparam.parameterizations as P  # noqa: E402
+from overparam.descent import (  # noqa: E402
     alpha_sweep,
     batched_descent,
     curvature,

@@ -53,8 +53,8 @@ import tracemalloc  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from parameterizations import DeepLinear, TwoLayerLinear  # noqa: E402
-from parameterizations.validate import as_vector  # noqa: E402
+from overparam.parameterizations import DeepLinear, TwoLayerLinear  # noqa: E402
+from overparam.parameterizations.validate import as_vector  # noqa: E402
 
 J_LIMIT = 200e6  # bytes: build J only below this
 

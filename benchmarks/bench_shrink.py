@@ -7,7 +7,7 @@ the sizes of the shrunk counterexample, ‖θ‖ there, and the seconds the run 
 shrink). The conjectures: the README's (the induced step within 45° of x); cos(Kθ, θ) ≥ 0.9,
 once over ``m.points()`` (its cosine is 0/0 at θ = 0, so the shrinker lands on the origin,
 which says nothing about a θ ≠ 0) and once over
-:func:`parameterizations.special_points.nonzero_theta_points` (θ ≠ 0 by construction); and a
+:func:`overparam.parameterizations.special_points.nonzero_theta_points` (θ ≠ 0 by construction); and a
 deep linear one. The smallest sizes that fail are stated beside each.
 """
 
@@ -24,10 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from hypothesis import settings  # noqa: E402
 
-from parameterizations.special_points import nonzero_theta_points  # noqa: E402
-from parameterizations.strategies import inputs  # noqa: E402
-from theorems.core import Claim, expect, run_claim  # noqa: E402
-from theorems.examples import deep_linear, examples, two_layer  # noqa: E402
+from overparam.parameterizations.special_points import nonzero_theta_points  # noqa: E402
+from overparam.parameterizations.strategies import inputs  # noqa: E402
+from overparam.theorems.core import Claim, expect, run_claim  # noqa: E402
+from overparam.theorems.examples import deep_linear, examples, two_layer  # noqa: E402
 
 
 def _cos(a, b) -> float:

@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from reports.usage import Parser, positive_int  # noqa: E402
+from overparam.reports.usage import Parser, positive_int  # noqa: E402
 
 
 def main(argv: list[str]) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from parameterizations.validate import as_positive, describe_array
+from overparam.parameterizations.validate import as_positive, describe_array
 
 __all__ = ["CRITERIA", "check_loss", "check_param", "maps", "common_options", "max_loss_bound"]
 
@@ -13,7 +13,7 @@ CRITERIA = ("loss", "grad")
 
 
 def check_loss(loss, q: int):
-    """``loss`` if it is a canonical loss on R^q (see :mod:`descent.losses`)."""
+    """``loss`` if it is a canonical loss on R^q (see :mod:`overparam.descent.losses`)."""
     if not hasattr(loss, "value_and_grad") or not hasattr(loss, "n_canonical"):
         raise ValueError(
             f"loss must be a canonical loss such as squared_loss(X, y) or FunctionLoss(value, grad, q), "

@@ -3,7 +3,7 @@ r"""B descent runs as one vectorised loop: :func:`batched_descent` and the α-sw
 The engine iterates on arrays of shape (B, p) with the parameterization's row-wise maps
 (``psi_batch``/``vjp_batch``, closed forms where its class has one, row by row otherwise).
 Each member stops on its own and :meth:`BatchDescentResult.member` returns what
-:func:`descent.gradient_descent` would have reported for it, up to the round-off of the batched
+:func:`overparam.descent.gradient_descent` would have reported for it, up to the round-off of the batched
 products (gemm instead of gemv). In a stable run that difference stays at round-off; in an
 unstable or chaotic one (η·ρ(∇²_w L) > 2 somewhere) it grows like any other perturbation.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from parameterizations.validate import as_matrix, as_positive, as_vector, describe_array
+from overparam.parameterizations.validate import as_matrix, as_positive, as_vector, describe_array
 
 from .arguments import check_loss, check_param, common_options, maps
 from .recording import Recorder, check_cap, check_every, histories
@@ -44,7 +44,7 @@ def batched_descent(param, W0, loss, *, lr, steps: int = 10_000, tol: float = 1e
     Row b of ``W0`` (shape (B, p)) starts run b with step size ``lr[b]`` (a scalar is shared).
     Each run stops on its own criterion, status and divergence exactly as in
     :func:`gradient_descent`; a stopped row is frozen. The loss is any canonical loss
-    (:mod:`descent.losses`). ``max_loss`` may be a scalar or (B,).
+    (:mod:`overparam.descent.losses`). ``max_loss`` may be a scalar or (B,).
 
     The maps are the parameterization's ``psi_batch``/``vjp_batch``: closed forms for the
     element-wise maps, the scalar chain θ = w₁⋯w_N (``DeepLinear(d=1, N)``) and the matrix

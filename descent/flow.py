@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from parameterizations.validate import as_positive, as_vector
+from overparam.parameterizations.validate import as_positive, as_vector
 
 from .arguments import check_loss, check_param, common_options, maps
 from .recording import check_cap, check_every

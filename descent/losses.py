@@ -25,8 +25,8 @@ from typing import Callable
 import numpy as np
 from hypothesis import strategies as st
 
-from parameterizations.validate import as_matrix, as_positive, as_vector, describe_array
-from parameterizations.strategies import finite_vectors
+from overparam.parameterizations.validate import as_matrix, as_positive, as_vector, describe_array
+from overparam.parameterizations.strategies import finite_vectors
 
 __all__ = ["CanonicalLoss", "Loss", "FunctionLoss", "KINDS", "squared_loss", "logistic_loss", "losses"]
 

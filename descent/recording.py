@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from parameterizations.validate import as_positive
+from overparam.parameterizations.validate import as_positive
 
 __all__ = ["Recorder", "histories", "check_every", "check_cap"]
 

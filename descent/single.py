@@ -11,7 +11,7 @@ Every run stops for one of three reasons, reported in ``status``:
 
 * ``"converged"`` — the stopping quantity fell to ``tol``: the loss (``criterion="loss"``),
   or the parametric gradient norm ‖∇_w L‖ (``criterion="grad"``);
-* ``"budget"`` — the step budget (or, for :func:`descent.gradient_flow`, the time budget) ran out;
+* ``"budget"`` — the step budget (or, for :func:`overparam.descent.gradient_flow`, the time budget) ran out;
 * ``"diverged"`` — an iterate had a non-finite loss, θ, w or gradient (a squared norm that
   overflows counts), or a loss above ``max_loss`` (default ``divergence_factor·max(|L₀|, 1)``
   with ``divergence_factor = 1e12``). The offending iterate is *not* returned: ``w``, ``theta``
@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from parameterizations import Identity
-from parameterizations.validate import as_positive, as_vector
+from overparam.parameterizations import Identity
+from overparam.parameterizations.validate import as_positive, as_vector
 
 from .arguments import check_loss, check_param, common_options, maps, max_loss_bound
 from .recording import Recorder, check_cap, check_every, histories
@@ -114,7 +114,7 @@ def gradient_descent(param, w0, loss, *, lr: float, steps: int = 10_000, tol: fl
     Args:
         param: any parameterization with ``psi``, ``vjp``, ``n_params``, ``n_canonical``.
         w0: the initial parameters, a vector of length p.
-        loss: a canonical loss on R^q (:mod:`descent.losses`).
+        loss: a canonical loss on R^q (:mod:`overparam.descent.losses`).
         lr: the step size η > 0.
         steps: the step budget (≥ 0).
         tol: stop as ``"converged"`` once L ≤ tol (``criterion="loss"``) or ‖∇_w L‖ ≤ tol

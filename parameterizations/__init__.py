@@ -5,25 +5,25 @@ post's p×q), K = J Jᵀ, and "the induced step" K g for a canonical gradient g.
 
 Modules:
 
-* :mod:`~parameterizations.base` — the interface :class:`Parameterization`: ψ, J, the
+* :mod:`overparam.parameterizations.base` — the interface :class:`Parameterization`: ψ, J, the
   matrix-free ``jvp``/``vjp``/``induced_step``, their row-wise forms on B points
   (``psi_batch``/``vjp_batch``), round-off scales, points and symmetries.
-* :mod:`~parameterizations.linear`, :mod:`~parameterizations.elementwise`,
-  :mod:`~parameterizations.relu` — the families: identity, two-layer, deep linear, matrix
+* :mod:`overparam.parameterizations.linear`, :mod:`overparam.parameterizations.elementwise`,
+  :mod:`overparam.parameterizations.relu` — the families: identity, two-layer, deep linear, matrix
   factorization; squared, signed squared, inverse, polar; a shallow ReLU network.
-* :mod:`~parameterizations.families` — the zoo (one instance per family) and what derives
+* :mod:`overparam.parameterizations.families` — the zoo (one instance per family) and what derives
   from it: the family table, random-size strategies, rebuilding from a spec.
-* :mod:`~parameterizations.strategies` — Hypothesis strategies valid by construction
+* :mod:`overparam.parameterizations.strategies` — Hypothesis strategies valid by construction
   (inputs, orthogonal and invertible matrices, permutations, scales).
-* :mod:`~parameterizations.special_points` — strategies of special points per family (θ ≠ 0,
+* :mod:`overparam.parameterizations.special_points` — strategies of special points per family (θ ≠ 0,
   balanced, two parameterizations of one θ, polar radii, degenerate points, dead units) and
   vectors on an integer grid that ``target()`` can climb.
-* :mod:`~parameterizations.numerics` — every tolerance, derived from round-off bounds, and the
+* :mod:`overparam.parameterizations.numerics` — every tolerance, derived from round-off bounds, and the
   bands of derived quantities (eigenvalues, products, norms, cosines, ratios).
-* :mod:`~parameterizations.validate` — the input checks: one-line ``ValueError`` naming the
+* :mod:`overparam.parameterizations.validate` — the input checks: one-line ``ValueError`` naming the
   argument, what was expected and what came.
 
-Gradient descent through these maps lives one floor up, in :mod:`descent`. This package
+Gradient descent through these maps lives one floor up, in :mod:`overparam.descent`. This package
 imports neither it nor anything about claims.
 """
 

@@ -86,7 +86,7 @@ class Parameterization(abc.ABC):
     (function-preserving transforms), ``label``, ``spec`` and ``instances`` (random sizes).
     """
 
-    #: family name, as used by :func:`parameterizations.zoo` and in messages
+    #: family name, as used by :func:`overparam.parameterizations.zoo` and in messages
     family: str = "parameterization"
     #: number of chained products in ψ (sets round-off bounds; 1 for element-wise maps)
     depth: int = 1

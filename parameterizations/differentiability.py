@@ -10,10 +10,10 @@ whatever J is. Their difference is the second difference divided by h,
 which is h·ψ″[d, d] + O(h³) → 0 where ψ is twice differentiable, and tends to the
 jump of the one-sided derivatives at a kink. So the second difference is O(h²) at
 a smooth point and Θ(h) at a kink: the Taylor-order test of
-:func:`~parameterizations.numerics.taylor_order` decides it, applied to the
+:func:`overparam.parameterizations.numerics.taylor_order` decides it, applied to the
 symmetrized map x ↦ ψ(x) + ψ(2w − x), whose derivative at w is J − J = 0 whatever
 J is. Like that test, this one needs no step size and no tolerance beyond the
-round-off floor and :data:`~parameterizations.numerics.ORDER_THRESHOLD`.
+round-off floor and :data:`overparam.parameterizations.numerics.ORDER_THRESHOLD`.
 
 Where ψ is differentiable and J is not its derivative, :func:`wrong_entries` runs
 the Taylor test column by column (along each coordinate w_c) to say which columns

@@ -21,7 +21,7 @@ Claims compare inner products with zero, norms with each other, or a first-order
 prediction with a finite step; they take their bounds from these functions too.
 
 3. **Bands of derived quantities** (for a conjecture's inequality, with
-   :func:`theorems.expect_le`/:func:`theorems.expect_ge`): the round-off a computed value
+   :func:`overparam.theorems.expect_le`/:func:`overparam.theorems.expect_ge`): the round-off a computed value
    can carry, from the objects it was computed from, so that no one picks ``roundoff``'s
    arguments by hand. :func:`value_band` (a number computed by a few roundings),
    :func:`product_band` (a chained product of given factors), :func:`eigenvalue_band`

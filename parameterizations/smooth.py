@@ -75,7 +75,7 @@ class ShallowSmooth(ShallowLayout):
     r"""f(x) = Σ_j a_j σ(A_j·x + b_j), k hidden units, σ smooth, observed on inputs x_1…x_n.
 
     The canonical space is the outputs on the inputs: θ_i = f(x_i), φ(x_i) = e_i, q = n,
-    exactly as for :class:`~parameterizations.ShallowReLU`, whose kinks σ = tanh,
+    exactly as for :class:`overparam.parameterizations.ShallowReLU`, whose kinks σ = tanh,
     softplus or sigmoid replace by a smooth bend, so that ψ is C^∞ everywhere.
     w = (vec A, b, a), A ∈ R^{k×d} row by row, b, a ∈ R^k; p = kd + 2k.
     With Z = XAᵀ + 1bᵀ (n×k), H = σ(Z), S = σ′(Z):

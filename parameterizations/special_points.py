@@ -1,7 +1,7 @@
 """Strategies of special points of the zoo's families, built (never filtered) by construction.
 
 Each strategy is registered with the families it draws for (:data:`SPECIAL_POINTS`), so that
-the README's table of models (``python -m theorems models``) lists it beside them. Every one
+the README's table of models (``python -m overparam.theorems models``) lists it beside them. Every one
 takes a member ``m`` and returns a strategy of flat points w, or (:func:`same_theta_pairs`)
 of dicts. Their numbers are integers on a grid (:func:`steerable_vectors`,
 :func:`steerable_matrices`, :func:`steerable_invertible_matrices`), which ``target()`` can
@@ -134,7 +134,7 @@ def steerable_invertible_matrices(k: int, *, max_cond: float = DEFAULT_MAX_COND,
 
     Q₁, Q₂: products of Givens rotations, angles πt; sᵢ = max_cond^{|tᵢ|}, c = max_scale^{t}; each t
     on a grid of [−1, 1] (``GRID_STEPS`` steps a side): singular values log-uniform in [1, max_cond]. The same matrices as
-    :func:`~parameterizations.strategies.invertible_matrices` draws, but drawn so that
+    :func:`overparam.parameterizations.strategies.invertible_matrices` draws, but drawn so that
     ``target()`` can climb them (see :func:`steerable_vectors`): the orientation and the
     condition number of P are what a claim about P steers. Shrinks toward P = I.
     """

@@ -1,4 +1,4 @@
-"""``python -m reports``: run the claims catalogue and write the report (see ``--help``)."""
+"""``python -m overparam.reports``: run the claims catalogue and write the report (see ``--help``)."""
 
 import sys
 

@@ -1,11 +1,11 @@
 """Build the report: run claims, then write the index, one page per result, records and pictures.
 
 The output folder is flat and self-contained: ``index.html``, ``summary.json`` (every
-result as data, see :mod:`reports.summary`), ``<slug>.html`` (one per claim result),
-``<slug>.json`` (its record, replayable with ``python -m reports replay``),
+result as data, see :mod:`overparam.reports.summary`), ``<slug>.html`` (one per claim result),
+``<slug>.json`` (its record, replayable with ``python -m overparam.reports replay``),
 ``<slug>-plot.png`` / ``<slug>-values.png`` (its pictures), ``field-<name>.png`` (the
 post's gradient fields) and ``.overparam-report`` (the manifest of what the run wrote,
-see :mod:`reports.folder`: the report never deletes a file it did not write, and a
+see :mod:`overparam.reports.folder`: the report never deletes a file it did not write, and a
 failed build leaves the previous report intact). Every link is relative, so the
 folder can be opened from disk or moved.
 
@@ -21,7 +21,7 @@ import platform
 from pathlib import Path
 from typing import Callable, Iterable
 
-from theorems.core import Claim, Result, claim_sort_key, run_claim
+from overparam.theorems.core import Claim, Result, claim_sort_key, run_claim
 
 from . import html
 from .entries import Entry, Meta
@@ -36,7 +36,7 @@ __all__ = ["Entry", "Meta", "exit_code", "find_claim", "run_entries", "progress_
 
 
 def exit_code(results: Iterable[Result]) -> int:
-    """1 if any result is :attr:`~theorems.core.Result.failing`, else 0 (pending and open verdicts do not fail)."""
+    """1 if any result is :attr:`overparam.theorems.core.Result.failing`, else 0 (pending and open verdicts do not fail)."""
     return int(any(r.failing for r in results))
 
 
@@ -109,14 +109,14 @@ def run_entries(claims: Iterable[Claim], *, overrides: dict | None = None,
 
 def _registered(claims: list[Claim]) -> set[int]:
     """Indices of decided claims that a worker finds again by id (those in the catalogue)."""
-    from theorems.listing import catalogue
+    from overparam.theorems.listing import catalogue
 
     known = {c.id: c for c in catalogue()}
     return {i for i, c in enumerate(claims) if c.decided and known.get(c.id) is c}
 
 
 def _worker_init(profile: str | None, includes: list[str]) -> None:
-    import theorems  # noqa: F401  (registers the profiles)
+    from overparam import theorems  # noqa: F401  (registers the profiles)
     from hypothesis import settings
 
     from .replay import import_file
@@ -129,8 +129,8 @@ def _worker_init(profile: str | None, includes: list[str]) -> None:
 
 def _worker_run(cid: str, overrides: dict | None) -> dict:
     """Run one catalogue claim in a worker; the result comes back as exact JSON-ready data."""
-    from theorems.listing import get
-    from theorems.records import result_to_dict
+    from overparam.theorems.listing import get
+    from overparam.theorems.records import result_to_dict
 
     return result_to_dict(_run_one(get(cid), overrides))
 
@@ -139,7 +139,7 @@ def _run_parallel(claims, indices, overrides, jobs, profile, includes, done) -> 
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    from theorems.records import result_from_dict
+    from overparam.theorems.records import result_from_dict
 
     ctx = multiprocessing.get_context("spawn")  # no fork of a process with BLAS threads
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,

@@ -1,4 +1,4 @@
-"""The command line: ``python -m reports [run options]``, ``replay``, ``figures``, ``zoo``."""
+"""The command line: ``python -m overparam.reports [run options]``, ``replay``, ``figures``, ``zoo``."""
 
 from __future__ import annotations
 
@@ -12,16 +12,16 @@ from .usage import Parser, positive_int
 
 __all__ = ["main", "run_main", "DEFAULT_OUT"]
 
-#: where ``python -m reports`` writes unless told ``--out``
+#: where ``python -m overparam.reports`` writes unless told ``--out``
 DEFAULT_OUT = Path("reports") / "out"
 
 _COMMANDS = ("replay", "figures", "zoo")
 
 _EPILOG = """\
 other commands:
-  python -m reports replay RECORD.json   call a claim's check again on a saved example
-  python -m reports figures [--out DIR]  write only the post's five gradient-field figures (PNG)
-  python -m reports zoo                  list the zoo's parameterizations and their sizes
+  python -m overparam.reports replay RECORD.json   call a claim's check again on a saved example
+  python -m overparam.reports figures [--out DIR]  write only the post's five gradient-field figures (PNG)
+  python -m overparam.reports zoo                  list the zoo's parameterizations and their sizes
 
 the report folder:
   The report never deletes a file it did not write: its manifest (.overparam-report) lists
@@ -41,10 +41,10 @@ exit status:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from theorems.profiles import PROFILES
+    from overparam.theorems.profiles import PROFILES
 
     p = Parser(
-        prog="python -m reports",
+        prog="python -m overparam.reports",
         description="Run the claims catalogue with Hypothesis and write the report: an index of every claim "
                     "(findings first; status, message, examples, seconds), a page per claim with its pictures, "
                     "the example's exact values, Hypothesis's report and a reproducer, the post's gradient-field "
@@ -75,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _usage_error(message: str) -> int:
-    print(f"python -m reports: error: {message}", file=sys.stderr)
+    print(f"python -m overparam.reports: error: {message}", file=sys.stderr)
     return 2
 
 
@@ -84,9 +84,9 @@ def run_main(argv: list[str]) -> int:
     import matplotlib
 
     matplotlib.use("Agg")  # no display, even for a claim's plot that uses pyplot
-    import theorems  # noqa: F401  (registers the profiles)
+    from overparam import theorems  # noqa: F401  (registers the profiles)
 
-    from theorems.profiles import load_profile
+    from overparam.theorems.profiles import load_profile
 
     from .build import Meta, _versions, build_report, exit_code, run_entries
     from .folder import check_file, check_out
@@ -103,7 +103,7 @@ def run_main(argv: list[str]) -> int:
             import_file(path)
         except Exception as e:
             return _usage_error(f"--include {path}: {type(e).__name__}: {e}")
-    from theorems.listing import catalogue
+    from overparam.theorems.listing import catalogue
 
     try:
         claims = select_sections(select(catalogue(), args.keyword), args.section)
@@ -127,7 +127,7 @@ def run_main(argv: list[str]) -> int:
     checks = time.perf_counter() - t0
     selection = " ".join(([f"-k {shlex.quote(args.keyword)}"] if args.keyword else [])
                          + [f"--section {shlex.quote(s)}" for s in args.section])
-    meta = Meta(source=shlex.join(["python", "-m", "reports", *argv]), profile=profile,
+    meta = Meta(source=shlex.join(["python", "-m", "overparam.reports", *argv]), profile=profile,
                 seconds=checks, includes=[str(Path(p).resolve()) for p in args.include],
                 selection=selection, versions=_versions())
     print(f"writing the report into {args.out}", flush=True)
@@ -148,7 +148,7 @@ def run_main(argv: list[str]) -> int:
 def _figures_main(argv: list[str]) -> int:
     from .figures import write_gradient_fields
 
-    p = Parser(prog="python -m reports figures",
+    p = Parser(prog="python -m overparam.reports figures",
                                 description="Write the post's five gradient-field figures as PNG files.")
     p.add_argument("--out", metavar="DIR", type=Path, default=DEFAULT_OUT, help=f"folder (default: {DEFAULT_OUT})")
     args = p.parse_args(argv)
@@ -158,9 +158,9 @@ def _figures_main(argv: list[str]) -> int:
 
 
 def _zoo_main(argv: list[str]) -> int:
-    from parameterizations import zoo
+    from overparam.parameterizations import zoo
 
-    Parser(prog="python -m reports zoo", description="List the zoo with its sizes.").parse_args(argv)
+    Parser(prog="python -m overparam.reports zoo", description="List the zoo with its sizes.").parse_args(argv)
     for m in zoo():
         print(f"{m.label:40s} p={m.n_params:4d} q={m.n_canonical:3d}")
     return 0

@@ -1,6 +1,6 @@
 """What the report is made of: one :class:`Entry` per result, and the :class:`Meta` of the run.
 
-Both :mod:`reports.build` (which fills them in) and :mod:`reports.html` (which renders
+Both :mod:`overparam.reports.build` (which fills them in) and :mod:`overparam.reports.html` (which renders
 them) read these; neither imports the other's module for them.
 """
 
@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from theorems.core import Claim, Result
+from overparam.theorems.core import Claim, Result
 
 from .plots import Picture
 from .records import Record
@@ -26,8 +26,8 @@ class Entry:
         result: what running the claim found.
         claim: the claim (None if a pytest run reported an id that is not known here).
         nodeid: the pytest node that ran it, if any.
-        lossy: values of the example that reached here as text only (see :mod:`reports.records`).
-        pictures, record, path: filled in by :func:`reports.build.build_report`.
+        lossy: values of the example that reached here as text only (see :mod:`overparam.reports.records`).
+        pictures, record, path: filled in by :func:`overparam.reports.build.build_report`.
     """
 
     result: Result
@@ -56,7 +56,7 @@ class Entry:
 class Meta:
     """What the run was: its source, profile, time, and the files that registered extra claims."""
 
-    source: str = "python -m reports"
+    source: str = "python -m overparam.reports"
     profile: str = ""
     seconds: float = 0.0
     includes: list[str] = field(default_factory=list)

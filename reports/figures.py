@@ -21,8 +21,8 @@ from typing import Callable
 
 import numpy as np
 
-from parameterizations import Identity, Inverse, Polar, Squared, TwoLayerLinear
-from theorems.style import COLORS, new_figure
+from overparam.parameterizations import Identity, Inverse, Polar, Squared, TwoLayerLinear
+from overparam.theorems.style import COLORS, new_figure
 
 __all__ = ["FieldPanel", "FieldFigure", "canonical_gradients", "gradient_fields", "field_figure",
            "render_gradient_fields", "write_gradient_fields", "RADII", "ANGLES"]

@@ -1,6 +1,6 @@
-"""The report's HTML: one page per result (the index is :mod:`reports.index`).
+"""The report's HTML: one page per result (the index is :mod:`overparam.reports.index`).
 
-Pages are self-contained (the stylesheet of :mod:`reports.markup` inline; no fonts or images
+Pages are self-contained (the stylesheet of :mod:`overparam.reports.markup` inline; no fonts or images
 from elsewhere) and link only to files beside them, so the folder opens from disk.
 """
 
@@ -30,7 +30,7 @@ def _page(title: str, body: str, *, extra_css: str = "") -> str:
 
 def format_value(v) -> str:
     """A value as exact text: floats as their shortest round-trip repr, arrays with shape and dtype."""
-    from parameterizations import Parameterization
+    from overparam.parameterizations import Parameterization
 
     if isinstance(v, Parameterization):
         return f"{v.label} (p={v.n_params}, q={v.n_canonical}) — {type(v).__name__}({v.spec()!r})"
@@ -81,7 +81,7 @@ def _rate_table(rate: dict) -> str:
 
 def _power(c) -> str:
     """What the claim catches: the planted library bugs that turn it red, or why none is counted."""
-    from theorems.power import CONSISTENCY_CHECKS, ROBUST_WITNESSES, caught_by
+    from overparam.theorems.power import CONSISTENCY_CHECKS, ROBUST_WITNESSES, caught_by
 
     bugs = caught_by(c.id)
     if bugs:
@@ -111,7 +111,7 @@ def claim_page(en: "Entry", slug: str, *, replay_path: str) -> str:
                      else "the search that found it is not on record"))
     kind = r.kind
     if c is not None:
-        from theorems.power import kind_label
+        from overparam.theorems.power import kind_label
 
         kind = kind_label(c)
     facts = [("kind", _e(kind)), ("status", _badge(r)), ("decided examples", _e(tried))]
@@ -179,7 +179,7 @@ def claim_page(en: "Entry", slug: str, *, replay_path: str) -> str:
                       "witness found": "checks that the witness is accepted again (exit status 0)"}.get(
                 r.status, "runs the check on this example again (exit status 0 if it passes)")
             parts.append(f"<p>Call the check on the saved {what} — this {effect}:</p>"
-                         f"<pre>python -m reports replay {_e(replay_path)}</pre>")
+                         f"<pre>python -m overparam.reports replay {_e(replay_path)}</pre>")
         else:
             parts.append(f"<p>The record keeps {_e(', '.join(rec.lossy))} as text only, so it cannot be "
                          "replayed from the file; use the pytest command below.</p>")

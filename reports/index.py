@@ -1,4 +1,4 @@
-"""The index page, rendered from the summary document (:mod:`reports.summary`).
+"""The index page, rendered from the summary document (:mod:`overparam.reports.summary`).
 
 Findings first: the results that decide something — a failure of the suite (red), an
 open claim refuted (amber), a witness found (green) — are listed on top with their
@@ -148,7 +148,7 @@ def _run_line(doc: dict) -> str:
 
 
 def index_page(doc: dict) -> str:
-    """The index of a summary document (:func:`reports.summary.summary_document`)."""
+    """The index of a summary document (:func:`overparam.reports.summary.summary_document`)."""
     rows, run = doc["claims"], doc["run"]
     bad = [r["id"] for r in rows if r["failing"] and not r.get("earlier")]
     if bad:

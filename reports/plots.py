@@ -4,7 +4,7 @@ Every figure is drawn on Matplotlib's Agg canvas (no pyplot, no display) and sav
 as PNG without a timestamp or software tag, so the same example gives the same bytes.
 The generic picture shows the example's values (arrays as stem plots, scalars and
 the parameterization as text) and, when the failure named one (``Result.violation``,
-from :class:`theorems.core.ClaimFailed`'s fields), the violated quantity against its bound.
+from :class:`overparam.theorems.core.ClaimFailed`'s fields), the violated quantity against its bound.
 A claim's plot that raises does not stop the report: the error text is kept for
 the page and the generic picture is drawn instead.
 """
@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from theorems.core import Claim, Result, Violation, shorten
-from theorems.style import COLORS, new_figure
+from overparam.theorems.core import Claim, Result, Violation, shorten
+from overparam.theorems.style import COLORS, new_figure
 
 __all__ = ["Picture", "png_bytes", "render", "render_capturing", "claim_pictures", "fallback_plot",
            "PNG_METADATA"]
@@ -96,7 +96,7 @@ def render_capturing(draw, *, figsize=None) -> tuple[bytes, list[str]]:
 
 def _flatten(example, prefix: str = ""):
     """(arrays, texts): numeric arrays by name, and one-line descriptions of everything else."""
-    from parameterizations import Parameterization
+    from overparam.parameterizations import Parameterization
 
     arrays: dict[str, np.ndarray] = {}
     texts: list[str] = []
@@ -219,7 +219,7 @@ def fallback_plot(example, fig, *, violation: Violation | None = None, title: st
 def rate_plot(result: Result, fig) -> None:
     """A tendency claim's rate per series with its confidence interval; the deciding series and the
     rule's thresholds (survives above, refuted below) marked, the legend outside the data."""
-    from theorems.style import COLORS
+    from overparam.theorems.style import COLORS
 
     rate = result.rate
     names = list(rate["series"])

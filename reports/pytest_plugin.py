@@ -2,14 +2,14 @@
 ``--claims-report DIR``.
 
 A function decorated with ``@claim`` in a collected test file is a test of its own
-(:func:`theorems.testing.collect_claim`): one conjecture is one decorated function, with no
+(:func:`overparam.theorems.testing.collect_claim`): one conjecture is one decorated function, with no
 test function beside it.
 
-Each claim test stores its Result in ``user_properties`` (see :mod:`theorems.testing`);
+Each claim test stores its Result in ``user_properties`` (see :mod:`overparam.theorems.testing`);
 they travel to the controller under pytest-xdist, where a :class:`ClaimsCollector`
 (one per pytest session) gathers them with the node id that ran them. A claim test
 skipped because its claim is pending is reported as ``pending``. With
-``--claims-report DIR`` the controller writes the same report as ``python -m reports``
+``--claims-report DIR`` the controller writes the same report as ``python -m overparam.reports``
 (index, pages, records, pictures, gradient fields).
 """
 
@@ -20,7 +20,7 @@ import re
 
 import pytest
 
-from theorems.testing import RESULT_KEY, collect_claim
+from overparam.theorems.testing import RESULT_KEY, collect_claim
 
 __all__ = ["pytest_addoption", "pytest_configure", "pytest_pycollect_makeitem", "ClaimsCollector"]
 
@@ -55,8 +55,8 @@ def _pending_id(report) -> str | None:
 
 
 def _pending_result(cid: str) -> dict:
-    from theorems.core import Result
-    from theorems.records import result_to_dict
+    from overparam.theorems.core import Result
+    from overparam.theorems.records import result_to_dict
 
     from .build import find_claim
 
@@ -96,7 +96,7 @@ class ClaimsCollector:
             return
         from hypothesis import settings
 
-        from theorems.records import result_from_dict
+        from overparam.theorems.records import result_from_dict
 
         from .build import write_report
         from .records import lossy_paths
@@ -119,7 +119,7 @@ class ClaimsCollector:
     def pytest_terminal_summary(self, terminalreporter, exitstatus, config):
         if self.is_worker or not self.results:
             return
-        from theorems.records import result_from_dict
+        from overparam.theorems.records import result_from_dict
 
         from .build import progress_line
 

@@ -1,11 +1,11 @@
 """Counterexample records: one JSON file per result, exact enough to replay.
 
-A record holds the :class:`~theorems.Result` (through :mod:`theorems.records`, so
+A record holds the :class:`overparam.theorems.Result` (through :mod:`overparam.theorems.records`, so
 arrays keep dtype, shape and every bit), where the claim's check lives, the files
 that registered extra claims, and the pytest command that replays the failure
 from Hypothesis's example database.
 
-:mod:`theorems.records` stores any object it does not know as its ``repr``; a
+:mod:`overparam.theorems.records` stores any object it does not know as its ``repr``; a
 record lists such values (``Record.lossy``): an example with one cannot be replayed
 from its record.
 """
@@ -17,8 +17,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from theorems.core import Claim, Result
-from theorems.records import result_from_dict, result_to_dict
+from overparam.theorems.core import Claim, Result
+from overparam.theorems.records import result_from_dict, result_to_dict
 
 __all__ = ["FORMAT", "Record", "make_record", "save_record", "load_record", "lossy_paths", "check_reference"]
 
@@ -72,7 +72,7 @@ def check_reference(claim: Claim) -> tuple[str, str]:
 
 def lossy_paths(encoded, prefix: str = "") -> list[str]:
     """Paths (``a.b.0``) of values that JSON keeps only as their repr."""
-    from theorems.records import to_jsonable
+    from overparam.theorems.records import to_jsonable
 
     def walk(j, path):
         if isinstance(j, dict):
@@ -119,7 +119,7 @@ def save_record(record: Record, path) -> Path:
         "includes": record.includes,
         "pytest": {"nodeid": record.nodeid, "command": record.pytest_command},
         "lossy": record.lossy,
-        "replay": f"python -m reports replay {Path(path).name}",
+        "replay": f"python -m overparam.reports replay {Path(path).name}",
     }
     path = Path(path)
     path.write_text(json.dumps(body, indent=1, ensure_ascii=False, allow_nan=True) + "\n", encoding="utf-8")

@@ -1,6 +1,6 @@
 """Replay a saved example: call the claim's check on it again, exactly as the runner did.
 
-``python -m reports replay RECORD.json`` loads the record, finds the claim (the
+``python -m overparam.reports replay RECORD.json`` loads the record, finds the claim (the
 catalogue, the interface checks, the record's ``--include`` files, or the check's
 own module or source file), and calls the check once on the saved example inside a
 one-example Hypothesis test (so that ``note``/``event``/``target`` work as during
@@ -19,8 +19,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from theorems.core import Claim, ClaimFailed, Undecided, example_label, name_the_claim, outcomes_of
-from theorems.rates import Count
+from overparam.theorems.core import Claim, ClaimFailed, Undecided, example_label, name_the_claim, outcomes_of
+from overparam.theorems.rates import Count
+from overparam.theorems.records import current_name
 
 from .records import Record, check_reference, load_record
 from .usage import Parser
@@ -87,14 +88,14 @@ def import_file(path) -> object:
 
 def known_claims() -> list[Claim]:
     """The catalogue and the interface checks (J1, J2)."""
-    from theorems.listing import catalogue
-    from theorems.conformance import interface_checks
+    from overparam.theorems.listing import catalogue
+    from overparam.theorems.conformance import interface_checks
 
     return catalogue() + interface_checks()
 
 
 def _load_check(ref: str, source: str):
-    module, _, qualname = ref.partition(":")
+    module, _, qualname = current_name(ref).partition(":")
     if not qualname or "<locals>" in qualname:
         return None
     try:
@@ -237,9 +238,9 @@ def reproduce(record, *, claim: Claim | None = None) -> Replay:
 
 
 def main(argv: list[str]) -> int:
-    """``python -m reports replay RECORD.json [--include FILE.py] [--raise]``."""
+    """``python -m overparam.reports replay RECORD.json [--include FILE.py] [--raise]``."""
     parser = Parser(
-        prog="python -m reports replay",
+        prog="python -m overparam.reports replay",
         description="Call a claim's check again on the example saved in a record (JSON) of the report.",
         epilog="Exit status: 1 when the check fails on the example (an exists claim: when the example is no "
                "longer a witness), 0 when it passes (or the witness is accepted), 2 when the record cannot be "
@@ -261,7 +262,7 @@ def main(argv: list[str]) -> int:
         rep = None if args.reraise else replay(record, claim=claim)
     except Exception as e:  # an input that cannot be replayed: one line, not a traceback
         text = str(e) if isinstance(e, ValueError) else f"{type(e).__name__}: {e}"
-        print(f"python -m reports replay: error: {text}", file=sys.stderr)
+        print(f"python -m overparam.reports replay: error: {text}", file=sys.stderr)
         return 2
     if rep is None:
         reproduce(record, claim=claim)

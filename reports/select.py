@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Iterable
 
-from theorems.core import Claim
+from overparam.theorems.core import Claim
 
 __all__ = ["compile_expression", "select", "select_sections"]
 

@@ -6,7 +6,7 @@ decided examples, the undecided ones (with their reasons), a tendency claim's ra
 interval and verdict (and, for a failure replayed from Hypothesis's example database, the
 examples the search that found it took), seconds, the files of its page, and the claim's
 power: the kind as shown (``consistency check`` for a claim no library bug can reach) and
-how many planted library bugs turn it red (:mod:`theorems.power`). The
+how many planted library bugs turn it red (:mod:`overparam.theorems.power`). The
 index is rendered from these rows, so a partial run (``-k``, ``--section``) can
 keep the rows of the claims it did not run from the previous ``summary.json``.
 """
@@ -19,8 +19,8 @@ import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 from pathlib import Path
 
-from theorems.core import claim_sort_key
-from theorems.power import caught_by, kind_label, power_label
+from overparam.theorems.core import claim_sort_key
+from overparam.theorems.power import caught_by, kind_label, power_label
 
 __all__ = ["FORMAT", "SUMMARY", "row", "status_key", "run_info", "summary_document", "load_summary",
            "junit_xml", "FINDING_ORDER"]
@@ -38,7 +38,7 @@ def status_key(kind: str, status: str) -> str:
 
 
 def row(entry, files: list[str]) -> dict:
-    """The summary row of one report entry (see :class:`reports.entries.Entry`)."""
+    """The summary row of one report entry (see :class:`overparam.reports.entries.Entry`)."""
     r, c = entry.result, entry.claim
     return {
         "id": r.id, "kind": r.kind, "status": r.status, "shown_status": r.status_label,

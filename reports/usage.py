@@ -1,4 +1,4 @@
-"""Command-line parsing shared by ``python -m reports``, its ``replay`` and the scripts.
+"""Command-line parsing shared by ``python -m overparam.reports``, its ``replay`` and the scripts.
 
 A usage error is one line on stderr and exit status 2, before any work is done.
 """

@@ -1,4 +1,4 @@
-"""Compare two report folders written by ``python -m reports --profile ci``: every verdict, record and figure.
+"""Compare two report folders written by ``python -m overparam.reports --profile ci``: every verdict, record and figure.
 
     python scripts/compare_reports.py BEFORE_DIR AFTER_DIR
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from reports.usage import Parser, positive_int  # noqa: E402
+from overparam.reports.usage import Parser, positive_int  # noqa: E402
 
 
 def _run(args: tuple[str, int, str]) -> list[tuple[str, str, float]]:
@@ -31,7 +31,7 @@ def _run(args: tuple[str, int, str]) -> list[tuple[str, str, float]]:
     import matplotlib
 
     matplotlib.use("Agg")
-    import theorems
+    from overparam import theorems
     from hypothesis import settings
 
     settings.load_profile(profile)
@@ -55,7 +55,7 @@ def expected_status(kind: str, statuses: Counter) -> str:
 
 
 def main(argv: list[str]) -> int:
-    from theorems.profiles import PROFILES
+    from overparam.theorems.profiles import PROFILES
 
     p = Parser(prog="python scripts/flake_hunt.py", description=__doc__.split("\n\n")[0])
     p.add_argument("-k", dest="ids", metavar="IDS", default="",
@@ -66,7 +66,7 @@ def main(argv: list[str]) -> int:
     p.add_argument("--show", action="store_true", help="print the message of each claim's first run too "
                                                        "(a tendency claim's rate and interval)")
     a = p.parse_args(argv)
-    import theorems
+    from overparam import theorems
 
     known = {c.id: c for c in theorems.catalogue() if c.decided}
     ids = [s.strip() for s in a.ids.split(",") if s.strip()] or list(known)

@@ -2,9 +2,9 @@
 
     python scripts/power_hunt.py [-k TEXT] [--runs N] [-j JOBS] [--profile NAME]
 
-For each planted bug of :mod:`theorems.power` whose id contains TEXT (default: every bug) and each
+For each planted bug of :mod:`overparam.theorems.power` whose id contains TEXT (default: every bug) and each
 claim it names, the claim runs N times with the bug planted, as a user's run runs it
-(:func:`theorems.run_claim`: a general claim family by family over the zoo), with a fresh seed and
+(:func:`overparam.theorems.run_claim`: a general claim family by family over the zoo), with a fresh seed and
 no example database, under the profile (default ``quick``, what ``python -m pytest`` runs). A run
 *catches* the bug when a holds or open claim is refuted, or an exists claim finds no witness.
 ``tests/test_claim_power.py`` checks one derandomized run of each pair; this counts the misses
@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from reports.usage import Parser, positive_int  # noqa: E402
+from overparam.reports.usage import Parser, positive_int  # noqa: E402
 
 
 def _run(args: tuple[str, str, int, str]) -> tuple[int, list[str], float]:
@@ -34,8 +34,8 @@ def _run(args: tuple[str, str, int, str]) -> tuple[int, list[str], float]:
     matplotlib.use("Agg")
     from hypothesis import settings
 
-    import theorems
-    from theorems.power import planted_bugs
+    from overparam import theorems
+    from overparam.theorems.power import planted_bugs
 
     settings.load_profile(profile)
     bug = next(b for b in planted_bugs() if b.id == bug_id)
@@ -54,8 +54,8 @@ def _run(args: tuple[str, str, int, str]) -> tuple[int, list[str], float]:
 
 
 def main(argv: list[str]) -> int:
-    from theorems.power import planted_bugs
-    from theorems.profiles import PROFILES
+    from overparam.theorems.power import planted_bugs
+    from overparam.theorems.profiles import PROFILES
 
     p = Parser(prog="python scripts/power_hunt.py", description=__doc__.split("\n\n")[0])
     p.add_argument("-k", dest="text", default="", help="only the bugs whose id contains this text")

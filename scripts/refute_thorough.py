@@ -37,9 +37,9 @@ def main(argv=None) -> int:
     matplotlib.use("Agg")
     from hypothesis import settings
 
-    import theorems  # noqa: F401  (registers the profiles)
-    from theorems.core import run_claim
-    from theorems.readme_examples import examples_in, load
+    from overparam import theorems  # noqa: F401  (registers the profiles)
+    from overparam.theorems.core import run_claim
+    from overparam.theorems.readme_examples import examples_in, load
 
     settings.load_profile(args.profile)
     found = {e.name: e for e in examples_in((ROOT / "README.md").read_text(encoding="utf-8"))}

@@ -1,8 +1,8 @@
 """Planted claims for the report tests: a false one, a witness, a bug, a plot that raises.
 
 They are plain functions at module level (so that a record can name them and
-``python -m reports replay`` can import them from this file); the tests build the
-:class:`theorems.core.Claim` objects themselves and never register them in the catalogue.
+``python -m overparam.reports replay`` can import them from this file); the tests build the
+:class:`overparam.theorems.core.Claim` objects themselves and never register them in the catalogue.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from hypothesis import Phase, note
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from theorems.core import Claim, expect
+from overparam.theorems.core import Claim, expect
 
 __all__ = ["EXAMPLES", "FEW", "false_norm_bound", "nonzero_is_witness", "divides_by_zero", "broken_plot", "planted_claims"]
 

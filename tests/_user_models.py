@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from parameterizations import Parameterization
+from overparam.parameterizations import Parameterization
 
 __all__ = ["UserReLU", "UserReLUWrongBias", "UserAbs"]
 

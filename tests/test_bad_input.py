@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import parameterizations as P
-from parameterizations import family_strategies
-from parameterizations.base import finite_vectors
+import overparam.parameterizations as P
+from overparam.parameterizations import family_strategies
+from overparam.parameterizations.base import finite_vectors
 
 FAMILIES = family_strategies(3)
 # a family-parametrized property: a quarter of the profile's budget per family
@@ -345,7 +345,7 @@ def test_factorization_transforms_name_their_arguments(f, call, msg):
     ("a", r"^alpha must be a real number, but got str 'a'$"),
 ])
 def test_uniform_initial_names_alpha(family, alpha, msg):
-    from descent import uniform_initial
+    from overparam.descent import uniform_initial
 
     m = MEMBERS[family]
     for call in (m.uniform_initial, lambda a: uniform_initial(m, a)):

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parameterizations import CLASSES, DeepLinear, Inverse, Squared, family_strategies, numerics, zoo
-from parameterizations.base import finite_vectors
+from overparam.parameterizations import CLASSES, DeepLinear, Inverse, Squared, family_strategies, numerics, zoo
+from overparam.parameterizations.base import finite_vectors
 
 FAMILIES = family_strategies(3)
 PER_FAMILY = settings(max_examples=max(10, settings().max_examples // 4), deadline=None)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 CHAPTERS = Path(__file__).resolve().parents[1] / "theorems" / "chapters"
-PACKAGE = "theorems.chapters"
+PACKAGE = "overparam.theorems.chapters"
 
 
 def chapter_imports(source: str, package: str = PACKAGE) -> list[str]:
@@ -52,9 +52,9 @@ def test_chapter_imports_no_other_chapter(path):
     "from ..chapters import variety",
     "from ..chapters.variety import angle",
     "from .. import chapters",
-    "import theorems.chapters.variety",
-    "from theorems.chapters import variety",
-    "from theorems import chapters",
+    "import overparam.theorems.chapters.variety",
+    "from overparam.theorems.chapters import variety",
+    "from overparam.theorems import chapters",
     "def f():\n    from .variety import angle\n",
 ])
 def test_the_check_sees_every_form_of_a_chapter_import(source):
@@ -64,9 +64,9 @@ def test_the_check_sees_every_form_of_a_chapter_import(source):
 @pytest.mark.parametrize("source", [
     "from ..geometry import angle",
     "from ..registry import claim",
-    "from theorems.sections import VARIETY",
+    "from overparam.theorems.sections import VARIETY",
     "import numpy as np",
-    "from parameterizations.strategies import inputs",
+    "from overparam.parameterizations.strategies import inputs",
 ])
 def test_imports_from_outside_chapters_pass(source):
     assert chapter_imports(source) == []

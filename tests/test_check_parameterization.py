@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-import parameterizations as P
-from theorems.conformance import ParameterizationCheckFailed, check_parameterization
+import overparam.parameterizations as P
+from overparam.theorems.conformance import ParameterizationCheckFailed, check_parameterization
 
 # a reduced budget: each planted error is generic (it shows on almost every point),
 # and the correct maps are checked at the full budget by tests/test_conformance.py

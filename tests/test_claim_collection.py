@@ -8,7 +8,7 @@ pytest_plugins = ["pytester"]
 
 CONJECTURES = '''
 from hypothesis import strategies as st
-from theorems import claim, expect
+from overparam.theorems import claim, expect
 from helpers import imported_claim  # defined elsewhere: its own file's test, not this one's
 
 NUMBERS = st.fixed_dictionaries({"n": st.integers(0, 10)})
@@ -31,7 +31,7 @@ def test_an_ordinary_test_beside_them():
 
 HELPERS = '''
 from hypothesis import strategies as st
-from theorems import claim
+from overparam.theorems import claim
 
 @claim("Y03", kind="holds", section="Collected", statement="Anything.", strategy=st.just({}))
 def imported_claim(ex):
@@ -42,13 +42,13 @@ def imported_claim(ex):
 def _run(pytester, *args):
     # in this process (pytester restores sys.modules); the registry is restored after, so that the
     # claims do not stay in this session's catalogue
-    from theorems.registry import _REGISTRY
+    from overparam.theorems.registry import _REGISTRY
 
     before = dict(_REGISTRY)
     pytester.makepyfile(test_conjectures=textwrap.dedent(CONJECTURES), helpers=textwrap.dedent(HELPERS))
     pytester.syspathinsert()
     try:
-        return pytester.runpytest_inprocess("-p", "reports.pytest_plugin", "-p", "no:cacheprovider", "-v",
+        return pytester.runpytest_inprocess("-p", "overparam.reports.pytest_plugin", "-p", "no:cacheprovider", "-v",
                                             "--hypothesis-seed=0", *args)
     finally:
         _REGISTRY.clear()

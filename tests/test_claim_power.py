@@ -1,6 +1,6 @@
 """The power of the claims: every planted library bug turns the claims it names red.
 
-For each pair (bug, claim) of :mod:`theorems.power`, the claim runs with the bug planted (a
+For each pair (bug, claim) of :mod:`overparam.theorems.power`, the claim runs with the bug planted (a
 patched attribute of the library, restored afterwards) under a fixed seed and a small budget,
 without the example database and without shrinking (only detection matters): a holds or open
 claim must be refuted, an exists claim must find no witness — and, so that "no witness" means
@@ -16,11 +16,11 @@ import html
 import pytest
 from hypothesis import Phase
 
-from parameterizations import CLASSES, TwoLayerLinear, family_strategies
-from theorems import catalogue, get, run_claim
-from theorems.core import claim_budget
-from theorems.profiles import QUICK_EXAMPLES
-from theorems.power import CONSISTENCY_CHECKS, ROBUST_WITNESSES, caught_by, kind_label, planted_bugs, power_label
+from overparam.parameterizations import CLASSES, TwoLayerLinear, family_strategies
+from overparam.theorems import catalogue, get, run_claim
+from overparam.theorems.core import claim_budget
+from overparam.theorems.profiles import QUICK_EXAMPLES
+from overparam.theorems.power import CONSISTENCY_CHECKS, ROBUST_WITNESSES, caught_by, kind_label, planted_bugs, power_label
 
 #: examples per run (per family for a general claim): each planted bug shows on most examples; the
 #: quick profile (what pytest runs by default) gives a holds claim this budget
@@ -113,11 +113,11 @@ def test_the_labels_the_report_shows():
 
 
 def test_the_report_shows_the_power_of_each_claim():
-    from reports.entries import Entry
-    from reports.html import claim_page
-    from reports.index import index_page
-    from reports.summary import row
-    from theorems.core import Result
+    from overparam.reports.entries import Entry
+    from overparam.reports.html import claim_page
+    from overparam.reports.index import index_page
+    from overparam.reports.summary import row
+    from overparam.theorems.core import Result
 
     entries = {cid: Entry(Result(cid, get(cid).kind, "holds", 100), get(cid), page=f"{cid}.html")
                for cid in ("C17", "C24")}
@@ -134,7 +134,7 @@ def test_the_report_shows_the_power_of_each_claim():
 
 
 def test_a_planted_bug_leaves_no_memoized_result_behind():
-    from theorems.experiments import _MEMO, memo
+    from overparam.theorems.experiments import _MEMO, memo
 
     bug = next(b for b in BUGS if b.kind == "wrong argmin")
     with bug.applied():

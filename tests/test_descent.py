@@ -8,8 +8,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
-import parameterizations as P
-from descent import (
+import overparam.parameterizations as P
+from overparam.descent import (
     FunctionLoss,
     alpha_sweep,
     batched_descent,
@@ -20,11 +20,11 @@ from descent import (
     squared_loss,
     uniform_initial,
 )
-from descent import flow as flow_module
-from descent import solvers as S
-from descent.losses import Loss, losses
-from parameterizations import numerics
-from parameterizations.strategies import finite_vectors
+from overparam.descent import flow as flow_module
+from overparam.descent import solvers as S
+from overparam.descent.losses import Loss, losses
+from overparam.parameterizations import numerics
+from overparam.parameterizations.strategies import finite_vectors
 
 from _checks import expect, expect_close
 

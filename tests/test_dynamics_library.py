@@ -6,11 +6,11 @@ theorems.experiments, theorems.flow_limits and the helpers the chapters C18b, C2
 import numpy as np
 import pytest
 
-import descent.solvers as S
-from descent import squared_loss, gradient_descent, uniform_initial
-from parameterizations import DeepLinear, Inverse
-from theorems import experiments, flow_limits
-from theorems.chapters import completion_rank, elementwise_bias, saddle_escape, scalar_chain
+import overparam.descent.solvers as S
+from overparam.descent import squared_loss, gradient_descent, uniform_initial
+from overparam.parameterizations import DeepLinear, Inverse
+from overparam.theorems import experiments, flow_limits
+from overparam.theorems.chapters import completion_rank, elementwise_bias, saddle_escape, scalar_chain
 
 
 # --- effective rank ----------------------------------------------------------------------------------
@@ -159,7 +159,7 @@ def test_memo_computes_once_per_example():
 def test_a_stalled_run_is_not_settled_however_little_its_first_order_move():
     # the case of a false refutation: a coordinate stalled near 0 adds nothing to the first-order remaining move,
     # while the residual stays at 7.6% of ‖y‖ (problem n = 3, q = 6, seed 1804475916, α = 2.5e-41)
-    from parameterizations import Squared
+    from overparam.parameterizations import Squared
 
     p = flow_limits._bias_problem(3, 6, 1804475916, True)
     X, y = p["X"], p["y"]
@@ -176,7 +176,7 @@ def test_a_stalled_run_is_not_settled_however_little_its_first_order_move():
 def test_completion_rows_run_as_single_descents_with_their_own_relative_tolerance():
     # C36 runs every (problem, initialization) as one row of a batched descent, each row's loss divided by its
     # L₀ and its step multiplied by it: the same iterates as gradient_descent on that problem alone
-    from parameterizations import MatrixFactorization
+    from overparam.parameterizations import MatrixFactorization
 
     problems = completion_rank._problems(5)[:2]
     m = MatrixFactorization(6, 6, 3, width=6)
@@ -185,7 +185,7 @@ def test_completion_rows_run_as_single_descents_with_their_own_relative_toleranc
     L0 = plain.value_and_grad_batch(m.psi_batch(W0))[0]
     weighted = completion_rank._masked_loss(problems, 2, 1.0 / L0)
     np.testing.assert_allclose(weighted.value_and_grad_batch(m.psi_batch(W0))[0], 1.0)
-    from descent import batched_descent
+    from overparam.descent import batched_descent
 
     batch = batched_descent(m, W0, weighted, lr=0.5 * L0, steps=150, tol=0.0)
     for b in range(4):

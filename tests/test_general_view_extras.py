@@ -4,13 +4,13 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-import theorems as T
-from descent.losses import logistic_loss, squared_loss
-from parameterizations import DeepLinear, ShallowReLU, TwoLayerLinear
-from parameterizations.numerics import roundoff
-from theorems.chapters import canonical as C
-from theorems.chapters import exploding_gradients, general_view, hidden_units
-from theorems.style import new_figure
+import overparam.theorems as T
+from overparam.descent.losses import logistic_loss, squared_loss
+from overparam.parameterizations import DeepLinear, ShallowReLU, TwoLayerLinear
+from overparam.parameterizations.numerics import roundoff
+from overparam.theorems.chapters import canonical as C
+from overparam.theorems.chapters import exploding_gradients, general_view, hidden_units
+from overparam.theorems.style import new_figure
 
 
 @pytest.mark.parametrize("make", [squared_loss, logistic_loss])

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from hypothesis import Phase
 
-import theorems
-from parameterizations import DeepLinear, Inverse
-from theorems.chapters import further_reading
-from theorems.core import run_claim
+from overparam import theorems
+from overparam.parameterizations import DeepLinear, Inverse
+from overparam.theorems.chapters import further_reading
+from overparam.theorems.core import run_claim
 
 #: a verdict is all these tests need: no shrinking, no explain phase
 FEW = {"database": None, "max_examples": 30, "derandomize": True, "phases": (Phase.generate,)}

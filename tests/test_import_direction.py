@@ -20,7 +20,8 @@ FORBIDDEN = {
 
 
 def module_name(path: Path) -> str:
-    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    """The installed name: every folder maps into the one namespace ``overparam``."""
+    parts = ["overparam", *path.relative_to(ROOT).with_suffix("").parts]
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
@@ -44,7 +45,8 @@ def imported_modules(path: Path) -> set[str]:
 
 
 def top_packages(path: Path) -> set[str]:
-    return {m.split(".")[0] for m in imported_modules(path)}
+    """The project's folders that ``path`` imports (the name under ``overparam``), and any other top-level name."""
+    return {m.split(".")[1] if m.startswith("overparam.") else m.split(".")[0] for m in imported_modules(path)}
 
 
 def modules_of(package: str) -> list[Path]:
@@ -61,7 +63,7 @@ def test_no_package_imports_one_above_it(package):
 def test_the_reader_sees_absolute_relative_and_lazy_imports():
     # the edges the layout is built on, each found the way a violation would be
     assert "parameterizations" in top_packages(ROOT / "descent" / "single.py")  # absolute
-    assert "descent.arguments" in imported_modules(ROOT / "descent" / "single.py")  # relative, from .arguments
-    assert "theorems.registry" in imported_modules(ROOT / "theorems" / "chapters" / "woodworth.py")  # from ..registry
+    assert "overparam.descent.arguments" in imported_modules(ROOT / "descent" / "single.py")  # relative, from .arguments
+    assert "overparam.theorems.registry" in imported_modules(ROOT / "theorems" / "chapters" / "woodworth.py")  # from ..registry
     assert "descent" in top_packages(ROOT / "theorems" / "chapters" / "woodworth.py")  # inside functions too
     assert "theorems" in top_packages(ROOT / "reports" / "build.py")

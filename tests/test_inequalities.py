@@ -13,14 +13,14 @@ import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
-from parameterizations import MatrixFactorization, family_strategies
-from parameterizations.numerics import (cosine_band, eigenvalue_band, kernel_band, product_band, ratio_band,
+from overparam.parameterizations import MatrixFactorization, family_strategies
+from overparam.parameterizations.numerics import (cosine_band, eigenvalue_band, kernel_band, product_band, ratio_band,
                                         step_band, theta_band, value_band)
-from parameterizations.special_points import balanced_points
-from parameterizations.strategies import inputs
-from theorems import ClaimFailed, expect, expect_ge, expect_le
-from theorems.core import Claim, run_claim
-from theorems.examples import examples, two_layer
+from overparam.parameterizations.special_points import balanced_points
+from overparam.parameterizations.strategies import inputs
+from overparam.theorems import ClaimFailed, expect, expect_ge, expect_le
+from overparam.theorems.core import Claim, run_claim
+from overparam.theorems.examples import examples, two_layer
 
 #: derandomized, no database: the verdicts below are reproducible and hermetic
 RUN = {"max_examples": 30, "derandomize": True, "database": None}

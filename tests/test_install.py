@@ -18,7 +18,6 @@ import subprocess
 import sys
 import textwrap
 import tomllib
-from fnmatch import fnmatch
 from pathlib import Path
 
 import pytest
@@ -34,10 +33,10 @@ import sys
 
 import numpy as np
 
-import theorems
-from parameterizations.strategies import inputs
-from theorems import claim, expect
-from theorems.examples import examples, two_layer
+from overparam import theorems
+from overparam.parameterizations.strategies import inputs
+from overparam.theorems import claim, expect
+from overparam.theorems.examples import examples, two_layer
 
 
 @claim("X01", kind="open", section="My conjectures",
@@ -58,17 +57,34 @@ def test_the_modules_come_from_the_wheel():
 PLUGIN_ONCE = '''
 def test_the_plugin_is_registered_once(request):
     pm = request.config.pluginmanager
-    mods = [p for p in pm.get_plugins() if getattr(p, "__name__", "") == "reports.pytest_plugin"]
+    mods = [p for p in pm.get_plugins() if getattr(p, "__name__", "") == "overparam.reports.pytest_plugin"]
     assert len(mods) == 1, pm.list_name_plugin()
 '''
 
 
+def _setuptools(root: Path) -> dict:
+    return tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+
+
 def _packaged(root: Path) -> list[Path]:
-    """The top-level package folders that pyproject's ``packages.find`` include patterns select."""
-    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
-    patterns = config["tool"]["setuptools"]["packages"]["find"]["include"]
-    return [p for p in sorted(root.iterdir()) if p.is_dir() and (p / "__init__.py").is_file()
-            and any(fnmatch(p.name, pat) for pat in patterns)]
+    """The folders that pyproject's package-dir maps into the namespace ``overparam``."""
+    return sorted(root / folder for folder in _setuptools(root)["package-dir"].values())
+
+
+def test_every_package_folder_is_mapped_into_the_namespace():
+    # a folder with an __init__.py that pyproject does not list would be missing from the wheel
+    config = _setuptools(ROOT)
+    mapped = {folder: name for name, folder in config["package-dir"].items()}
+    want = set()
+    for init in ROOT.rglob("__init__.py"):
+        rel = init.parent.relative_to(ROOT)
+        if rel.parts[0] in {"tests", ".venv", "build"} or rel.parts[0].startswith("."):
+            continue
+        top = mapped.get(rel.parts[0])
+        assert top, f"{rel} has an __init__.py, but pyproject's package-dir does not map {rel.parts[0]!r}"
+        want.add(".".join([top, *rel.parts[1:]]))
+    assert want == set(config["packages"]), f"pyproject's packages must be {sorted(want)}"
+    assert all(name == "overparam" or name.startswith("overparam.") for name in config["packages"])
 
 
 def _run(args, *, cwd, timeout=300) -> subprocess.CompletedProcess:
@@ -108,11 +124,20 @@ def venv_python(tmp_path_factory) -> Path:
 
 
 def test_the_wheel_holds_every_subpackage(venv_python, tmp_path):
-    from theorems.listing import catalogue
+    from overparam.theorems.listing import catalogue
 
-    out = _ok(_run([venv_python, "-c", "import sys, theorems; from theorems.listing import catalogue; "
+    out = _ok(_run([venv_python, "-c", "import sys; from overparam import theorems; "
+                    "from overparam.theorems.listing import catalogue; "
                     "print(theorems.__file__.startswith(sys.prefix), len(catalogue()))"], cwd=tmp_path))
     assert out.split() == ["True", str(len(catalogue()))]
+
+
+def test_the_wheel_adds_one_top_level_name(venv_python, tmp_path):
+    # every installed file lies under overparam/ or the distribution's own metadata folder
+    out = _ok(_run([venv_python, "-c", "from importlib.metadata import distribution; d = distribution('overparam'); "
+                    "print(sorted({str(f).split('/')[0] for f in d.files}))"], cwd=tmp_path))
+    tops = {t for t in eval(out) if not t.endswith(".dist-info")}
+    assert tops == {"overparam"}, f"the wheel must install only the package overparam, but installs {sorted(tops)}"
 
 
 def test_pytest_in_another_project_shows_the_claims_summary_and_report(venv_python, tmp_path):
@@ -136,15 +161,50 @@ def test_the_report_includes_a_file_of_another_repository(venv_python, tmp_path)
     (tmp_path / "my_models.py").write_text("THRESHOLD = 0.5 ** 0.5\n", encoding="utf-8")
     text = textwrap.dedent(CONJECTURE).replace("np.sqrt(0.5)", "THRESHOLD")
     (tmp_path / "my_conjecture.py").write_text("from my_models import THRESHOLD\n" + text, encoding="utf-8")
-    out = _ok(_run([venv_python, "-m", "reports", "--include", "my_conjecture.py", "--section", "My conjectures",
+    out = _ok(_run([venv_python, "-m", "overparam.reports", "--include", "my_conjecture.py", "--section", "My conjectures",
                     "--out", "report", "--no-fields", "--max-examples", "30"], cwd=tmp_path))
     assert "running 1 claims" in out and "X01" in out, out
     record = tmp_path / "report" / "X01.json"
     assert record.is_file() and (tmp_path / "report" / "index.html").is_file()
     # the record replays from anywhere: it names the included file by its absolute path
     verdict = json.loads(record.read_text(encoding="utf-8"))["result"]["status"]
-    replay = _run([venv_python, "-m", "reports", "replay", record], cwd=tmp_path.parent)
+    replay = _run([venv_python, "-m", "overparam.reports", "replay", record], cwd=tmp_path.parent)
     assert replay.returncode == (1 if verdict == "refuted" else 0), replay.stdout + replay.stderr
-    missing = _run([venv_python, "-m", "reports", "--include", "no_such_file.py"], cwd=tmp_path)
+    missing = _run([venv_python, "-m", "overparam.reports", "--include", "no_such_file.py"], cwd=tmp_path)
     assert missing.returncode == 2 and len(missing.stderr.strip().splitlines()) == 1, missing.stderr
     assert "no_such_file.py" in missing.stderr
+
+
+#: a user's own packages with the names of this repository's folders, and a test that they stay the user's
+USER_PACKAGES = ("reports", "theorems", "descent", "parameterizations")
+USER_OWN = '''
+import descent, parameterizations, reports, theorems
+
+
+def test_the_users_packages_stay_the_users():
+    assert {m.OWNER for m in (descent, parameterizations, reports, theorems)} == {"user"}
+'''
+
+
+@pytest.mark.parametrize("command", ["python -m pytest", "pytest"])
+def test_a_user_repository_with_packages_of_the_same_names(venv_python, tmp_path, command):
+    # installing the wheel must not break pytest in a repository with its own reports/ (or theorems/, ...)
+    for name in USER_PACKAGES:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "__init__.py").write_text('OWNER = "user"\n', encoding="utf-8")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_my_conjecture.py").write_text(textwrap.dedent(CONJECTURE), encoding="utf-8")
+    (tmp_path / "tests" / "test_own_packages.py").write_text(textwrap.dedent(USER_OWN), encoding="utf-8")
+    if command == "pytest":  # the console script pip writes: no current folder on sys.path
+        script = venv_python.parent / "pytest"
+        script.write_text(f"#!{venv_python}\nimport sys\nfrom pytest import console_main\nsys.exit(console_main())\n")
+        script.chmod(0o755)
+        argv = [script]
+    else:
+        argv = [venv_python, "-m", "pytest"]
+    # the user's tests import their own packages from the repository's root, as a pythonpath setting does
+    (tmp_path / "pyproject.toml").write_text('[tool.pytest.ini_options]\npythonpath = ["."]\n', encoding="utf-8")
+    out = _ok(_run([*argv, "-p", "no:cacheprovider"], cwd=tmp_path))
+    assert "3 passed" in out, out
+    summary = out[out.index("= claims ("):]
+    assert any(line.startswith("X01 ") for line in summary.splitlines()), summary

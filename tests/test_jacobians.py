@@ -2,12 +2,12 @@
 
 The agreement of J with jvp, vjp and induced_step, the adjoint identity, K's
 positive semi-definiteness and the second-order Taylor remainder are the interface
-checks J1 and J2 of :mod:`theorems.conformance`, run on every family at random sizes
+checks J1 and J2 of :mod:`overparam.theorems.conformance`, run on every family at random sizes
 and scales by tests/test_conformance.py. Here: a planted wrong Jacobian fails the
 Taylor check, so that check has power; and the closed forms the post states for
 particular families.
 
-Tolerances come from :mod:`parameterizations.numerics`: ``roundoff(scale, terms,
+Tolerances come from :mod:`overparam.parameterizations.numerics`: ``roundoff(scale, terms,
 depth)`` with ``scale`` the product of the norms of the factors involved.
 """
 
@@ -18,7 +18,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from parameterizations import (
+from overparam.parameterizations import (
     DeepLinear,
     Inverse,
     Polar,
@@ -27,9 +27,9 @@ from parameterizations import (
     numerics,
     zoo,
 )
-from parameterizations.base import finite_vectors
-from parameterizations.strategies import inputs
-from theorems.conformance import check_taylor
+from overparam.parameterizations.base import finite_vectors
+from overparam.parameterizations.strategies import inputs
+from overparam.theorems.conformance import check_taylor
 
 from _checks import expect, expect_close, explain, lazy
 

@@ -12,11 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import parameterizations as P
-from parameterizations import family_strategies
-from parameterizations.base import finite_vectors
-from theorems.conformance import check_parameterization, check_taylor
-from theorems.kinks import NOT_DIFFERENTIABLE, kink_along
+import overparam.parameterizations as P
+from overparam.parameterizations import family_strategies
+from overparam.parameterizations.base import finite_vectors
+from overparam.theorems.conformance import check_parameterization, check_taylor
+from overparam.theorems.kinks import NOT_DIFFERENTIABLE, kink_along
 
 from _user_models import UserAbs, UserReLU, UserReLUWrongBias
 
@@ -46,8 +46,8 @@ def test_the_kinks_of_abs_are_counted_apart():
 def test_a_catalogue_claim_at_a_kink_counts_it_undecided_not_held():
     # C16 (the chain rule) on |w|: a drawn zero entry with a direction that moves it is a kink, where
     # ℓ∘ψ has no gradient to compare; the runner counts it as undecided and draws another
-    from theorems import get, run_claim
-    from theorems.core import KINK_REASON
+    from overparam.theorems import get, run_claim
+    from overparam.theorems.core import KINK_REASON
 
     r = run_claim(get("C16"), param=UserAbs(), overrides={"max_examples": 100, "database": None,
                                                           "derandomize": True})

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from theorems.core import Claim, Result, expect, run_claim, scaled_budget, undecided
-from theorems.rates import Count, RateRule, clopper_pearson_interval, interval, wilson_interval
+from overparam.theorems.core import Claim, Result, expect, run_claim, scaled_budget, undecided
+from overparam.theorems.rates import Count, RateRule, clopper_pearson_interval, interval, wilson_interval
 
 
 def _binomial_coverage(interval_fn, n, p, confidence=0.95):
@@ -134,7 +134,7 @@ def test_rate_is_only_for_open_claims():
 
 def test_a_claims_own_budget_scales_with_the_profile():
     assert scaled_budget(10, 100) == 10 and scaled_budget(10, 2000) == 200 and scaled_budget(1, 10) == 1
-    from theorems.profiles import load_profile
+    from overparam.theorems.profiles import load_profile
 
     calls = []
     c = _planted("holds", lambda ex: calls.append(1), settings={"max_examples": 5})
@@ -149,8 +149,8 @@ def test_a_claims_own_budget_scales_with_the_profile():
 
 
 def test_quick_shortens_holds_claims_only_and_larger_profiles_scale_every_budget():
-    from theorems.core import claim_budget
-    from theorems.profiles import QUICK_EXAMPLES
+    from overparam.theorems.core import claim_budget
+    from overparam.theorems.profiles import QUICK_EXAMPLES
 
     holds, holds_own = _planted("holds", lambda ex: None), _planted("holds", lambda ex: None, settings={"max_examples": 12})
     searches = [_planted("exists", lambda ex: None), _planted("open", lambda ex: None),
@@ -165,7 +165,7 @@ def test_quick_shortens_holds_claims_only_and_larger_profiles_scale_every_budget
 
 
 def test_results_with_rates_and_undecided_counts_round_trip(tmp_path):
-    from theorems.records import dump_result, load_result
+    from overparam.theorems.records import dump_result, load_result
 
     r = Result("T91", "open", "survived", 12, undecided=3, undecided_reasons={"x": 3},
                rate={"rate": 1.0, "lo": 0.76, "hi": 1.0, "decided": 12, "undecided": 3})
@@ -184,7 +184,7 @@ def _undecidable(ex):
 
 
 def test_replay_knows_a_tendency_claims_miss_and_an_undecided_example(tmp_path):
-    from reports import records, replay
+    from overparam.reports import records, replay
 
     c = _planted("open", _narrow_and_wide, rate=RateRule("wide", series="wide"))
     r = run_claim(c, overrides={"max_examples": 10, "database": None})

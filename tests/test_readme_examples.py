@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from theorems.core import run_claim
-from theorems.readme_examples import examples_in, load
+from overparam.theorems.core import run_claim
+from overparam.theorems.readme_examples import examples_in, load
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 EXAMPLES = examples_in(README.read_text(encoding="utf-8"))
@@ -40,9 +40,9 @@ def test_the_infimum_the_search_example_derives_holds_on_its_strategy():
     # cos(K₁x, K₂x) ≥ cos(2 arcsin(1/3)) = 7/9: the true bound below the README's false 0.8
     import numpy as np
 
-    from parameterizations.numerics import cosine_band, step_band
-    from theorems import expect_ge
-    from theorems.core import Claim
+    from overparam.parameterizations.numerics import cosine_band, step_band
+    from overparam.theorems import expect_ge
+    from overparam.theorems.core import Claim
 
     assert np.cos(2 * np.arcsin(1 / 3)) == pytest.approx(7 / 9, abs=1e-15)
     search, = [e for e in EXAMPLES if e.name == "search"]

@@ -22,10 +22,10 @@ from hypothesis import target
 from hypothesis.database import InMemoryExampleDatabase
 
 from _planted import EXAMPLES, FEW, planted_claims
-from theorems.listing import catalogue, get
-from theorems.core import Claim, expect, run_claim
+from overparam.theorems.listing import catalogue, get
+from overparam.theorems.core import Claim, expect, run_claim
 
-from reports import build, cli, folder, records, select
+from overparam.reports import build, cli, folder, records, select
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -68,7 +68,7 @@ def test_a_failed_build_leaves_the_previous_report_intact(tmp_path, monkeypatch)
     out = tmp_path / "report"
     _build(out, "P1", "P2")
     before = _snapshot(out)
-    from reports import html
+    from overparam.reports import html
 
     calls = {"n": 0}
     real = html.claim_page
@@ -147,14 +147,14 @@ def test_exit_status_1_when_a_holds_claim_fails(tmp_path):
     extra = tmp_path / "false_claim.py"
     extra.write_text(
         "from hypothesis import strategies as st\n"
-        "from theorems import claim, expect\n"
+        "from overparam.theorems import claim, expect\n"
         "@claim('X902', kind='holds', section='extra', statement='Every n in [0, 10] is below 5 (false).',\n"
         "       strategy=st.fixed_dictionaries({'n': st.integers(0, 10)}))\n"
         "def below_five_again(ex):\n"
         "    expect(ex['n'], '<', 5, 'n')\n")
     # in a process of its own: the extra claim must not stay in this session's catalogue
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    run = subprocess.run([sys.executable, "-m", "reports", "--include", str(extra), "-k", "X902", "--no-fields",
+    run = subprocess.run([sys.executable, "-m", "overparam.reports", "--include", str(extra), "-k", "X902", "--no-fields",
                           "--out", str(tmp_path / "r"), "--junit", str(tmp_path / "junit.xml")], cwd=ROOT, env=env,
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 1 and "exit status 1: X902 refuted" in run.stderr
@@ -225,7 +225,7 @@ def _renamed(path: Path, to: str, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def replay_cli(capsys):
-    """``python -m reports replay ARGS`` in this process: (exit status, stdout, stderr)."""
+    """``python -m overparam.reports replay ARGS`` in this process: (exit status, stdout, stderr)."""
 
     def run(*argv):
         code = cli.main(["replay", *map(str, argv)])
@@ -238,7 +238,7 @@ def replay_cli(capsys):
 def _replay(*argv):
     """The same in a process of its own, as a user runs it."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.run([sys.executable, "-m", "reports", "replay", *map(str, argv)], cwd=ROOT, env=env,
+    return subprocess.run([sys.executable, "-m", "overparam.reports", "replay", *map(str, argv)], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
 
 
@@ -344,7 +344,7 @@ def test_the_index_puts_findings_first_with_filters_search_and_messages(tmp_path
 
 
 def test_the_readme_table_shows_the_claim_not_its_title():
-    from theorems import readme_table
+    from overparam.theorems import readme_table
 
     rows = {r[0]: r[1] for r in readme_table.rows()}
     for cid in ("C12", "C14", "C16", "C23", "C34", "C38"):
@@ -356,7 +356,7 @@ def test_the_readme_table_shows_the_claim_not_its_title():
 
 
 def test_a_replayed_failure_shows_its_search_effort_on_the_index():
-    from reports.index import _examples
+    from overparam.reports.index import _examples
 
     shown = _examples({"status": "refuted", "examples": 1, "replayed": True, "search_examples": 57})
     assert "1 ↺ 57" in shown and "the search that found it took 57 examples" in shown

@@ -21,11 +21,11 @@ import pytest
 from hypothesis import Phase
 
 from _planted import planted_claims
-from theorems.listing import get
-from theorems.core import ClaimFailed, Result
-from descent.losses import squared_loss
+from overparam.theorems.listing import get
+from overparam.theorems.core import ClaimFailed, Result
+from overparam.descent.losses import squared_loss
 
-from reports import build, cli, plots, records, replay, select
+from overparam.reports import build, cli, plots, records, replay, select
 
 pytest_plugins = ["pytester"]
 
@@ -120,7 +120,7 @@ def test_refuted_results_have_a_png_and_a_replay_that_raises_again(report):
         pngs = [out / f"{e.page[:-5]}-{p.name}.png" for p in e.pictures if p.png]
         assert pngs and all(p.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") for p in pngs)
         page = (out / e.page).read_text(encoding="utf-8")
-        assert "python -m reports replay" in page and "python -m pytest -k " + e.result.id in page
+        assert "python -m overparam.reports replay" in page and "python -m pytest -k " + e.result.id in page
         rec = records.load_record(e.record_path)
         rep = replay.replay(rec)  # the claim is found again from the record alone
         assert rep.outcome == "failed" and rep.same, (rep.message, rep.recorded)
@@ -136,7 +136,7 @@ def test_refuted_results_have_a_png_and_a_replay_that_raises_again(report):
 def test_replay_command_exits_non_zero_with_the_message(report):
     _, entries = report
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    cmd = [sys.executable, "-m", "reports", "replay"]
+    cmd = [sys.executable, "-m", "overparam.reports", "replay"]
     failed = subprocess.run(cmd + [str(entries["P1"].record_path)], cwd=ROOT, env=env, capture_output=True,
                             text=True, timeout=60)
     assert failed.returncode == 1, failed.stderr
@@ -166,7 +166,7 @@ def test_same_example_gives_the_same_png_bytes(report):
 
 @pytest.mark.slow
 def test_gradient_fields_are_in_the_report_and_deterministic(report):
-    from reports.figures import gradient_fields, render_gradient_fields
+    from overparam.reports.figures import gradient_fields, render_gradient_fields
 
     out, _ = report
     assert [f.name for f in gradient_fields()] == ["regular", "squared", "inverse", "polar", "deep"]
@@ -176,7 +176,7 @@ def test_gradient_fields_are_in_the_report_and_deterministic(report):
 
 
 def test_gradient_fields_follow_the_zoo():
-    from reports.figures import canonical_gradients, gradient_fields
+    from overparam.reports.figures import canonical_gradients, gradient_fields
 
     G = canonical_gradients()
     assert G.shape == (48, 2) and np.allclose(np.linalg.norm(G[:16], axis=1), 0.5)
@@ -193,7 +193,7 @@ def test_gradient_fields_follow_the_zoo():
 
 
 def test_records_keep_every_bit(tmp_path):
-    from parameterizations import TwoLayerLinear
+    from overparam.parameterizations import TwoLayerLinear
 
     x = np.array([0.1, -0.0, np.nan, np.inf, -np.inf, 5e-324, 1 / 3, 1e308])
     ex = {"param": TwoLayerLinear(k=2, d=3), "x": x, "M": np.arange(6, dtype=np.int32).reshape(2, 3),
@@ -220,7 +220,7 @@ def test_a_value_kept_as_text_is_not_replayed(tmp_path):
 
 @pytest.mark.slow
 def test_a_failure_carries_its_violated_quantity(report):
-    from theorems.core import Violation, expect
+    from overparam.theorems.core import Violation, expect
 
     with pytest.raises(ClaimFailed) as e:
         expect(-0.3, ">=", 0, "cos(g, Kg)")
@@ -264,7 +264,7 @@ def test_cli_include_registers_extra_claims(tmp_path):
     extra = tmp_path / "extra_claims.py"
     extra.write_text(
         "from hypothesis import strategies as st\n"
-        "from theorems import claim, expect\n"
+        "from overparam.theorems import claim, expect\n"
         "@claim('X901', kind='holds', section='extra', statement='Every n in [0, 10] is below 5 (false).',\n"
         "       strategy=st.fixed_dictionaries({'n': st.integers(0, 10)}))\n"
         "def below_five(ex):\n"
@@ -272,13 +272,13 @@ def test_cli_include_registers_extra_claims(tmp_path):
     out = tmp_path / "out"
     # in a process of its own: the extra claim must not stay in this session's catalogue
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    run = subprocess.run([sys.executable, "-m", "reports", "--include", str(extra), "-k", "X901", "--max-examples",
+    run = subprocess.run([sys.executable, "-m", "overparam.reports", "--include", str(extra), "-k", "X901", "--max-examples",
                           "20", "--no-fields", "--out", str(out)], cwd=ROOT, env=env, capture_output=True, text=True,
                          timeout=120)
     assert run.returncode == 1 and "X901" in run.stdout, run.stderr
     rec = records.load_record(out / "X901.json")
     assert rec.result.example == {"n": 5} and rec.includes == [str(extra.resolve())]
-    again = subprocess.run([sys.executable, "-m", "reports", "replay", str(out / "X901.json")], cwd=ROOT, env=env,
+    again = subprocess.run([sys.executable, "-m", "overparam.reports", "replay", str(out / "X901.json")], cwd=ROOT, env=env,
                            capture_output=True, text=True, timeout=120)
     assert again.returncode == 1 and "X901 fails again (same message as recorded)" in again.stderr
 
@@ -289,7 +289,7 @@ def test_pytest_plugin_writes_the_report(pytester):
         import sys
         sys.path.insert(0, {str(ROOT / 'tests')!r})
         from _planted import planted_claims
-        from theorems.testing import check_claim
+        from overparam.theorems.testing import check_claim
         import pytest
 
         @pytest.mark.parametrize("cid", ["P1", "P2", "P5"])
@@ -297,7 +297,7 @@ def test_pytest_plugin_writes_the_report(pytester):
             check_claim(planted_claims()[cid], request)
     """)
     out = pytester.path / "rep"
-    result = pytester.runpytest_inprocess("-p", "reports.pytest_plugin", "-q", f"--claims-report={out}",
+    result = pytester.runpytest_inprocess("-p", "overparam.reports.pytest_plugin", "-q", f"--claims-report={out}",
                                           "--claims-report-fields=regular", "-p", "no:cacheprovider",
                                           "--hypothesis-seed=0")
     result.assert_outcomes(passed=1, failed=1, skipped=1)

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 from hypothesis import Phase
 
-import parameterizations as P
-from theorems.core import Claim, expect, run_claim
-from theorems.examples import examples, two_layer
-from theorems.records import from_jsonable, load_result, dump_result, to_jsonable
+import overparam.parameterizations as P
+from overparam.theorems.core import Claim, expect, run_claim
+from overparam.theorems.examples import examples, two_layer
+from overparam.theorems.records import from_jsonable, load_result, dump_result, to_jsonable
 
 FAST = {"max_examples": 30}
 # where a test is about the verdict and not the shrunk example, skip shrinking
@@ -84,7 +84,7 @@ def test_examples_with_every_member_round_trip(member):
 
 
 def test_claim_ids_sort_by_number_then_suffix():
-    from theorems.core import claim_sort_key
+    from overparam.theorems.core import claim_sort_key
 
     assert sorted(["C10", "C2", "C18b", "C18", "C30a", "X1"], key=claim_sort_key) == \
         ["C2", "C10", "C18", "C18b", "C30a", "X1"]
@@ -93,7 +93,7 @@ def test_claim_ids_sort_by_number_then_suffix():
 def test_one_place_chooses_the_profile(monkeypatch):
     from hypothesis import settings
 
-    from theorems.profiles import chosen_profile, load_profile
+    from overparam.theorems.profiles import chosen_profile, load_profile
 
     monkeypatch.setenv("OVERPARAM_PROFILE", "thorough")
     assert chosen_profile() == "thorough" and chosen_profile("ci") == "ci"
@@ -106,7 +106,7 @@ def test_one_place_chooses_the_profile(monkeypatch):
 
 
 def test_expect_close_fails_outside_a_hypothesis_test_too():
-    from theorems.core import ClaimFailed, expect_close
+    from overparam.theorems.core import ClaimFailed, expect_close
 
     member = P.zoo()[0]
     with pytest.raises(ClaimFailed, match=re.escape(f"(round-off) [{member.label}]")) as e:
@@ -124,7 +124,7 @@ def _fails_on_polar(ex):
 
 
 def test_a_general_claim_gets_the_whole_budget_in_every_family():
-    from theorems.examples import for_param
+    from overparam.theorems.examples import for_param
 
     ok = Claim("G1", "holds", "a planted general claim", "tests", check=lambda ex: event_family(ex),
                strategy=lambda m: for_param(m), general=True)

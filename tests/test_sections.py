@@ -1,12 +1,12 @@
 """Every built-in claim is filed under a section of the post named in theorems.sections, and every section holds one."""
 
-from theorems import sections
-from theorems.listing import catalogue
+from overparam.theorems import sections
+from overparam.theorems.listing import catalogue
 
 
 def _built_in():
     # claims registered by the chapters (an --include file of a test may add others to the registry)
-    return [c for c in catalogue() if c.check is not None and c.check.__module__.startswith("theorems.chapters.")]
+    return [c for c in catalogue() if c.check is not None and c.check.__module__.startswith("overparam.theorems.chapters.")]
 
 
 def test_every_claim_names_a_section_of_the_post():
@@ -29,7 +29,7 @@ def test_sections_are_distinct_and_exported():
 def test_the_chapters_docstring_lists_each_module_with_its_claims_and_section():
     import re
 
-    from theorems import chapters
+    from overparam.theorems import chapters
 
     rows = {}
     for line in chapters.__doc__.splitlines():

@@ -1,6 +1,6 @@
 import numpy as np
 
-import parameterizations as P
+import overparam.parameterizations as P
 
 
 def test_zoo_members_have_consistent_sizes():

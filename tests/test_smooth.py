@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from parameterizations import ShallowSmooth, numerics
-from parameterizations.smooth import ACTIVATIONS
-from theorems.conformance import check_parameterization
+from overparam.parameterizations import ShallowSmooth, numerics
+from overparam.parameterizations.smooth import ACTIVATIONS
+from overparam.theorems.conformance import check_parameterization
 
 #: a reduced budget: a planted error shows on almost every point, and the family runs at
 #: the full budget in the conformance suite and in every general claim over the zoo
@@ -132,7 +132,7 @@ def test_x_must_be_a_fixed_input():
 
 @pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
 def test_spec_rebuilds_the_member(activation):
-    from parameterizations import from_spec
+    from overparam.parameterizations import from_spec
 
     m = ShallowSmooth(n=3, d=2, k=2, activation=activation, seed=5)
     back = from_spec(m.family, m.spec())
@@ -145,7 +145,7 @@ def test_rounding_in_a_saturated_tail_is_bounded_locally():
     # ~1e-10). With a global Lipschitz constant in psi_scale the floor (~1e-10) hid the remainder's
     # asymptotic h² regime, and the pre-asymptotic steps (h ≫ 1, where σ has saturated and the
     # remainder grows like h·|J·d|) read as order 1
-    from theorems.conformance import check_taylor
+    from overparam.theorems.conformance import check_taylor
 
     m = ShallowSmooth(n=1, d=1, k=2, activation="sigmoid", seed=371)
     w = np.array([-150.0, 0.0, 140.625, 0.0, 100.0, 0.0])
@@ -168,7 +168,7 @@ def test_the_taylor_test_starts_before_the_bend_of_a_saturated_unit():
     # steps of 10, 5 (‖w‖∞/10 on) drive σ through its flat tail, where the remainder
     # e^{−τ} − 1 + τ grows like τ; its h² regime lies under the round-off floor. From
     # curvature_step on (τ ≤ 1) the remainder is quadratic or at round-off: J passes
-    from theorems.conformance import check_taylor
+    from overparam.theorems.conformance import check_taylor
 
     m, w, d = _saturated_sigmoid()
     J = m.jacobian(w)
@@ -181,7 +181,7 @@ def test_the_taylor_test_starts_before_the_bend_of_a_saturated_unit():
 
 
 def test_wrong_entries_accuse_no_entry_of_a_correct_jacobian_and_name_a_wrong_one():
-    from parameterizations.differentiability import describe_entries, wrong_entries
+    from overparam.parameterizations.differentiability import describe_entries, wrong_entries
 
     m, w, _ = _saturated_sigmoid()
     J = m.jacobian(w)
@@ -211,7 +211,7 @@ def test_a_zero_crossing_between_two_sampled_steps_is_seen_by_the_remainders_tur
     # a point the thorough profile found: unit 6 (a = 1000) at Z = 0, where sigmoid's remainder is
     # cubic, against a small quadratic term of unit 4; the two cancel between steps 5.5e-3 and
     # 2.8e-3 with no rise of ‖R‖, only a change of sign, and the orders just past it are low
-    from theorems.conformance import check_taylor
+    from overparam.theorems.conformance import check_taylor
 
     m = ShallowSmooth(n=1, d=1, k=7, activation="sigmoid", seed=939)
     w = np.zeros(m.n_params)

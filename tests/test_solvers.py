@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 from scipy.linalg import null_space
 
-from descent import solvers as S
+from overparam.descent import solvers as S
 
 seeds = st.integers(0, 2**32 - 1)
 FAST = settings(max_examples=15, deadline=None)

@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parameterizations import CLASSES, DeepLinear, MatrixFactorization, Polar, ShallowReLU, TwoLayerLinear
-from parameterizations.numerics import roundoff, theta_band
-from parameterizations.special_points import (SPECIAL_POINTS, balanced_points, dead_unit_points, degenerate_points,
+from overparam.parameterizations import CLASSES, DeepLinear, MatrixFactorization, Polar, ShallowReLU, TwoLayerLinear
+from overparam.parameterizations.numerics import roundoff, theta_band
+from overparam.parameterizations.special_points import (SPECIAL_POINTS, balanced_points, dead_unit_points, degenerate_points,
                                               nonzero_theta_points, polar_points, same_theta_pairs)
-from theorems import models_table
-from theorems.examples import relu, smooth
+from overparam.theorems import models_table
+from overparam.theorems.examples import relu, smooth
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 FEW = settings(max_examples=10, database=None, deadline=None)
@@ -24,7 +24,7 @@ MEMBERS = st.sampled_from([TwoLayerLinear(2, 3), TwoLayerLinear(3, 2), TwoLayerL
 
 def test_the_readme_table_of_models_is_current():
     assert models_table.parse_block(README.read_text(encoding="utf-8")) == models_table.render_table(), \
-        "README's table of models is stale: run `python -m theorems models --write README.md`"
+        "README's table of models is stale: run `python -m overparam.theorems models --write README.md`"
 
 
 def test_every_family_has_a_row_and_every_strategy_serves_a_family_of_the_zoo():
@@ -75,7 +75,7 @@ def test_same_theta_pairs_share_theta_with_a_bounded_condition_number(ex):
 
 
 def test_bad_caps_are_refused():
-    from parameterizations.special_points import steerable_invertible_matrices
+    from overparam.parameterizations.special_points import steerable_invertible_matrices
 
     with pytest.raises(ValueError, match=r"^max_cond must be a finite number ≥ 1, but got 0\.5$"):
         steerable_invertible_matrices(2, max_cond=0.5)
@@ -125,7 +125,7 @@ def test_wide_models_have_at_least_as_many_units_as_inputs(m):
 
 
 def test_the_models_command_refuses_a_file_without_markers_in_one_line(tmp_path, capsys):
-    from theorems.__main__ import main
+    from overparam.theorems.__main__ import main
 
     (tmp_path / "R.md").write_text("no markers\n", encoding="utf-8")
     assert main(["models", "--write", str(tmp_path / "R.md")]) == 2

@@ -1,7 +1,7 @@
 """The round-off bounds are tight enough to catch an error of 10³ unit round-offs.
 
 Every comparison of two computations of one value accepts a difference up to
-:func:`parameterizations.numerics.roundoff` — c·depth·γ_{terms+depth}·scale, a few
+:func:`overparam.parameterizations.numerics.roundoff` — c·depth·γ_{terms+depth}·scale, a few
 hundred unit round-offs u of the scale for the sizes of the zoo. A bound that grew by a
 factor of 100 (a wrong γ, a scale squared, a depth counted twice) would still let every
 correct map pass, so the tests of correct maps cannot see it. Here an error of 10³·u·scale
@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
-from parameterizations import numerics, zoo
-from parameterizations.base import finite_vectors
-from theorems.conformance import check_products
-from theorems.core import ClaimFailed
+from overparam.parameterizations import numerics, zoo
+from overparam.parameterizations.base import finite_vectors
+from overparam.theorems.conformance import check_products
+from overparam.theorems.core import ClaimFailed
 
 #: the planted error, in unit round-offs of the scale the bound is taken from
 PLANT = 1e3 * numerics.UNIT_ROUNDOFF

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parameterizations import MatrixFactorization, ShallowReLU, family_strategies, numerics, zoo
-from parameterizations.strategies import inputs, invertible_matrices, nonzero_scales, permutations
+from overparam.parameterizations import MatrixFactorization, ShallowReLU, family_strategies, numerics, zoo
+from overparam.parameterizations.strategies import inputs, invertible_matrices, nonzero_scales, permutations
 
 from _checks import expect, expect_close, explain, lazy
 

@@ -1,24 +1,24 @@
 """The claims catalogue: one entry per claim, the single source of truth.
 
 ``catalogue()`` lists the entries in id order; ``run_claim`` decides one with
-Hypothesis; ``check_parameterization`` (:mod:`theorems.conformance`) runs the general
+Hypothesis; ``check_parameterization`` (:mod:`overparam.theorems.conformance`) runs the general
 claims on any object that implements the parameterization interface.
 
 Layout (imports point down this list, never up):
 
-* :mod:`~theorems.listing` — ``catalogue``, ``get``, ``chapter``: imports the chapters and lists
+* :mod:`overparam.theorems.listing` — ``catalogue``, ``get``, ``chapter``: imports the chapters and lists
   the registry;
-* :mod:`~theorems.chapters` — the built-in claims, one module per group of claims; no chapter
+* :mod:`overparam.theorems.chapters` — the built-in claims, one module per group of claims; no chapter
   imports another;
-* what the chapters share: :mod:`~theorems.registry` (``@claim``, ``pending``),
-  :mod:`~theorems.sections` (the post's section titles), :mod:`~theorems.examples` (strategies of
-  examples), :mod:`~theorems.geometry` (angles, planes, the round-off of a step),
-  :mod:`~theorems.style` (colours, drawing helpers), :mod:`~theorems.experiments` and
-  :mod:`~theorems.flow_limits` (the descent claims' conventions; where gradient flow ends);
-  descent itself, the losses and the reference solvers are the package :mod:`descent`;
-* :mod:`~theorems.core` — ``Claim``, ``Result``, ``expect``, ``run_claim``; :mod:`~theorems.inequalities`
-  (``expect_le``/``expect_ge``: a derived round-off band, and ``target()`` toward the bound); :mod:`~theorems.records`,
-  :mod:`~theorems.profiles`, :mod:`~theorems.testing` (pytest glue), :mod:`~theorems.readme_table`.
+* what the chapters share: :mod:`overparam.theorems.registry` (``@claim``, ``pending``),
+  :mod:`overparam.theorems.sections` (the post's section titles), :mod:`overparam.theorems.examples` (strategies of
+  examples), :mod:`overparam.theorems.geometry` (angles, planes, the round-off of a step),
+  :mod:`overparam.theorems.style` (colours, drawing helpers), :mod:`overparam.theorems.experiments` and
+  :mod:`overparam.theorems.flow_limits` (the descent claims' conventions; where gradient flow ends);
+  descent itself, the losses and the reference solvers are the package :mod:`overparam.descent`;
+* :mod:`overparam.theorems.core` — ``Claim``, ``Result``, ``expect``, ``run_claim``; :mod:`overparam.theorems.inequalities`
+  (``expect_le``/``expect_ge``: a derived round-off band, and ``target()`` toward the bound); :mod:`overparam.theorems.records`,
+  :mod:`overparam.theorems.profiles`, :mod:`overparam.theorems.testing` (pytest glue), :mod:`overparam.theorems.readme_table`.
 """
 
 from .core import Claim, ClaimFailed, Result, expect, expect_close, run_claim

@@ -1,4 +1,4 @@
-"""``python -m theorems table|models [--write README.md]``: the catalogue table and the table of models, generated."""
+"""``python -m overparam.theorems table|models [--write README.md]``: the catalogue table and the table of models, generated."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from .core import run_claim
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m theorems", description=__doc__)
+    ap = argparse.ArgumentParser(prog="python -m overparam.theorems", description=__doc__)
     sub = ap.add_subparsers(dest="cmd", required=True)
     t = sub.add_parser("table", help="print the catalogue table; with --write, run every claim and update the file")
     t.add_argument("--write", metavar="README", help="replace the generated block of this file")

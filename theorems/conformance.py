@@ -13,8 +13,8 @@ import numpy as np
 from hypothesis import Phase, note
 from hypothesis import strategies as st
 
-from parameterizations.base import finite_vectors
-from parameterizations.numerics import ORDER_THRESHOLD, roundoff, taylor_order
+from overparam.parameterizations.base import finite_vectors
+from overparam.parameterizations.numerics import ORDER_THRESHOLD, roundoff, taylor_order
 
 from .listing import catalogue
 from .core import Claim, ClaimFailed, Result, expect_close, run_claim
@@ -48,7 +48,7 @@ def _label(param) -> str:
 
 def examples_for(param) -> st.SearchStrategy:
     """{"param", "w", "dw", "u"}: a point (ordinary or extreme scale), a direction, a covector."""
-    from parameterizations import Parameterization
+    from overparam.parameterizations import Parameterization
 
     if isinstance(param, Parameterization):
         points = st.booleans().flatmap(lambda extreme: param.points(extreme=extreme))
@@ -142,12 +142,12 @@ def check_parameterization(param, *, raise_on_failure: bool = False, max_example
             failure's message instead of returning.
         max_examples: examples per check (default: the active Hypothesis profile).
         claims: also run the catalogue's general claims (C16, C19, C24, …) but its consistency
-            checks (:data:`theorems.power.CONSISTENCY_CHECKS`: C17), which no object can fail.
+            checks (:data:`overparam.theorems.power.CONSISTENCY_CHECKS`: C17), which no object can fail.
         shrink: shrink a counterexample to a minimal one (off: report the first found,
             much faster when only detection matters).
 
     Returns:
-        One :class:`~theorems.Result` per check, with ``status`` ``holds`` or
+        One :class:`overparam.theorems.Result` per check, with ``status`` ``holds`` or
         ``refuted`` (``error`` if the object raised), the shrunk counterexample,
         and a message in full sentences. Drawn points where ψ is not differentiable
         (a kink: one-sided derivatives that differ) are counted apart in ``set_aside``;
@@ -157,7 +157,7 @@ def check_parameterization(param, *, raise_on_failure: bool = False, max_example
         if not hasattr(param, name):
             raise ValueError(f"param must implement the parameterization interface, but "
                              f"{type(param).__name__} has no {name!r}")
-    from parameterizations import Parameterization
+    from overparam.parameterizations import Parameterization
 
     if not isinstance(param, Parameterization):
         param = _Adapted(param)
@@ -185,7 +185,7 @@ class _Adapted:
     """Gives an object with the bare interface the rest of it: label, points, depth, defaults."""
 
     def __new__(cls, obj):
-        from parameterizations import Parameterization
+        from overparam.parameterizations import Parameterization
 
         class Adapted(Parameterization):
             family = type(obj).__name__

@@ -9,7 +9,7 @@ draws examples. The function states the property with :func:`expect`:
   a witness; the runner raises on it, so Hypothesis searches for, shrinks and
   keeps the smallest witness it finds.
 * kind ``open``: as ``holds``, but the verdict (refuted, or survived N examples)
-  is a finding, not a failure of the suite. An open claim with a :class:`~theorems.rates.RateRule`
+  is a finding, not a failure of the suite. An open claim with a :class:`overparam.theorems.rates.RateRule`
   (a *tendency* claim) is decided by the rate of its criterion over the examples instead: each
   example that fails is counted, not reported, and the rule turns the rate's confidence interval
   into survived, refuted or inconclusive.
@@ -246,7 +246,7 @@ class Claim:
         definitions: for open claims, what "near", "converges", … mean here.
         known_failure: why a refutation is expected (data, not a skip).
         rate: for a tendency claim (kind open), the rule that decides it from the rate of its
-            criterion over the examples (:class:`~theorems.rates.RateRule`); the check then
+            criterion over the examples (:class:`overparam.theorems.rates.RateRule`); the check then
             states the criterion of one example (failing it counts a miss) or returns the
             outcomes of its trials (see :func:`run_claim`).
     """
@@ -287,7 +287,7 @@ class Claim:
             from .examples import per_model
 
             return params.flatmap(per_model(self.strategy))
-        from parameterizations import family_strategies
+        from overparam.parameterizations import family_strategies
 
         from .examples import per_model
 
@@ -472,7 +472,7 @@ def run_claim(claim: Claim, *, param=None, params=None, overrides: dict | None =
         A tendency claim (``claim.rate``) is run without target(), shrinking or the database's
         replays (:data:`RATE_PHASES`): each example adds to the counts of its criterion — its check
         returning ``None``/``True`` (met), ``False`` or a :class:`ClaimFailed` (missed), or a dict
-        from series name to such an outcome or a :class:`~theorems.rates.Count` — and the rule
+        from series name to such an outcome or a :class:`overparam.theorems.rates.Count` — and the rule
         decides from the deciding series' interval (``rate``). A refuted or inconclusive result
         keeps the first example that missed the criterion.
     """
@@ -615,7 +615,7 @@ def _tally(state: dict, out, ex, failure: ClaimFailed | None = None) -> None:
     """Add one example's outcomes to a tendency claim's counts.
 
     ``out`` is what the check returned: ``None`` or ``True`` (the criterion met), ``False`` (missed),
-    or a dict from series name to such an outcome or a :class:`~theorems.rates.Count` (an example that
+    or a dict from series name to such an outcome or a :class:`overparam.theorems.rates.Count` (an example that
     reports several series, or many trials of its own). The first example that missed the deciding
     series is kept, with the failure that said so.
     """
@@ -629,7 +629,7 @@ def _tally(state: dict, out, ex, failure: ClaimFailed | None = None) -> None:
 
 def outcomes_of(rule: RateRule, out) -> dict:
     """What a tendency claim's check returned, as a dict from series to outcome: ``None`` or ``True``
-    (met), ``False`` (missed), or a :class:`~theorems.rates.Count`; a dict is returned as it is."""
+    (met), ``False`` (missed), or a :class:`overparam.theorems.rates.Count`; a dict is returned as it is."""
     return out if isinstance(out, dict) else {rule.series: True if out is None else out}
 
 
@@ -660,7 +660,7 @@ def _run_per_family(claim: Claim, overrides: dict | None) -> Result:
     tried; a failure (or witness) keeps its family's example and message, a run without one the
     example nearest the bound over all families.
     """
-    from parameterizations import family_strategies
+    from overparam.parameterizations import family_strategies
 
     total, seconds, best, families, events = 0, 0.0, None, family_strategies(3), {}
     undecided, reasons = 0, {}
@@ -735,10 +735,10 @@ def _keep_if_nearest(state: dict, ex) -> None:
 
 
 def expect_close(a, b, *, scale: float, terms: int, depth: int = 1, what: str, member=None) -> None:
-    """Fail unless ‖a − b‖ is within the round-off bound of :func:`parameterizations.numerics.roundoff`
+    """Fail unless ‖a − b‖ is within the round-off bound of :func:`overparam.parameterizations.numerics.roundoff`
     for a value of size ``scale`` computed by ``depth`` rounded products of ``terms`` terms."""
     __tracebackhide__ = True
-    from parameterizations.numerics import close
+    from overparam.parameterizations.numerics import close
 
     ok, diff, bound = close(a, b, scale, terms, depth)
     if ok:

@@ -10,8 +10,8 @@ from typing import Callable
 
 from hypothesis import strategies as st
 
-from parameterizations import DeepLinear, ShallowReLU, ShallowSmooth, TwoLayerLinear
-from parameterizations.smooth import ACTIVATIONS
+from overparam.parameterizations import DeepLinear, ShallowReLU, ShallowSmooth, TwoLayerLinear
+from overparam.parameterizations.smooth import ACTIVATIONS
 
 __all__ = ["examples", "for_param", "sized", "two_layer", "deep_linear", "relu", "smooth", "dims", "per_model",
            "MODEL_HELPERS"]
@@ -111,7 +111,7 @@ def examples(params: st.SearchStrategy, build: Callable | None = None, /, **fiel
     """Examples over a strategy of parameterizations: per model m, ``build(m)``, or :func:`for_param` (m, **fields).
 
     ``build`` (model ↦ strategy of example dicts, such as
-    :func:`parameterizations.special_points.same_theta_pairs`) is for values drawn together
+    :func:`overparam.parameterizations.special_points.same_theta_pairs`) is for values drawn together
     (one transformed from another); ``fields`` for values drawn side by side, after it when
     both are given. The strategy of each model is built once (:func:`per_model`).
     """

@@ -1,7 +1,7 @@
 """Where gradient flow of an element-wise map ends on under-determined least squares, and how close descent gets.
 
-Shared by the claims on implicit bias (C29, C29b, C31 in :mod:`theorems.chapters.elementwise_bias`)
-and on Woodworth et al.'s Q_α interpolation (C38, :mod:`theorems.chapters.woodworth`):
+Shared by the claims on implicit bias (C29, C29b, C31 in :mod:`overparam.theorems.chapters.elementwise_bias`)
+and on Woodworth et al.'s Q_α interpolation (C38, :mod:`overparam.theorems.chapters.woodworth`):
 
 * the random problems y = Xθ* they draw (:func:`bias_problems`);
 * the mirror geometry θ̇ = −M Xᵀ(Xθ − y) of each map's flow (:func:`mirror_metric`) and the move the
@@ -11,7 +11,7 @@ and on Woodworth et al.'s Q_α interpolation (C38, :mod:`theorems.chapters.woodw
 * the small-α and large-α laws of argmin Q_α around the minimum-ℓ1 and minimum-ℓ2 interpolants
   (:func:`l1_asymptotics`, :func:`small_alpha`, :func:`large_alpha`).
 
-Descent runs on :mod:`descent`; reference points come from :mod:`descent.solvers`.
+Descent runs on :mod:`overparam.descent`; reference points come from :mod:`overparam.descent.solvers`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from functools import lru_cache
 import numpy as np
 from hypothesis import strategies as st
 
-from descent import squared_loss, gradient_descent
+from overparam.descent import squared_loss, gradient_descent
 
 from .experiments import REL_TOL
 
@@ -53,7 +53,7 @@ def _bias_problem(n: int, q: int, seed: int, nonneg: bool) -> dict:
     Support size n makes y a generic point of the cone (or span) of n columns, so the linear programs
     below have a non-degenerate vertex solution with probability one.
     """
-    from descent.solvers import random_problem
+    from overparam.descent.solvers import random_problem
 
     p = random_problem(np.random.default_rng(seed), n, q, n, nonneg=nonneg)
     return {"n": n, "q": q, "seed": seed, "X": p.X, "y": p.y}
@@ -105,7 +105,7 @@ def remaining_move(X, y, theta, M) -> float:
 def _curvature_bound(param, kind, X, loss, w0, theta_end, alpha) -> float:
     """ρ: the larger of the parametric Hessian's spectral radius at w₀ (power iteration) and its
     Gauss–Newton part at the expected end point, λ_max(XᵀX)·max diag of J Jᵀ there."""
-    from descent import curvature
+    from overparam.descent import curvature
 
     lam = float(np.linalg.norm(X, 2)) ** 2
     gn = {"squared": 4.0 * float(np.max(np.abs(theta_end))),
@@ -117,7 +117,7 @@ def _curvature_bound(param, kind, X, loss, w0, theta_end, alpha) -> float:
 def flow_run(param, kind, X, y, alpha, theta_end, *, eta: float | None = None, steps: int = _BIAS_STEPS):
     """One descent run from the uniform start of scale α at η = c/ρ (or the given ``eta``), halved while it
     diverges (at most five times); loss ≤ 1e-10·L₀ or ``steps``. Returns (run, η used)."""
-    from descent import uniform_initial
+    from overparam.descent import uniform_initial
 
     loss = squared_loss(X, y)
     w0 = uniform_initial(param, alpha)
@@ -147,7 +147,7 @@ def settled(X, y, run) -> tuple[bool, str, float]:
 
 def flow_runs(param, kind, X, y, alpha, theta_end):
     """Descent from the uniform start of scale α at η = c/ρ and at η/2; loss ≤ 1e-10·L₀ or the budget."""
-    from descent import uniform_initial
+    from overparam.descent import uniform_initial
 
     loss = squared_loss(X, y)
     w0 = uniform_initial(param, alpha)
@@ -176,7 +176,7 @@ def flow_limit_bound(X, y, kind, alpha, coarse, fine, reference=None) -> dict:
     stop = remaining_move(X, y, fine, M)
     out = {"richardson": rich, "stop": stop, "bound": 2.0 * (rich + stop)}
     if reference is not None:
-        from descent.solvers import kkt_residual
+        from overparam.descent.solvers import kkt_residual
 
         Mr = mirror_metric(kind, reference, alpha)
         grad = _potential_grad(kind, reference, alpha)
@@ -218,7 +218,7 @@ def l1_asymptotics(X, y, beta_l1, nonneg: bool = False) -> dict | None:
     θᵢ = α² exp((Xᵀν)ᵢ): X_Sᵀλ = 1, X_Sᵀν₁ = log β₁,S and the slack is sᵢ = 1 − aᵢ.
     Returns None when the vertex is degenerate (|S| ≠ n) or the certificate is not strict (some sᵢ ≤ 0).
     """
-    from descent.solvers import LP_TOL
+    from overparam.descent.solvers import LP_TOL
 
     X = np.asarray(X, float)
     n, q = X.shape

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from parameterizations.base import unit
-from parameterizations.numerics import roundoff
+from overparam.parameterizations.base import unit
+from overparam.parameterizations.numerics import roundoff
 
 __all__ = [
     "angle",

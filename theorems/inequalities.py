@@ -2,16 +2,16 @@
 
 ``expect_le(value, bound, what, band=…)`` fails unless value ≤ bound + band, and
 ``expect_ge`` unless value ≥ bound − band, where ``band`` is the round-off the computed
-``value − bound`` can carry, taken from :mod:`parameterizations.numerics` (never a guess):
+``value − bound`` can carry, taken from :mod:`overparam.parameterizations.numerics` (never a guess):
 
-* a number against a number: the default, :func:`~parameterizations.numerics.value_band` of
+* a number against a number: the default, :func:`overparam.parameterizations.numerics.value_band` of
   the two (and of ``magnitude``, the size of the terms they were summed from, if larger);
-* an eigenvalue against 0 or another: :func:`~parameterizations.numerics.eigenvalue_band`,
-  or :func:`~parameterizations.numerics.kernel_band` for K = J Jᵀ of a parameterization;
-* the norm of a product: :func:`~parameterizations.numerics.product_band` of its factors, or
-  :func:`~parameterizations.numerics.step_band` for the induced step K g;
-* a cosine or a ratio: :func:`~parameterizations.numerics.cosine_band`,
-  :func:`~parameterizations.numerics.ratio_band` (how the bands of their inputs carry).
+* an eigenvalue against 0 or another: :func:`overparam.parameterizations.numerics.eigenvalue_band`,
+  or :func:`overparam.parameterizations.numerics.kernel_band` for K = J Jᵀ of a parameterization;
+* the norm of a product: :func:`overparam.parameterizations.numerics.product_band` of its factors, or
+  :func:`overparam.parameterizations.numerics.step_band` for the induced step K g;
+* a cosine or a ratio: :func:`overparam.parameterizations.numerics.cosine_band`,
+  :func:`overparam.parameterizations.numerics.ratio_band` (how the bands of their inputs carry).
 
 Both report the margin to ``hypothesis.target`` (``steer``), scaled by the size of the
 compared values (or ``scale``), so that the search — most of all the ``thorough`` profile —
@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import currently_in_test_context, target
 
-from parameterizations.numerics import value_band
+from overparam.parameterizations.numerics import value_band
 
 from .core import ClaimFailed, _fmt
 
@@ -72,7 +72,7 @@ def expect_le(value, bound, what: str, *, band: float | None = None, magnitude: 
     Args:
         value, bound: the computed quantity and its bound (numbers).
         what: the quantity's name in the message (``‖Kg‖``).
-        band: the round-off band of value − bound, from :mod:`parameterizations.numerics`
+        band: the round-off band of value − bound, from :mod:`overparam.parameterizations.numerics`
             (``step_band``, ``eigenvalue_band``, ``cosine_band``, …). Default:
             ``value_band(value, bound, magnitude, terms=terms, depth=depth)``, for two numbers
             computed by a few roundings from terms of size ``magnitude``.
@@ -81,7 +81,7 @@ def expect_le(value, bound, what: str, *, band: float | None = None, magnitude: 
         member: a parameterization, named in the message.
         steer: report the margin to ``target()`` (off for a premise that is not a bound).
 
-    Raises :class:`~theorems.ClaimFailed` with ``what``, ``value``, ``op``, ``bound``.
+    Raises :class:`overparam.theorems.ClaimFailed` with ``what``, ``value``, ``op``, ``bound``.
     """
     __tracebackhide__ = True
     _check(value, "<=", bound, what, band, magnitude, terms, depth, scale, member, steer, context)

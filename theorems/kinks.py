@@ -5,7 +5,7 @@ piecewise-smooth ψ (a pre-activation of a ReLU network exactly 0) the one-sided
 derivatives differ, no J is the derivative, and the remainder is Θ(h) whatever J
 is. Such an example says nothing about J: its check returns
 :data:`NOT_DIFFERENTIABLE` instead of passing or failing, the runner counts it as
-undecided (for :data:`~theorems.core.KINK_REASON`) and draws another, and
+undecided (for :data:`overparam.theorems.core.KINK_REASON`) and draws another, and
 :func:`report_set_aside` words a result with such examples.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from parameterizations.differentiability import describe_entries, one_sided_derivatives_agree, wrong_entries
+from overparam.parameterizations.differentiability import describe_entries, one_sided_derivatives_agree, wrong_entries
 
 from .core import KINK_REASON, NOT_DIFFERENTIABLE, Result
 

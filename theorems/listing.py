@@ -1,7 +1,7 @@
 """The catalogue's listing: every registered claim, the built-in chapters included, in id order.
 
-:func:`catalogue` imports :mod:`theorems.chapters` (whose modules register the built-in
-claims in :mod:`theorems.registry`) and lists the registry; the chapters never import this
+:func:`catalogue` imports :mod:`overparam.theorems.chapters` (whose modules register the built-in
+claims in :mod:`overparam.theorems.registry`) and lists the registry; the chapters never import this
 module.
 """
 

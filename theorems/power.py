@@ -92,7 +92,7 @@ class PlantedBug:
     def applied(self):
         """Plant the bug; the library is restored on exit, whatever happens inside.
 
-        Results memoized per example (:func:`theorems.experiments.memo`) are dropped on the way in
+        Results memoized per example (:func:`overparam.theorems.experiments.memo`) are dropped on the way in
         and out: one computed with the bug must not answer for the library without it (a run of
         C38 under the wrong Q_α solver, replayed from the memo by the next run of C38, refuted it).
         """
@@ -143,7 +143,7 @@ def _two_layer_v(self):
 def _generic_induced_step(cls):
     """TwoLayerLinear.induced_step takes a fast path with the original closed form unless
     ``_induced_step`` is overridden in a subclass: with the class patched, go the generic way."""
-    from parameterizations import Parameterization
+    from overparam.parameterizations import Parameterization
 
     return Patch(cls, "induced_step", lambda original: Parameterization.induced_step)
 
@@ -289,7 +289,7 @@ def _argmin_of_l2(original):
     """argmin Q_α answered by the minimum-ℓ2 interpolant, whatever α."""
 
     def buggy(X, y, alpha, **kw):
-        from descent.solvers import min_l2
+        from overparam.descent.solvers import min_l2
 
         return min_l2(X, y)
 
@@ -298,10 +298,9 @@ def _argmin_of_l2(original):
 
 def planted_bugs() -> list[PlantedBug]:
     """Every planted bug, each with the claims that must catch it."""
-    import descent.losses
-    import descent.single
-    import descent.solvers
-    from parameterizations import (
+    from overparam import descent
+    from overparam.descent import losses as _losses, single as _single, solvers as _solvers  # noqa: F401  (loads them)
+    from overparam.parameterizations import (
         Identity,
         Inverse,
         MatrixFactorization,

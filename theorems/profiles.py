@@ -6,7 +6,7 @@
   what a budget buys is power, and that is tested at this one), those with a budget of their own
   to 30 % of it; a search (an exists or open claim) and a rate run as under ``default``, so that
   no verdict depends on the profile.
-* ``default`` — 100 examples a property (the reference budget: ``python -m reports``), the
+* ``default`` — 100 examples a property (the reference budget: ``python -m overparam.reports``), the
   example database in ``.hypothesis/`` so a found failure replays first.
 * ``ci`` — the same budget, derandomized so that a CI run is reproducible, with the
   failure blob printed. Hypothesis would load its own ``ci`` profile whenever the
@@ -17,7 +17,7 @@
 A claim whose examples are expensive sets its own budget (``max_examples`` in its settings), written
 for ``default``'s 100 examples: it becomes own × profile / 100, so ``thorough`` runs every claim
 20 times as long and ``ci`` as ``default``; under ``quick`` only a holds claim's shrinks
-(:func:`theorems.core.claim_budget`).
+(:func:`overparam.theorems.core.claim_budget`).
 
 No profile runs Hypothesis's explain phase: after a failure is shrunk it re-runs the example
 dozens of times to mark the parts that could vary, which on a claim's dict of arrays took

@@ -22,7 +22,7 @@ __all__ = ["to_jsonable", "from_jsonable", "dump_result", "load_result", "result
 
 def to_jsonable(x):
     """Python/numpy values to JSON-friendly ones, reversibly (see :func:`from_jsonable`)."""
-    from parameterizations import Parameterization
+    from overparam.parameterizations import Parameterization
 
     if isinstance(x, Parameterization):
         return {"__param__": x.family, "spec": to_jsonable(x.spec())}
@@ -49,7 +49,7 @@ def to_jsonable(x):
 
 def from_jsonable(x):
     """The inverse of :func:`to_jsonable`."""
-    from parameterizations import from_spec
+    from overparam.parameterizations import from_spec
 
     if isinstance(x, dict):
         if "__ndarray__" in x:
@@ -67,11 +67,20 @@ def from_jsonable(x):
 
 
 #: classes that moved since records were first written: old "module:qualname" → new
-_MOVED = {"theorems.losses:Loss": "descent.losses:Loss"}
+_MOVED = {"theorems.losses:Loss": "overparam.descent.losses:Loss"}
+
+#: the folders that records written before the one namespace named at top level
+_FOLDERS = ("parameterizations", "descent", "theorems", "reports")
+
+
+def current_name(ref: str) -> str:
+    """``ref`` ("module:qualname") under today's names: moved classes, and the ``overparam.`` prefix."""
+    ref = _MOVED.get(ref, ref)
+    return f"overparam.{ref}" if ref.split(".", 1)[0].split(":", 1)[0] in _FOLDERS else ref
 
 
 def _import(ref: str):
-    module, _, qualname = _MOVED.get(ref, ref).partition(":")
+    module, _, qualname = current_name(ref).partition(":")
     obj = importlib.import_module(module)
     for part in qualname.split("."):
         obj = getattr(obj, part)

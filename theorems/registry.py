@@ -1,6 +1,6 @@
 """The registry of claims: ``@claim`` and :func:`pending` add an entry, the chapters call them.
 
-The registry knows nothing of the chapters; :mod:`theorems.listing` imports the chapters
+The registry knows nothing of the chapters; :mod:`overparam.theorems.listing` imports the chapters
 (which registers the built-in claims) and lists what is here.
 """
 
@@ -31,9 +31,9 @@ def claim(id: str, *, kind: str, statement: str, section: str, strategy, general
     """Decorator: the function becomes the property of a new catalogue entry.
 
     The function takes one drawn example (a dict) and states the property with
-    :func:`theorems.expect` (kinds holds and open), or returns a truthy description
+    :func:`overparam.theorems.expect` (kinds holds and open), or returns a truthy description
     when the example is a witness (kind exists). ``fn.claim`` is the entry. A tendency
-    claim passes its :class:`~theorems.rates.RateRule` as ``rate``; the rule's sentence
+    claim passes its :class:`overparam.theorems.rates.RateRule` as ``rate``; the rule's sentence
     is appended to the definitions, so the verdict rule is stated where the terms are.
     """
 

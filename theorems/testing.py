@@ -74,7 +74,7 @@ def conformance_tests(families: dict, checks):
     """A test over (check × family): each check over the family's members of random sizes.
 
     ``families`` maps a family name to a strategy of its members (as
-    :func:`parameterizations.family_strategies` does). The general claims need no such
+    :func:`overparam.parameterizations.family_strategies` does). The general claims need no such
     test: their own strategy ranges over every family of the zoo with random sizes.
     """
     cases = [pytest.param(c, name, id=f"{c.id}-{name}", marks=pytest.mark.claim(c.id))

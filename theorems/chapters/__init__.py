@@ -1,15 +1,15 @@
 """The built-in claims: one module per group of claims, each claim filed under a section of the post.
 
-Importing this package registers every claim (through :func:`theorems.registry.claim`). A
+Importing this package registers every claim (through :func:`overparam.theorems.registry.claim`). A
 module holds the claims of one argument of the post, with their checks, strategies and plots;
-the section a claim belongs to is data (:mod:`theorems.sections`), so one section may span
+the section a claim belongs to is data (:mod:`overparam.theorems.sections`), so one section may span
 several modules. No chapter imports another (``tests/test_chapter_independence.py``): what
-chapters share lives beside them in :mod:`theorems` — :mod:`~theorems.geometry` (angles, planes,
-the round-off of a step), :mod:`~theorems.style` (colours and drawing helpers),
-:mod:`~theorems.examples` (strategies of examples), :mod:`~theorems.experiments` (conventions of
-the descent claims) and :mod:`~theorems.flow_limits` (where gradient flow ends, Q_α).
+chapters share lives beside them in :mod:`overparam.theorems` — :mod:`overparam.theorems.geometry` (angles, planes,
+the round-off of a step), :mod:`overparam.theorems.style` (colours and drawing helpers),
+:mod:`overparam.theorems.examples` (strategies of examples), :mod:`overparam.theorems.experiments` (conventions of
+the descent claims) and :mod:`overparam.theorems.flow_limits` (where gradient flow ends, Q_α).
 
-Module, its claims and their section (a name of :mod:`theorems.sections`)::
+Module, its claims and their section (a name of :mod:`overparam.theorems.sections`)::
 
     overparameterization  C01–C03                         OVER_PARAMETERIZATION
     gradient_dynamics     C04–C08                         GRADIENT_DYNAMICS

@@ -6,10 +6,10 @@ import numpy as np
 from hypothesis import event, note, target
 from hypothesis import strategies as st
 
-from parameterizations import DeepLinear, MatrixFactorization, Squared
+from overparam.parameterizations import DeepLinear, MatrixFactorization, Squared
 
-from parameterizations.numerics import roundoff
-from parameterizations.strategies import finite_vectors, positive_scales
+from overparam.parameterizations.numerics import roundoff
+from overparam.parameterizations.strategies import finite_vectors, positive_scales
 
 from ..core import expect, undecided
 from ..examples import deep_linear, examples, for_param, two_layer

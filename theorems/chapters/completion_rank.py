@@ -3,8 +3,8 @@
 A few observed entries of a low-rank 6×6 matrix, fitted by descent on factorizations of depth 2
 and 3 from a small initialization; the effective rank (Roy & Vetterli 2007) of the end points is
 compared per problem over several initializations (medians), and the claim is decided by the
-rate of problems where depth 3 ends lower (:mod:`theorems.rates`). Every run of one depth — all
-problems, all initializations — is one batched descent (:func:`descent.batched_descent`).
+rate of problems where depth 3 ends lower (:mod:`overparam.theorems.rates`). Every run of one depth — all
+problems, all initializations — is one batched descent (:func:`overparam.descent.batched_descent`).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import numpy as np
 from hypothesis import note, target
 from hypothesis import strategies as st
 
-from descent import batched_descent
-from descent.losses import FunctionLoss
-from parameterizations.strategies import positive_scales
+from overparam.descent import batched_descent
+from overparam.descent.losses import FunctionLoss
+from overparam.parameterizations.strategies import positive_scales
 
 from ..core import undecided
 from ..experiments import memo
@@ -94,7 +94,7 @@ def _masked_loss(problems, inits: int, weight=None) -> FunctionLoss:
 def _depth_runs(N: int, problems, sigma: float, seed: int) -> dict:
     """Descent on every problem from ``_INITS`` initializations (entries σ·N(0, 1), widths 6) at depth N, batched:
     to loss 1e-3·L₀ (the drift reference), then on to 1e-4·L₀. A row is 'ended' when it reached the second level."""
-    from parameterizations import MatrixFactorization
+    from overparam.parameterizations import MatrixFactorization
 
     m = _MC_SIZE
     param = MatrixFactorization(m, m, N, width=m)

@@ -4,9 +4,9 @@ On an under-determined least-squares problem: the squared map's bias toward spar
 small initialization (C29, the post's claim), its mirror-descent reading, the entropy projection
 (C29b), and the large-initialization reading by analogy with Woodworth et al. (C29c); the inverse
 map's conjectured bias toward flat solutions (C31). C29, C29c and C31 are tendency claims, decided
-by the rate of their criterion over random problems (:mod:`theorems.rates`). A run that the step
+by the rate of their criterion over random problems (:mod:`overparam.theorems.rates`). A run that the step
 budget stopped before the loss reached 1e-10 of its start decides nothing (:func:`settled`). The
-flow limits and their bounds come from :mod:`theorems.flow_limits`.
+flow limits and their bounds come from :mod:`overparam.theorems.flow_limits`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import numpy as np
 from hypothesis import event, note
 from hypothesis import strategies as st
 
-from parameterizations.strategies import positive_scales
+from overparam.parameterizations.strategies import positive_scales
 
 from ..core import expect, undecided
 from ..experiments import PHASES, memo
@@ -145,9 +145,9 @@ def _trajectory_panel(ax, run, param, X, y, end, refs, title):
 
 
 def _c29_experiment(ex):
-    from parameterizations import Squared
+    from overparam.parameterizations import Squared
 
-    from descent.solvers import min_l1_nonneg
+    from overparam.descent.solvers import min_l1_nonneg
 
     X, y = ex["X"], ex["y"]
     q = X.shape[1]
@@ -168,7 +168,7 @@ def _c29_experiment(ex):
 
 
 def plot_squared_bias(ex, fig):
-    from parameterizations import Squared
+    from overparam.parameterizations import Squared
 
     out = memo(_c29_experiment, ex)
     X, y = ex["X"], ex["y"]
@@ -244,9 +244,9 @@ def squared_map_sparse_from_small_alpha(ex):
 
 
 def _c29c_experiment(ex):
-    from parameterizations import Squared
+    from overparam.parameterizations import Squared
 
-    from descent.solvers import entropy_argmin, min_l2
+    from overparam.descent.solvers import entropy_argmin, min_l2
 
     X, y, a = ex["X"], ex["y"], float(ex["alpha"])
     q = X.shape[1]
@@ -326,9 +326,9 @@ def squared_map_large_alpha_l2(ex):
 
 def _c29b_experiment(ex):
     """The entropy argmin, descent at η and — only when that run settled — at η/2 (Richardson), and the bound."""
-    from parameterizations import Squared
+    from overparam.parameterizations import Squared
 
-    from descent.solvers import entropy_argmin
+    from overparam.descent.solvers import entropy_argmin
 
     X, y, alpha = ex["X"], ex["y"], float(ex["alpha"])
     ent, why = solve_reference(entropy_argmin, X, y, alpha)
@@ -348,9 +348,9 @@ def _c29b_experiment(ex):
 
 
 def plot_mirror_descent(ex, fig):
-    from parameterizations import Squared
+    from overparam.parameterizations import Squared
 
-    from descent.solvers import min_l1_nonneg, min_l2
+    from overparam.descent.solvers import min_l1_nonneg, min_l2
 
     out = memo(_c29b_experiment, ex)
     if "unsolved" in out:
@@ -417,7 +417,7 @@ def inverse_flow_limit(X, y, alpha, start) -> np.ndarray | None:
     """
     from scipy.optimize import minimize
 
-    from descent.solvers import kkt_residual
+    from overparam.descent.solvers import kkt_residual
 
     X, y = np.asarray(X, float), np.asarray(y, float)
     a3 = float(alpha) ** 3
@@ -433,9 +433,9 @@ def inverse_flow_limit(X, y, alpha, start) -> np.ndarray | None:
 
 
 def _c31_experiment(ex):
-    from parameterizations import Inverse
+    from overparam.parameterizations import Inverse
 
-    from descent.solvers import min_l1_nonneg, min_linf_nonneg
+    from overparam.descent.solvers import min_l1_nonneg, min_linf_nonneg
 
     X, y, alpha = ex["X"], ex["y"], float(ex["alpha"])
     q = X.shape[1]
@@ -448,7 +448,7 @@ def _c31_experiment(ex):
 
 
 def plot_inverse_bias(ex, fig):
-    from parameterizations import Inverse
+    from overparam.parameterizations import Inverse
 
     out = memo(_c31_experiment, ex)
     fig.set_size_inches(11, 5.2)

@@ -10,9 +10,9 @@ import numpy as np
 from hypothesis import event, note
 from hypothesis import strategies as st
 
-from parameterizations import TwoLayerLinear
-from parameterizations.numerics import roundoff
-from parameterizations.strategies import positive_scales
+from overparam.parameterizations import TwoLayerLinear
+from overparam.parameterizations.numerics import roundoff
+from overparam.parameterizations.strategies import positive_scales
 
 from ..core import expect, expect_close
 from ..examples import deep_linear, examples, two_layer

@@ -9,8 +9,8 @@ and the field of the flow F = −P. C35 is the pointwise fact (DF asymmetric at 
 u = ((N−2)/N)g + ∇²ℓ·θ is not parallel to θ), C35u the reading "for every loss F is no gradient"
 (false: radial losses), C35e a convex loss with DF asymmetric on a whole ball.
 
-C36–C38 (gradient-descent experiments), filed under this section, are in :mod:`theorems.chapters.completion_rank`,
-:mod:`theorems.chapters.scalar_chain` and :mod:`theorems.chapters.woodworth`.
+C36–C38 (gradient-descent experiments), filed under this section, are in :mod:`overparam.theorems.chapters.completion_rank`,
+:mod:`overparam.theorems.chapters.scalar_chain` and :mod:`overparam.theorems.chapters.woodworth`.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from hypothesis import Phase, assume, event, note, target
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from descent.losses import Loss, logistic_loss, squared_loss
-from parameterizations import DeepLinear
-from parameterizations.numerics import close, roundoff, taylor_order
-from parameterizations.strategies import finite_vectors, inputs, positive_scales
+from overparam.descent.losses import Loss, logistic_loss, squared_loss
+from overparam.parameterizations import DeepLinear
+from overparam.parameterizations.numerics import close, roundoff, taylor_order
+from overparam.parameterizations.strategies import finite_vectors, inputs, positive_scales
 
 from ..core import ClaimFailed, expect, expect_close
 from ..registry import claim
@@ -229,7 +229,7 @@ def end_to_end_jacobian(theta, g, H, N: int) -> np.ndarray:
 
 @lru_cache(maxsize=None)
 def _loss_at(d: int, n: int) -> st.SearchStrategy:
-    """A squared or logistic loss on n examples in R^d, as :func:`descent.losses.losses` draws them."""
+    """A squared or logistic loss on n examples in R^d, as :func:`overparam.descent.losses.losses` draws them."""
     elems = st.floats(-2, 2, allow_subnormal=False)
     return st.builds(lambda kind, X, y: (squared_loss if kind == "squared" else logistic_loss)(X, y),
                      st.sampled_from(["squared", "logistic"]), hnp.arrays(np.float64, (n, d), elements=elems),

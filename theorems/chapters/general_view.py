@@ -2,8 +2,8 @@
 
 The general claims C16, C17 and C19 run over every parameterization of the zoo; C18 is the
 two-layer model's critical point at (U, v) = (0, 0) and its Hessian. The section's other
-claims are in :mod:`theorems.chapters.hidden_units` (C20–C22, ghost saddles from hidden units),
-:mod:`theorems.chapters.exploding_gradients` (C23) and :mod:`theorems.chapters.saddle_escape` (C18b).
+claims are in :mod:`overparam.theorems.chapters.hidden_units` (C20–C22, ghost saddles from hidden units),
+:mod:`overparam.theorems.chapters.exploding_gradients` (C23) and :mod:`overparam.theorems.chapters.saddle_escape` (C18b).
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import numpy as np
 from hypothesis import event, note, target
 from hypothesis import strategies as st
 
-from descent.losses import losses
-from parameterizations.numerics import ORDER_THRESHOLD, gamma, roundoff, taylor_order
-from parameterizations.strategies import finite_vectors
+from overparam.descent.losses import losses
+from overparam.parameterizations.numerics import ORDER_THRESHOLD, gamma, roundoff, taylor_order
+from overparam.parameterizations.strategies import finite_vectors
 
 from ..core import ClaimFailed, expect, expect_close
 from ..examples import examples, for_param, two_layer
@@ -179,7 +179,7 @@ def chain_rule(ex):
 
 def _minimizing_loss(m, w, X):
     """ℓ(θ) = ½‖X(θ − ψ(w))‖²: convex, minimized at θ* = ψ(w)."""
-    from descent.losses import squared_loss
+    from overparam.descent.losses import squared_loss
 
     return squared_loss(X, X @ m.psi(w))
 
@@ -327,7 +327,7 @@ def origin_hessian_by_differences(m, loss, h: float = 1.0) -> np.ndarray:
                                                                    finite_vectors(m.n_params)).map(_origin_example)),
        plot=lambda ex, fig: plot_origin_saddle(ex, fig))
 def origin_is_strict_saddle(ex):
-    from descent.losses import Loss
+    from overparam.descent.losses import Loss
 
     m, d = ex["param"], ex["dir"]
     loss = Loss(ex["kind"], ex["X"], ex["y"])
@@ -377,7 +377,7 @@ def origin_is_strict_saddle(ex):
 
 def plot_origin_saddle(ex, fig):
     """C18: L on the plane of H's most negative and most positive eigenvectors at (0, 0)."""
-    from descent.losses import Loss
+    from overparam.descent.losses import Loss
     from ..style import COLORS
 
     m = ex["param"]

@@ -3,7 +3,7 @@
 The two-layer model f(x) = vᵀUx, θ = Uᵀv, compared with the canonical model f(x) = θᵀx:
 its gradients (C04, C05), how their norm scales with the weights (C06), what one
 parametric step does to θ (C07), and that the induced step is not the canonical one
-(C08). Angles, plane bases and the round-off of a step come from :mod:`theorems.geometry`.
+(C08). Angles, plane bases and the round-off of a step come from :mod:`overparam.theorems.geometry`.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import numpy as np
 from hypothesis import event, note
 from hypothesis import strategies as st
 
-from descent import gradient_descent, squared_loss
-from parameterizations import DeepLinear, Identity
-from parameterizations.base import finite_vectors
-from parameterizations.numerics import ORDER_THRESHOLD, roundoff, taylor_order
-from parameterizations.strategies import inputs, invertible_matrices, positive_scales
+from overparam.descent import gradient_descent, squared_loss
+from overparam.parameterizations import DeepLinear, Identity
+from overparam.parameterizations.base import finite_vectors
+from overparam.parameterizations.numerics import ORDER_THRESHOLD, roundoff, taylor_order
+from overparam.parameterizations.strategies import inputs, invertible_matrices, positive_scales
 
 from ..core import ClaimFailed, expect, expect_close, undecided
 from ..examples import dims, examples, sized

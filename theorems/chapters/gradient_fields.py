@@ -4,7 +4,7 @@ Each parameterization of θ ∈ R^q turns the canonical gradient field g into th
 induced field K(w)g, K = J Jᵀ. For the element-wise maps K is diagonal and its
 entries Kᵢᵢ ("the gain of coordinate i") say which coordinates move fast.
 C29, C29b and C31 (where gradient descent ends), filed under this section, are in
-:mod:`theorems.chapters.elementwise_bias`.
+:mod:`overparam.theorems.chapters.elementwise_bias`.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import numpy as np
 from hypothesis import event, note, target
 from hypothesis import strategies as st
 
-from parameterizations import Identity, Inverse, Polar, Squared, TwoLayerLinear
-from parameterizations.numerics import roundoff
-from parameterizations.strategies import finite_vectors, inputs, positive_scales
+from overparam.parameterizations import Identity, Inverse, Polar, Squared, TwoLayerLinear
+from overparam.parameterizations.numerics import roundoff
+from overparam.parameterizations.strategies import finite_vectors, inputs, positive_scales
 
 from ..core import expect, expect_close, undecided
 from ..examples import examples

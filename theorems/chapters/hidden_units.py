@@ -13,8 +13,8 @@ import numpy as np
 from hypothesis import event, note, target
 from hypothesis import strategies as st
 
-from parameterizations import ShallowReLU, TwoLayerLinear
-from parameterizations.strategies import finite_vectors
+from overparam.parameterizations import ShallowReLU, TwoLayerLinear
+from overparam.parameterizations.strategies import finite_vectors
 
 from ..core import expect, expect_close
 from ..rates import RateRule, wilson_interval

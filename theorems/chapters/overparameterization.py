@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import event, note
 from hypothesis import strategies as st
 
-from parameterizations.strategies import nonzero_scales, permutations
+from overparam.parameterizations.strategies import nonzero_scales, permutations
 
 from ..core import expect, expect_close
 from ..examples import examples, two_layer

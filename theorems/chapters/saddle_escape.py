@@ -12,10 +12,10 @@ import numpy as np
 from hypothesis import event, note
 from hypothesis import strategies as st
 
-from descent import gradient_descent
-from parameterizations import TwoLayerLinear
-from parameterizations.numerics import roundoff
-from parameterizations.strategies import positive_scales
+from overparam.descent import gradient_descent
+from overparam.parameterizations import TwoLayerLinear
+from overparam.parameterizations.numerics import roundoff
+from overparam.parameterizations.strategies import positive_scales
 
 from ..core import ClaimFailed, expect, undecided
 from ..experiments import PHASES, memo
@@ -58,7 +58,7 @@ def escape_budget(eps: float, p_u: float) -> int:
 
 
 def _c18b_run(ex):
-    from descent.losses import Loss
+    from overparam.descent.losses import Loss
 
     m = ex["param"]
     loss = Loss(ex["kind"], ex["X"], ex["y"])
@@ -82,7 +82,7 @@ def _c18b_run(ex):
 
 
 def _c18b_at(k: int, d: int) -> st.SearchStrategy:
-    from descent.losses import losses
+    from overparam.descent.losses import losses
 
     m = TwoLayerLinear(k, d)
     return st.builds(lambda L, seed, eps: {"param": m, "kind": L.kind, "X": L.X, "y": L.y, "seed": seed, "eps": eps},

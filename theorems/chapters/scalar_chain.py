@@ -4,7 +4,7 @@ Iterations to a fixed accuracy against the depth N, with a step size tuned to ea
 sharpness where its gradient flow ends, exact for the chain), fitted by an exponential and a
 power law. Decided by running descent, all starts of one depth together (:func:`batched_descent`),
 and — a tendency over the random starts — by the rate of experiments that show the growth
-(:mod:`theorems.rates`).
+(:mod:`overparam.theorems.rates`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import numpy as np
 from hypothesis import event, note, target
 from hypothesis import strategies as st
 
-from descent import squared_loss
-from parameterizations.strategies import positive_scales
+from overparam.descent import squared_loss
+from overparam.parameterizations.strategies import positive_scales
 
 from ..core import expect
 from ..experiments import PHASES_NO_SHRINK, REL_TOL, memo
@@ -70,8 +70,8 @@ def chain_iterations(N: int, W0, y: float, lr, tol: float, budget: int = _BUDGET
     Continuing a chunk from its last iterate is the same descent (it has no memory); the divergence
     bound is the one of the first chunk, 1e12·max(½y², 1).
     """
-    from parameterizations import DeepLinear
-    from descent import batched_descent
+    from overparam.parameterizations import DeepLinear
+    from overparam.descent import batched_descent
 
     W = np.array(W0, dtype=float)
     S = len(W)

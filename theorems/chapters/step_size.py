@@ -2,7 +2,7 @@
 
 On a squared loss with one example (x, y), a step size that is safe for the canonical
 parameterization whatever the target diverges on (U, v) once the target is large, and is fixed
-by making it smaller. Decided by running descent (:mod:`descent`).
+by making it smaller. Decided by running descent (:mod:`overparam.descent`).
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import numpy as np
 from hypothesis import event, note, target
 from hypothesis import strategies as st
 
-from descent import Loss, canonical_descent, gradient_descent, squared_loss
-from parameterizations import TwoLayerLinear
-from parameterizations.numerics import roundoff
-from parameterizations.strategies import inputs, positive_scales
+from overparam.descent import Loss, canonical_descent, gradient_descent, squared_loss
+from overparam.parameterizations import TwoLayerLinear
+from overparam.parameterizations.numerics import roundoff
+from overparam.parameterizations.strategies import inputs, positive_scales
 
 from ..core import ClaimFailed, expect
 from ..experiments import PHASES, REL_TOL, memo

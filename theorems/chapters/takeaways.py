@@ -2,7 +2,7 @@
 
 Balance between the layers: along the orbit (cU, v/c) of one θ the induced step is
 c²UᵀUx + c⁻²‖v‖²x, unbounded at both ends with its smallest norm at a finite c (C14). The
-learning rate against the target's norm (C15, this section too) is in :mod:`theorems.chapters.step_size`.
+learning rate against the target's norm (C15, this section too) is in :mod:`overparam.theorems.chapters.step_size`.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import numpy as np
 from hypothesis import event, note
 from scipy.optimize import minimize_scalar
 
-from parameterizations.numerics import roundoff
-from parameterizations.strategies import inputs
+from overparam.parameterizations.numerics import roundoff
+from overparam.parameterizations.strategies import inputs
 
 from ..core import expect, undecided
 from ..examples import examples, sized

@@ -12,9 +12,9 @@ import numpy as np
 from hypothesis import event, note, target
 from hypothesis import strategies as st
 
-from parameterizations.base import finite_vectors, unit
-from parameterizations.numerics import roundoff
-from parameterizations.strategies import inputs, invertible_matrices
+from overparam.parameterizations.base import finite_vectors, unit
+from overparam.parameterizations.numerics import roundoff
+from overparam.parameterizations.strategies import inputs, invertible_matrices
 
 from ..core import ClaimFailed, expect, expect_close, undecided
 from ..examples import examples, sized

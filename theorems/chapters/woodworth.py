@@ -4,7 +4,7 @@ For θ = u⊙u − v⊙v from u₀ = v₀ = α·1, descent ends at argmin Q_α (
 :func:`descent_end`, from descent at η, η/2, η/4, … until its end points contract), at the drawn α
 and at one α of each sweep; and argmin Q_α — the solver's — tends to the minimum-ℓ1 interpolant as
 α → 0 and to the minimum-ℓ2 one as α → ∞ (along sweeps where the asymptotic laws of
-:mod:`theorems.flow_limits` predict a small distance).
+:mod:`overparam.theorems.flow_limits` predict a small distance).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import numpy as np
 from hypothesis import event, note
 from hypothesis import strategies as st
 
-from parameterizations.strategies import positive_scales
+from overparam.parameterizations.strategies import positive_scales
 
 from ..core import expect, undecided
 from ..experiments import PHASES, REL_TOL, memo
@@ -56,12 +56,12 @@ def descent_end(X, y, alpha: float, beta) -> dict:
     exponent), and the first halvings can move it as much as the one before (r ≈ 1). The runs go on
     halving η until some rₖ ≤ 3/4 (at most three more runs); then the tail Σⱼ>ₖ Dⱼ ≤ Dₖ·r̄/(1 − r̄), r̄ = max(rₖ, ½)
     (a ratio below ½ is the O(η²) term cancelling the O(η) one, not a faster tail)
-    and, as in :func:`theorems.flow_limits.flow_limit_bound`, twice it plus the move the finest run
+    and, as in :func:`overparam.theorems.flow_limits.flow_limit_bound`, twice it plus the move the finest run
     still makes from its residual, plus the solver's own error for β, bounds ‖θ_finest − β_α‖.
     ``decided`` is False when the differences never contract or the finest run did not converge.
     """
-    from descent import gradient_descent, squared_loss, uniform_initial
-    from parameterizations import SignedSquared
+    from overparam.descent import gradient_descent, squared_loss, uniform_initial
+    from overparam.parameterizations import SignedSquared
 
     q = X.shape[1]
     m = SignedSquared(q)
@@ -102,7 +102,7 @@ def _describe(end) -> str:
 
 
 def _c38_experiment(ex):
-    from descent.solvers import min_l1, min_l2, q_alpha_argmin
+    from overparam.descent.solvers import min_l1, min_l2, q_alpha_argmin
 
     X, y, alpha = ex["X"], ex["y"], float(ex["alpha"])
     beta, why = solve_reference(q_alpha_argmin, X, y, alpha)
@@ -133,7 +133,7 @@ def _c38_examples():
 
 
 def plot_q_alpha_path(ex, fig):
-    from descent.solvers import q_alpha_argmin
+    from overparam.descent.solvers import q_alpha_argmin
 
     out = memo(_c38_experiment, ex)
     if "unsolved" in out:
