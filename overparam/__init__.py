@@ -11,6 +11,16 @@ by, a user's own ``reports`` or ``theorems`` package.
 * :mod:`overparam.reports`: the report (``python -m overparam``) and the pytest plugin.
 """
 
+from pathlib import Path as _Path
+
 __version__ = "0.1.0"
+
+# In a source checkout the folders lie beside this one, at the top of the repository: find them
+# there, so that a checkout runs (and each work tree runs its own code) without an install. An
+# installed copy has them inside this folder and no pyproject.toml above it.
+_root = _Path(__file__).resolve().parent.parent
+if (_root / "pyproject.toml").is_file() and (_root / "theorems" / "__init__.py").is_file():
+    __path__.append(str(_root))
+del _Path, _root
 
 __all__ = ["__version__"]

@@ -67,3 +67,14 @@ def test_the_reader_sees_absolute_relative_and_lazy_imports():
     assert "overparam.theorems.registry" in imported_modules(ROOT / "theorems" / "chapters" / "woodworth.py")  # from ..registry
     assert "descent" in top_packages(ROOT / "theorems" / "chapters" / "woodworth.py")  # inside functions too
     assert "theorems" in top_packages(ROOT / "reports" / "build.py")
+
+
+@pytest.mark.parametrize("folder", ["parameterizations", "descent", "theorems", "reports", "tests", "scripts",
+                                    "benchmarks"])
+def test_every_import_goes_through_the_namespace(folder):
+    # a bare ``import theorems`` would load a second copy of the catalogue beside overparam.theorems
+    bare = set(FORBIDDEN) | {"parameterizations"}
+    wrong = {str(p.relative_to(ROOT)): sorted(top & bare) for p in sorted((ROOT / folder).rglob("*.py"))
+             if (top := {m.split(".")[0] for m in imported_modules(p)})}
+    wrong = {k: v for k, v in wrong.items() if v}
+    assert not wrong, f"import these through overparam (from overparam.theorems import …), not bare: {wrong}"
