@@ -36,7 +36,7 @@ import numpy as np
 from overparam import theorems
 from overparam.parameterizations.strategies import inputs
 from overparam.theorems import claim, expect
-from overparam.theorems.examples import examples, two_layer
+from overparam.theorems.example_strategies import examples, two_layer
 
 
 @claim("X01", kind="open", section="My conjectures",

@@ -9,7 +9,7 @@ from hypothesis import Phase
 
 import overparam.parameterizations as P
 from overparam.theorems.core import Claim, expect, run_claim
-from overparam.theorems.examples import examples, two_layer
+from overparam.theorems.example_strategies import examples, two_layer
 from overparam.theorems.records import from_jsonable, load_result, dump_result, to_jsonable
 
 FAST = {"max_examples": 30}
@@ -105,12 +105,12 @@ def test_one_place_chooses_the_profile(monkeypatch):
         settings.load_profile(before)
 
 
-def test_expect_close_fails_outside_a_hypothesis_test_too():
-    from overparam.theorems.core import ClaimFailed, expect_close
+def test_expect_same_fails_outside_a_hypothesis_test_too():
+    from overparam.theorems.core import ClaimFailed, expect_same
 
     member = P.zoo()[0]
     with pytest.raises(ClaimFailed, match=re.escape(f"(round-off) [{member.label}]")) as e:
-        expect_close(np.ones(3), np.zeros(3), scale=1.0, terms=3, what="a − b", member=member)
+        expect_same(np.ones(3), np.zeros(3), scale=1.0, terms=3, what="a − b", member=member)
     assert e.value.what == "‖a − b‖" and e.value.op == "≤" and e.value.value > e.value.bound
     with pytest.raises(ValueError, match="op must be one of"):
         expect(1.0, "≤", 2.0, "x")
@@ -124,7 +124,7 @@ def _fails_on_polar(ex):
 
 
 def test_a_general_claim_gets_the_whole_budget_in_every_family():
-    from overparam.theorems.examples import for_param
+    from overparam.theorems.example_strategies import for_param
 
     ok = Claim("G1", "holds", "a planted general claim", "tests", check=lambda ex: event_family(ex),
                strategy=lambda m: for_param(m), general=True)

@@ -2,7 +2,7 @@
 
 One row per family of the zoo (:data:`overparam.parameterizations.CLASSES`): the class and its
 constructor's sizes, p and q of the zoo's member, how to draw members (the class's
-``instances`` and this package's helper in :mod:`overparam.theorems.examples`, with its docstring),
+``instances`` and this package's helper in :mod:`overparam.theorems.example_strategies`, with its docstring),
 what ``points()`` and ``points(extreme=True)`` draw (the method's docstring), the member's
 special-point methods (origin, duplicate_unit, dead_unit, rank_deficient, balanced_point,
 transform, rescale, … with their first docstring line) and the registered strategies of
@@ -20,7 +20,7 @@ from pathlib import Path
 from overparam.parameterizations import CLASSES, zoo
 from overparam.parameterizations.special_points import special_points_for
 
-from . import examples as _examples
+from . import example_strategies as _examples
 from . import readme_table
 
 __all__ = ["START", "END", "POINT_METHODS", "rows", "render_table", "replace_block", "parse_block", "write"]
