@@ -64,7 +64,7 @@ def _exact_spectral_norm(U) -> float:
         return float((Decimal(rq.numerator) / Decimal(rq.denominator)).sqrt())
 
 
-@settings(max_examples=60, database=None)
+@settings(max_examples=30, database=None)
 @given(st.integers(1, 40).flatmap(lambda n: st.tuples(arrays((n,)), arrays((n,)))))
 def test_the_inner_product_band_holds_in_every_order_and_catches_a_thousand_unit_round_offs(ab):
     a, b = ab
@@ -80,7 +80,7 @@ def test_the_inner_product_band_holds_in_every_order_and_catches_a_thousand_unit
             expect_close(a @ b + PLANT * magnitude, float(exact), "⟨a, b⟩", band=band)
 
 
-@settings(max_examples=40, database=None)
+@settings(max_examples=20, database=None)
 @given(st.tuples(st.integers(1, 30), st.integers(1, 4)).flatmap(
     lambda nm: st.lists(arrays((nm[0],)), min_size=nm[1], max_size=nm[1])))
 def test_the_sum_of_products_band_holds_and_catches_a_thousand_unit_round_offs(factors):
@@ -96,7 +96,7 @@ def test_the_sum_of_products_band_holds_and_catches_a_thousand_unit_round_offs(f
             expect_close(computed[0] + PLANT * magnitude, float(exact), "Σ Π", band=band)
 
 
-@settings(max_examples=60, database=None)
+@settings(max_examples=30, database=None)
 @given(st.tuples(st.integers(1, 5), st.integers(1, 5), st.integers(0, 5)).flatmap(
     lambda kdr: st.tuples(arrays((kdr[0], kdr[2] or 1)), arrays((kdr[2] or 1, kdr[1])), st.booleans())))
 def test_the_spectral_norm_band_holds_for_the_gram_and_svd_routes_and_catches_a_thousand_unit_round_offs(parts):

@@ -1,8 +1,11 @@
-"""The claims catalogue: one entry per claim, the single source of truth.
+"""The claims catalogue: one entry per claim, the single source of truth; and the conjecture author's API.
 
-``catalogue()`` lists the entries in id order; ``run_claim`` decides one with
-Hypothesis; ``check_parameterization`` (:mod:`overparam.theorems.conformance`) runs the general
-claims on any object that implements the parameterization interface.
+This package's names (``__all__``) are the whole API a conjecture uses, in one import: ``claim``
+and ``undecided``; ``expect``, ``expect_le``, ``expect_ge``, ``expect_close``; the strategies of
+examples, models, values and special points; the round-off bands; ``run_claim``,
+``check_parameterization``, ``catalogue`` and ``get``. The README's table "The public API" lists
+exactly these (tests/test_public_api.py). Everything else lives in the submodules below, the
+project's own.
 
 Layout (imports point down this list, never up):
 
@@ -16,8 +19,9 @@ Layout (imports point down this list, never up):
   :mod:`overparam.theorems.style` (colours, drawing helpers), :mod:`overparam.theorems.experiments` and
   :mod:`overparam.theorems.flow_limits` (the descent claims' conventions; where gradient flow ends);
   descent itself, the losses and the reference solvers are the package :mod:`overparam.descent`;
-* :mod:`overparam.theorems.core` — ``Claim``, ``Result``, ``expect``, ``run_claim``; :mod:`overparam.theorems.inequalities`
-  (``expect_le``/``expect_ge``: a derived round-off band, and ``target()`` toward the bound); :mod:`overparam.theorems.records`,
+* :mod:`overparam.theorems.core` — ``Claim``, ``Result``, ``expect``, ``expect_same``, ``undecided``, ``run_claim``;
+  :mod:`overparam.theorems.inequalities` (``expect_le``/``expect_ge``/``expect_close``: a derived round-off band,
+  and ``target()`` toward the bound or the gap); :mod:`overparam.theorems.records`,
   :mod:`overparam.theorems.profiles`, :mod:`overparam.theorems.testing` (pytest glue), :mod:`overparam.theorems.readme_table`.
 """
 

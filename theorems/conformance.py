@@ -147,7 +147,7 @@ def check_parameterization(param, *, raise_on_failure: bool = False, max_example
             much faster when only detection matters).
 
     Returns:
-        One :class:`overparam.theorems.Result` per check, with ``status`` ``holds`` or
+        One :class:`overparam.theorems.core.Result` per check, with ``status`` ``holds`` or
         ``refuted`` (``error`` if the object raised), the shrunk counterexample,
         and a message in full sentences. Drawn points where ψ is not differentiable
         (a kink: one-sided derivatives that differ) are counted apart in ``set_aside``;

@@ -16,6 +16,11 @@
 Both report the margin to ``hypothesis.target`` (``steer``), scaled by the size of the
 compared values (or ``scale``), so that the search — most of all the ``thorough`` profile —
 climbs toward the bound, where a false bound near the truth fails.
+
+``expect_close(value, target, what, band=…)`` states an equality in one call: it fails when the gap
+|value − target| (a norm for arrays) exceeds the band, and reports the relative gap to ``target()``,
+so that the search climbs toward the examples where the two drift apart. (The catalogue's own
+comparison of two computations of one value is :func:`overparam.theorems.core.expect_same`.)
 """
 
 from __future__ import annotations
@@ -150,8 +155,9 @@ def expect_close(value, target, what: str, *, band: float | None = None, magnitu
         from hypothesis.control import current_build_context
 
         label = f"{what}: relative gap"
-        if label not in current_build_context().data.target_observations:
-            hypothesis.target(gap / (float(scale) if scale else max(size, band, np.finfo(float).tiny)), label=label)
+        score = gap / (float(scale) if scale else max(size, band, np.finfo(float).tiny))
+        if np.isfinite(score) and label not in current_build_context().data.target_observations:
+            hypothesis.target(float(score), label=label)
     if gap <= band:
         return
     if scalar:
