@@ -144,3 +144,19 @@ def event_family(ex):
     from hypothesis import event
 
     event(ex["param"].family)
+
+
+def test_a_failure_names_the_claim_and_the_example_in_one_bracket():
+    # expect(member=m) names the model; the runner adds the claim's id to that bracket, not a second one
+    from hypothesis import strategies as st
+
+    from overparam.theorems.core import expect
+
+    m = P.TwoLayerLinear(k=3, d=2)
+
+    def check(ex):
+        expect(-0.3, ">=", 0, "cos", member=ex["param"])
+
+    c = Claim("T7", "holds", "cos ≥ 0", "runner", check=check, strategy=st.just({"param": m}), name="one_bracket")
+    r = run_claim(c, overrides={"max_examples": 5, "database": None})
+    assert r.message == "cos=-0.3, but should be ≥ 0 [T7, two-layer k=3 d=2]", r.message

@@ -610,6 +610,8 @@ def run_claim(claim: Claim, *, param=None, params=None, overrides: dict | None =
     label = example_label(example)
     if status in ("refuted", "error", "witness found"):
         tag = f" [{claim.id}{', ' + label if label else ''}]"
+        if label and message.endswith(f" [{label}]"):  # expect(member=…) named the example: one bracket for both
+            message = message[: -len(label) - 3]
         if not message.endswith("]"):
             message = message + tag
     search, replayed = examples, False
