@@ -27,7 +27,7 @@ from hypothesis import settings  # noqa: E402
 from overparam.parameterizations.special_points import nonzero_theta_points  # noqa: E402
 from overparam.parameterizations.strategies import inputs  # noqa: E402
 from overparam.theorems.core import Claim, expect, run_claim  # noqa: E402
-from overparam.theorems.examples import deep_linear, examples, two_layer  # noqa: E402
+from overparam.theorems.example_strategies import deep_linear, examples, two_layer  # noqa: E402
 
 
 def _cos(a, b) -> float:

@@ -15,6 +15,9 @@ __all__ = ["Squared", "SignedSquared", "Inverse", "Polar"]
 class _Diagonal(Parameterization):
     """ψ acting entry by entry: J = diag(ψ′(w)), K = diag(ψ′(w)²)."""
 
+    #: how w is laid out, and the sizes (the README's models table)
+    LAYOUT = "w ∈ R^q, one entry per coordinate of θ (θ_i from w_i alone): p = q."
+
     def __init__(self, q: int = 2):
         q = as_positive("q", q, integer=True)
         super().__init__(q, q)
@@ -81,6 +84,9 @@ class SignedSquared(Parameterization):
     J = [diag(2u) | −diag(2v)],  K = diag(4(u² + v²)).
     References: Woodworth et al. 2020 (the "u⊙u − v⊙v" model).
     """
+
+    #: how w is laid out, and the sizes (the README's models table)
+    LAYOUT = "w = (u, then v), u, v ∈ R^q: p = 2q."
 
     family = "signed-squared"
 
@@ -196,6 +202,9 @@ class Polar(Parameterization):
     K = ûûᵀ + r² û⊥û⊥ᵀ with û = (cos φ, sin φ), û⊥ = (−sin φ, cos φ).
     References: the post, section "Polar Parameterization".
     """
+
+    #: how w is laid out, and the sizes (the README's models table)
+    LAYOUT = "w = (r, φ): p = q = 2."
 
     family = "polar"
 

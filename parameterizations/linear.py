@@ -29,6 +29,9 @@ class Identity(Parameterization):
     ψ(w) = w,  J = I_q,  K = I_q.
     """
 
+    #: how w is laid out, and the sizes (the README's models table)
+    LAYOUT = "w = θ ∈ R^q: p = q."
+
     family = "identity"
 
     def __init__(self, q: int = 2):
@@ -80,6 +83,10 @@ class TwoLayerLinear(Parameterization):
 
     References: the post, section "Gradient Dynamics Between Spaces".
     """
+
+    #: how w is laid out, and the sizes (the README's models table)
+    LAYOUT = ("w = (U row by row, then v), U ∈ R^{k×d}, v ∈ R^k: p = kd + k; d the inputs' dimension (q = d), "
+              "k the hidden width.")
 
     family = "two-layer"
     depth = 2
@@ -253,6 +260,10 @@ class MatrixFactorization(Parameterization):
     The matrix-free products cost O(m·p) (jvp, top-down) and O(m·p) (vjp) and never
     form an n×n product. References: Arora, Cohen & Hazan 2018; Arora, Cohen, Hu & Luo 2019.
     """
+
+    #: how w is laid out, and the sizes (the README's models table)
+    LAYOUT = ("w = (W_1, …, W_N), each row by row, W_j ∈ R^{d_j×d_{j−1}} with d_0 = n, d_N = m and hidden "
+              "widths `width`; θ = vec(W_N⋯W_1) row by row, q = mn.")
 
     family = "factorization"
 
@@ -567,6 +578,10 @@ class DeepLinear(MatrixFactorization):
     At a balanced point the induced step is ‖θ‖^{2−2/N}(g + (N−1)θ̂θ̂ᵀg)
     (Arora, Cohen & Hazan 2018).
     """
+
+    #: how w is laid out, and the sizes (the README's models table)
+    LAYOUT = ("w = (W_1, …, W_N), each row by row: W_1 ∈ R^{width×d}, W_N ∈ R^{1×width}; θ = (W_N⋯W_1)ᵀ, q = d"
+              " the inputs' dimension.")
 
     family = "deep-linear"
 

@@ -28,7 +28,9 @@ prediction with a finite step; they take their bounds from these functions too.
    (eigenvalues of a symmetric matrix), :func:`kernel_band`/:func:`step_band`/
    :func:`theta_band` (K, K g and ψ of a parameterization), :func:`norm_band`,
    :func:`cosine_band` and :func:`ratio_band` (how a band carries through ‖·‖, a cosine and
-   a quotient).
+   a quotient), :func:`inner_product_band` and :func:`sum_of_products_band` (⟨a, b⟩ and
+   Σᵢ Πⱼ xⱼᵢ, from the absolute values of their terms) and :func:`spectral_norm_band` (‖U‖₂,
+   through an eigensolver of UᵀU or an SVD).
 """
 
 from __future__ import annotations
@@ -57,6 +59,9 @@ __all__ = [
     "norm_band",
     "cosine_band",
     "ratio_band",
+    "inner_product_band",
+    "sum_of_products_band",
+    "spectral_norm_band",
 ]
 
 EPS = float(np.finfo(float).eps)
@@ -350,3 +355,70 @@ def ratio_band(x: float, y: float, band_x: float = 0.0, band_y: float = 0.0) -> 
         return np.inf
     r = abs(x / y)
     return (float(band_x) + r * float(band_y)) / (abs(y) - float(band_y)) + UNIT_ROUNDOFF * r
+
+
+def sum_of_products_band(*factors) -> float:
+    """The band of Σᵢ x₁ᵢx₂ᵢ⋯x_mᵢ, a sum of n products of m factors each (arrays that broadcast to n entries).
+
+    Derivation (Higham, §3.1): a product of m numbers computed in any order is (1 + θ_{m−1}) times
+    the exact one, |θ_j| ≤ γ_j; a sum of n numbers in any order (pairwise, blocked, with FMA) is
+    Σ tᵢ(1 + θ⁽ⁱ⁾_{n−1}); the two combine to (1 + θ_{n+m−2}) per term, so
+    |fl(Σ Π) − Σ Π| ≤ γ_{n+m−2}·Σᵢ Πⱼ |xⱼᵢ|. The bound is taken from the absolute values of the
+    terms, not from the value: a sum that cancels to 0 still carries the rounding of its terms.
+    Twice that bound is returned (as :func:`roundoff` does), so it covers the gap between two
+    computations of the sum in different orders as well as between one and the exact value; never
+    below the smallest normal number. Its inputs are taken as stored: a factor that carries a band
+    of its own adds that band times the other factors' magnitudes.
+    """
+    if not factors:
+        raise ValueError("factors must hold at least one array, but got none")
+    try:
+        arrays = np.broadcast_arrays(*[np.abs(np.asarray(f, float)) for f in factors])
+    except ValueError:
+        shapes = [np.shape(f) for f in factors]
+        raise ValueError(f"factors must broadcast to one shape, but got shapes {shapes}") from None
+    terms = np.prod(arrays, axis=0)
+    n, m = max(terms.size, 1), len(arrays)
+    return max(2 * gamma(n + m - 2) * float(np.sum(terms)), np.finfo(float).tiny)
+
+
+def inner_product_band(a, b, band_a: float = 0.0, band_b: float = 0.0) -> float:
+    """The band of ⟨a, b⟩ = Σᵢ aᵢbᵢ (vectors of n entries), e.g. of ``a @ b`` against 0 or an exact value.
+
+    The evaluation: :func:`sum_of_products_band` with m = 2, i.e. 2·γ_n·Σ|aᵢ||bᵢ| (Higham's
+    |fl(aᵀb) − aᵀb| ≤ γ_n|a|ᵀ|b|, twice for two computations). Inputs that carry bands (‖â − a‖ ≤
+    ``band_a``, ‖b̂ − b‖ ≤ ``band_b``) move it by at most band_a‖b‖ + band_b‖a‖ + band_a·band_b
+    (Cauchy–Schwarz on ⟨â, b̂⟩ − ⟨a, b⟩ = ⟨δa, b⟩ + ⟨a, δb⟩ + ⟨δa, δb⟩).
+    """
+    a, b = np.ravel(np.asarray(a, float)), np.ravel(np.asarray(b, float))
+    if a.shape != b.shape:
+        raise ValueError(f"a and b must have one length, but got {a.size} and {b.size}")
+    carried = float(band_a) * _fro(b) + float(band_b) * _fro(a) + float(band_a) * float(band_b)
+    return sum_of_products_band(a, b) + carried
+
+
+def spectral_norm_band(U, band_U: float = 0.0) -> float:
+    """The band of ‖U‖₂ = σ_max(U) (U of k×d), computed as √λ_max of UᵀU or UUᵀ (``eigvalsh``) or by an SVD.
+
+    Derivation, for the Gram route: G = fl(UᵀU) errs entry-wise by γ_k(|U|ᵀ|U|) (k-term inner
+    products), so ‖fl(G) − UᵀU‖₂ ≤ γ_k‖U‖_F²; the eigensolver then moves λ_max by at most γ_d‖G‖_F
+    (backward stable, Weyl), which :func:`eigenvalue_band` bounds with the first error as
+    δ = ``eigenvalue_band(G, magnitude=‖U‖_F², terms=k)`` (two computations; UUᵀ gives the same
+    with k and d exchanged, and the sum k + d is what counts). The square root: for λ̂, λ ≥ 0,
+    |√λ̂ − √λ| = |λ̂ − λ|/(√λ̂ + √λ) ≤ min(δ/√λ, √δ), with √λ ≥ σ̂ − √δ for the σ̂ computed here:
+    the first where σ̂ is well above round-off, the second near σ = 0 (U zero up to round-off);
+    plus the rounding of each root, u·σ̂. An SVD is backward stable with ‖E‖₂ ≤ γ_{max(k, d)}‖U‖_F, below δ/σ̂ since ‖U‖_F ≥ σ: the
+    band covers both routes. A U that carries a band (‖Û − U‖_F ≤ ``band_U``) moves every singular
+    value by at most ``band_U`` (Weyl), which adds.
+    """
+    U = np.asarray(U, float)
+    if U.ndim != 2:
+        raise ValueError(f"U must be a matrix, but got an array of shape {U.shape}")
+    k, d = U.shape
+    G, inner = (U.T @ U, k) if d <= k else (U @ U.T, d)  # the smaller Gram matrix; the band is the same
+    fro2 = _fro(U) ** 2
+    delta = eigenvalue_band(G, magnitude=fro2, terms=inner)
+    sigma = float(np.sqrt(max(float(np.linalg.eigvalsh(G)[-1]), 0.0))) if U.size else 0.0
+    # σ ≥ σ̂ − √δ, so δ/σ ≤ δ/(σ̂ − √δ) where σ̂ is well above √δ
+    root = min(delta / (sigma - np.sqrt(delta)), np.sqrt(delta)) if sigma > 2 * np.sqrt(delta) else np.sqrt(delta)
+    return float(root + 2 * UNIT_ROUNDOFF * sigma + float(band_U))

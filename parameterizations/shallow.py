@@ -18,6 +18,11 @@ class ShallowLayout(Parameterization):
     """Packing, unpacking, pre-activations, the spec of a shallow network (n, d, k, X or its seed), a random
     point, and the transforms every activation preserves (permuting and duplicating units)."""
 
+    #: how w is laid out, and the sizes (the README's models table)
+    LAYOUT = ("w = (A row by row, then b, then a): A ∈ R^{k×d} the incoming weights, b ∈ R^k the biases, a ∈ "
+              "R^k the outgoing weights, p = kd + 2k; d the inputs' dimension, k the hidden units, n the "
+              "inputs (the rows of X, n×d), q = n.")
+
     def _spec_head(self) -> dict:
         """Entries of :meth:`spec` before the sizes (e.g. the activation)."""
         return {}

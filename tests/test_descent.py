@@ -26,7 +26,7 @@ from overparam.descent.losses import Loss, losses
 from overparam.parameterizations import numerics
 from overparam.parameterizations.strategies import finite_vectors
 
-from _checks import expect, expect_close
+from _checks import expect, expect_same
 
 seeds = st.integers(0, 2**32 - 1)
 FAST = settings(max_examples=15, deadline=None)
@@ -342,10 +342,10 @@ def test_loss_value_agrees_with_its_gradient_and_with_value_and_grad(loss, theta
     scale = loss.evaluation_scale(S)
     terms = loss.n_samples + loss.n_canonical
     for what, other in (("value_and_grad", v2), ("value_and_grad_batch", vb[0])):
-        expect_close([value], [other], scale=scale, terms=terms, depth=2, what=f"value(θ) − {what}(θ)[0]")
+        expect_same([value], [other], scale=scale, terms=terms, depth=2, what=f"value(θ) − {what}(θ)[0]")
     # ∇ℓ = Xᵀr, with |rᵢ| ≤ ‖xᵢ‖S + |yᵢ| (squared) or |yᵢ| (logistic)
     nX = float(np.linalg.norm(loss.X))
-    expect_close(gb[0], g, scale=nX * (nX * S + float(np.linalg.norm(loss.y))), terms=terms, depth=2,
+    expect_same(gb[0], g, scale=nX * (nX * S + float(np.linalg.norm(loss.y))), terms=terms, depth=2,
                  what="batched ∇ℓ − ∇ℓ")
     if not np.any(d):
         return

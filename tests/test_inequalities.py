@@ -18,9 +18,9 @@ from overparam.parameterizations.numerics import (cosine_band, eigenvalue_band, 
                                         step_band, theta_band, value_band)
 from overparam.parameterizations.special_points import balanced_points
 from overparam.parameterizations.strategies import inputs
-from overparam.theorems import ClaimFailed, expect, expect_ge, expect_le
+from overparam.theorems import ClaimFailed, expect, expect_close, expect_ge, expect_le
 from overparam.theorems.core import Claim, run_claim
-from overparam.theorems.examples import examples, two_layer
+from overparam.theorems.example_strategies import examples, two_layer
 
 #: derandomized, no database: the verdicts below are reproducible and hermetic
 RUN = {"max_examples": 30, "derandomize": True, "database": None}
@@ -125,3 +125,55 @@ def test_a_true_conjecture_holds_with_the_band_and_is_refuted_without(name):
     assert run_claim(banded, overrides=RUN).status == "holds"
     r = run_claim(plain, overrides=FIND)
     assert r.status == "refuted", r.message
+
+
+# --- one message pattern, and expect_close ------------------------------------------------------
+
+
+class _Member:
+    label = "two-layer k=3 d=2"
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: expect(-0.3, ">=", 0, "cos"), "cos=-0.3, but should be ≥ 0"),
+    (lambda: expect(1, "==", 0, "rank J", context="(columns [0, 1] of J are zero)"),
+     "rank J=1, but should equal 0 (columns [0, 1] of J are zero)"),
+    (lambda: expect(0, "!=", 0, "‖θ‖", member=_Member()), "‖θ‖=0, but should differ from 0 [two-layer k=3 d=2]"),
+    (lambda: expect(2, "<", 1, "ρ", context=": the search found no P", member=_Member()),
+     "ρ=2, but should be < 1: the search found no P [two-layer k=3 d=2]"),
+    (lambda: expect_le(0.7, 0.5, "cos", band=1e-6, context="at the origin"),
+     "cos=0.7, but should be ≤ 0.5 (by more than its round-off band 1e-06) at the origin"),
+    (lambda: expect_close(2.001, 2.0, "‖U‖₂", band=1e-15, member=_Member()),
+     "‖U‖₂=2.001, but should equal 2 (to within its round-off band 1e-15) [two-layer k=3 d=2]"),
+    (lambda: expect_close(np.array([1.0, 0.0]), np.array([1.0, 0.003]), "ψ(w₂)", band=1e-15),
+     "‖ψ(w₂) − target‖=0.003, but should be ≤ 1e-15 (its round-off band)"),
+    (lambda: expect_close(float("nan"), 1.0, "r"), "r=nan is not finite, but should equal 1"),
+])
+def test_every_failure_speaks_in_one_pattern(call, message):
+    # value, relation in words (== as "should equal"), what was allowed, context after a space, [member]
+    with pytest.raises(ClaimFailed) as e:
+        call()
+    assert str(e.value) == message
+
+
+def test_expect_close_passes_within_the_band_and_fails_beyond_it():
+    expect_close(0.1 + 0.2, 0.3, "0.1 + 0.2")  # 1 ulp apart: within the default band of two roundings
+    expect_close(np.array([0.1 + 0.2, 1.0]), np.array([0.3, 1.0]), "v")
+    with pytest.raises(ClaimFailed) as e:
+        expect_close(0.3 + 1e-12, 0.3, "x")
+    assert (e.value.what, e.value.op, e.value.bound) == ("x", "=", 0.3)
+    with pytest.raises(ValueError, match=r"^band must be a number ≥ 0, but got -1\.0$"):
+        expect_close(1.0, 1.0, "x", band=-1)
+    with pytest.raises(ValueError, match=r"^value and target must have one shape, but got \(2,\) and \(3,\)$"):
+        expect_close(np.ones(2), np.ones(3), "x")
+
+
+@settings(max_examples=20, database=None)
+@given(st.floats(1, 2))
+def test_expect_close_steers_by_the_relative_gap(a):
+    from hypothesis.control import current_build_context
+
+    expect_close(a, a, "a", steer=True)
+    expect_close(a, a * (1 + 1e-16), "a")  # one label per test case
+    assert current_build_context().data.target_observations == {"a: relative gap": 0.0}
+

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -22,34 +23,21 @@ from pathlib import Path
 
 import pytest
 
+from overparam.theorems.readme_examples import examples_in
+
 ROOT = Path(__file__).resolve().parents[1]
 
 pytestmark = pytest.mark.slow  # builds a wheel and a virtual environment: run with -m slow (CI does)
 
-#: a conjecture as the README writes one (the plugin collects the decorated function), and a test that the
-#: modules came from the wheel
-CONJECTURE = '''
-import sys
-
-import numpy as np
-
-from overparam import theorems
-from overparam.parameterizations.strategies import inputs
-from overparam.theorems import claim, expect
-from overparam.theorems.examples import examples, two_layer
-
-
-@claim("X01", kind="open", section="My conjectures",
-       statement="The induced step of the two-layer model is never more than 45° away from x.",
-       strategy=examples(two_layer(), x=lambda m: inputs(m.d)))
-def induced_step_stays_near_x(ex):
-    m, w, x = ex["param"], ex["w"], ex["x"]
-    z = m.induced_step(w, x)
-    if np.any(z):
-        expect(z @ x / (np.linalg.norm(z) * np.linalg.norm(x)), ">=", np.sqrt(0.5), "cos(Kx, x)")
-
+#: the README's first conjecture, as a user copies it, and a test that the modules came from the wheel
+README_EXAMPLES = examples_in((ROOT / "README.md").read_text(encoding="utf-8"))
+CONJECTURE = next(e.code for e in README_EXAMPLES if e.name == "first") + '''
 
 def test_the_modules_come_from_the_wheel():
+    import sys
+
+    from overparam import theorems
+
     assert theorems.__file__.startswith(sys.prefix), theorems.__file__
 '''
 
@@ -208,3 +196,35 @@ def test_a_user_repository_with_packages_of_the_same_names(venv_python, tmp_path
     assert "3 passed" in out, out
     summary = out[out.index("= claims ("):]
     assert any(line.startswith("X01 ") for line in summary.splitlines()), summary
+
+
+#: the README's examples run as its toolkit test runs them: a small derandomized budget, no database
+README_RUN = "--hypothesis-seed=0"
+
+
+def test_every_readme_example_runs_in_a_repository_of_its_own(venv_python, tmp_path):
+    # each marked block of the README, copied as a user would into tests/ of a repository that holds
+    # nothing of this project; pytest there must collect every claim and give the README's verdict
+    (tmp_path / "tests").mkdir()
+    scripts = [e for e in README_EXAMPLES if e.verdict == "runs"]
+    conjectures = [e for e in README_EXAMPLES if e.verdict != "runs"]
+    for e in scripts:  # run as a user runs a script: python readme_NAME.py
+        path = tmp_path / f"readme_{e.name.replace('-', '_')}.py"
+        path.write_text(e.code, encoding="utf-8")
+        ran = _run([venv_python, path.name], cwd=tmp_path)
+        assert ran.returncode == 0 and ran.stdout.strip(), f"README example {e.name}:\n{ran.stdout}\n{ran.stderr}"
+    for e in conjectures:
+        (tmp_path / "tests" / f"test_readme_{e.name.replace('-', '_')}.py").write_text(e.code, encoding="utf-8")
+    out = _run([venv_python, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", README_RUN], cwd=tmp_path)
+    summary = out.stdout[out.stdout.index("= claims ("):]
+    for e in conjectures:
+        ids = re.findall(r'@claim\("(\w+)"', e.code)
+        assert ids, f"README example {e.name} registers no claim"
+        for cid in ids:
+            line = next((ln for ln in summary.splitlines() if ln.startswith(f"{cid} ")), None)
+            assert line is not None, f"{cid} (README example {e.name}) is missing from the summary:\n{summary}"
+            verdicts = {"holds": ("holds",), "refuted": ("refuted",),
+                        "refuted-thorough": ("refuted", "survived")}[e.verdict]
+            assert any(v in line for v in verdicts), f"README example {e.name}: {line}"
+    # the holds examples pass; open claims, refuted or not, do not fail the run
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]

@@ -31,7 +31,7 @@ from overparam.parameterizations.base import finite_vectors
 from overparam.parameterizations.strategies import inputs
 from overparam.theorems.conformance import check_taylor
 
-from _checks import expect, expect_close, explain, lazy
+from _checks import expect, expect_same, explain, lazy
 
 MAX_DIM = 4
 FAMILIES = family_strategies(MAX_DIM)
@@ -159,9 +159,9 @@ def test_two_layer_induced_step_closed_form(member, data):
     U, v = member.unpack(w)
     expected = U.T @ (U @ g) + (v @ v) * g  # UᵀU g + ‖v‖² g
     scale = (float(np.linalg.norm(U)) ** 2 + float(v @ v)) * float(np.linalg.norm(g))
-    expect_close(member.induced_step(w, g), expected, what="induced_step − (UᵀUg + ‖v‖²g)", scale=scale,
+    expect_same(member.induced_step(w, g), expected, what="induced_step − (UᵀUg + ‖v‖²g)", scale=scale,
                  terms=member.k + member.d, depth=2, member=member)
-    expect_close(member.kernel(w) @ g, expected, what="J·Jᵀ·g − (UᵀUg + ‖v‖²g)", scale=scale,
+    expect_same(member.kernel(w) @ g, expected, what="J·Jᵀ·g − (UᵀUg + ‖v‖²g)", scale=scale,
                  terms=member.n_params, depth=2, member=member)
 
 
@@ -190,7 +190,7 @@ def test_kernel_closed_forms(family, data):
     """Squared: K = diag(4w²); inverse: K = diag(1/w⁴); polar: K = ûûᵀ + r²û⊥û⊥ᵀ."""
     member, w = draw_member_and_point(data, family)
     expected, depth = CLOSED_FORM_KERNELS[family](w)
-    expect_close(member.kernel(w), expected, what="K − closed form", scale=float(np.linalg.norm(expected)),
+    expect_same(member.kernel(w), expected, what="K − closed form", scale=float(np.linalg.norm(expected)),
                  terms=member.n_params, depth=depth, member=member)
 
 
@@ -208,11 +208,11 @@ def test_deep_linear_balanced_induced_step(member, data):
     Ws = member.unpack(w)
     s2 = nt ** (2 / N)  # every W_j W_jᵀ = ‖θ‖^{2/N} u_j u_jᵀ
     for j in range(N - 1):
-        expect_close(Ws[j + 1].T @ Ws[j + 1], Ws[j] @ Ws[j].T, what=f"W_{j + 2}ᵀW_{j + 2} − W_{j + 1}W_{j + 1}ᵀ",
+        expect_same(Ws[j + 1].T @ Ws[j + 1], Ws[j] @ Ws[j].T, what=f"W_{j + 2}ᵀW_{j + 2} − W_{j + 1}W_{j + 1}ᵀ",
                      scale=s2, terms=max(member.dims), depth=2 * N, member=member)
     # each W_j carries ~2 roundings (σ^{1/N}, the outer product); K chains 2N of them
-    expect_close(member.psi(w), theta, what="ψ(w) − θ", scale=nt, terms=max(member.dims), depth=2 * N,
+    expect_same(member.psi(w), theta, what="ψ(w) − θ", scale=nt, terms=max(member.dims), depth=2 * N,
                  member=member)
-    expect_close(member.induced_step(w, g), expected, what="induced_step − ‖θ‖^{2−2/N}(g + (N−1)θ̂θ̂ᵀg)",
+    expect_same(member.induced_step(w, g), expected, what="induced_step − ‖θ‖^{2−2/N}(g + (N−1)θ̂θ̂ᵀg)",
                  scale=nt ** (2 - 2 / N) * N * float(np.linalg.norm(g)), terms=member.n_params, depth=2 * N,
                  member=member)

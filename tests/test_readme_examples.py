@@ -18,10 +18,23 @@ REFUTE = dict(RUN, max_examples=200)
 
 
 def test_the_readme_has_an_example_for_each_part_of_the_toolkit():
-    assert [e.name for e in EXAMPLES] == ["models", "tolerances", "search", "shrinking"]
+    assert [e.name for e in EXAMPLES] == ["first", "plot", "models", "tolerances", "equality", "search", "shrinking",
+                                          "check-your-own"]
 
 
-@pytest.mark.parametrize("example", EXAMPLES, ids=[e.name for e in EXAMPLES])
+@pytest.mark.slow  # check_parameterization runs five checks: seconds; the wheel test runs it too
+@pytest.mark.parametrize("example", [e for e in EXAMPLES if e.verdict == "runs"],
+                         ids=[e.name for e in EXAMPLES if e.verdict == "runs"])
+def test_each_script_runs_to_its_end(example, capsys):
+    # under pytest's profile: the script's own checks (its asserts) decide
+    assert load(example) == [], f"example {example.name} registers a claim: mark it with a verdict"
+    assert capsys.readouterr().out.strip(), f"example {example.name} printed nothing"
+
+
+CONJECTURES = [e for e in EXAMPLES if e.verdict != "runs"]
+
+
+@pytest.mark.parametrize("example", CONJECTURES, ids=[e.name for e in CONJECTURES])
 def test_each_example_runs_and_gives_its_verdict(example):
     claims = load(example)
     assert claims, f"example {example.name} registers no claim"
@@ -33,6 +46,27 @@ def test_each_example_runs_and_gives_its_verdict(example):
             assert r.status == "refuted", r.message
         else:  # refuted under thorough (scripts/refute_thorough.py); the small budget only runs it
             assert r.status in ("refuted", "survived"), r.message
+        if c.plot is not None:  # the picture the report shows: drawn on the example the run kept
+            from matplotlib.figure import Figure
+
+            fig = Figure()
+            c.plot(r.example, fig)
+            assert fig.axes and any(ax.has_data() for ax in fig.axes), f"{c.id}'s plot drew nothing"
+
+
+def test_the_first_example_counts_the_origin_as_undecided():
+    # K x = 0 only at U = 0 and v = 0; the example says so with undecided(), not by skipping expect()
+    import numpy as np
+
+    from overparam.theorems import TwoLayerLinear
+    from overparam.theorems.core import Undecided
+
+    first, = [e for e in EXAMPLES if e.name == "first"]
+    c, = load(first)
+    m = TwoLayerLinear(k=2, d=3)
+
+    with pytest.raises(Undecided, match="K x = 0"):
+        c.check({"param": m, "w": np.zeros(m.n_params), "x": np.ones(m.d)})
 
 
 def test_the_infimum_the_search_example_derives_holds_on_its_strategy():

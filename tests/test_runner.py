@@ -9,7 +9,7 @@ from hypothesis import Phase
 
 import overparam.parameterizations as P
 from overparam.theorems.core import Claim, expect, run_claim
-from overparam.theorems.examples import examples, two_layer
+from overparam.theorems.example_strategies import examples, two_layer
 from overparam.theorems.records import from_jsonable, load_result, dump_result, to_jsonable
 
 FAST = {"max_examples": 30}
@@ -105,12 +105,12 @@ def test_one_place_chooses_the_profile(monkeypatch):
         settings.load_profile(before)
 
 
-def test_expect_close_fails_outside_a_hypothesis_test_too():
-    from overparam.theorems.core import ClaimFailed, expect_close
+def test_expect_same_fails_outside_a_hypothesis_test_too():
+    from overparam.theorems.core import ClaimFailed, expect_same
 
     member = P.zoo()[0]
     with pytest.raises(ClaimFailed, match=re.escape(f"(round-off) [{member.label}]")) as e:
-        expect_close(np.ones(3), np.zeros(3), scale=1.0, terms=3, what="a − b", member=member)
+        expect_same(np.ones(3), np.zeros(3), scale=1.0, terms=3, what="a − b", member=member)
     assert e.value.what == "‖a − b‖" and e.value.op == "≤" and e.value.value > e.value.bound
     with pytest.raises(ValueError, match="op must be one of"):
         expect(1.0, "≤", 2.0, "x")
@@ -124,7 +124,7 @@ def _fails_on_polar(ex):
 
 
 def test_a_general_claim_gets_the_whole_budget_in_every_family():
-    from overparam.theorems.examples import for_param
+    from overparam.theorems.example_strategies import for_param
 
     ok = Claim("G1", "holds", "a planted general claim", "tests", check=lambda ex: event_family(ex),
                strategy=lambda m: for_param(m), general=True)
@@ -144,3 +144,19 @@ def event_family(ex):
     from hypothesis import event
 
     event(ex["param"].family)
+
+
+def test_a_failure_names_the_claim_and_the_example_in_one_bracket():
+    # expect(member=m) names the model; the runner adds the claim's id to that bracket, not a second one
+    from hypothesis import strategies as st
+
+    from overparam.theorems.core import expect
+
+    m = P.TwoLayerLinear(k=3, d=2)
+
+    def check(ex):
+        expect(-0.3, ">=", 0, "cos", member=ex["param"])
+
+    c = Claim("T7", "holds", "cos ≥ 0", "runner", check=check, strategy=st.just({"param": m}), name="one_bracket")
+    r = run_claim(c, overrides={"max_examples": 5, "database": None})
+    assert r.message == "cos=-0.3, but should be ≥ 0 [T7, two-layer k=3 d=2]", r.message

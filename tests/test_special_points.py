@@ -15,7 +15,7 @@ from overparam.parameterizations.numerics import roundoff, theta_band
 from overparam.parameterizations.special_points import (SPECIAL_POINTS, balanced_points, dead_unit_points, degenerate_points,
                                               nonzero_theta_points, polar_points, same_theta_pairs)
 from overparam.theorems import models_table
-from overparam.theorems.examples import relu, smooth
+from overparam.theorems.example_strategies import relu, smooth
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 FEW = settings(max_examples=10, database=None, deadline=None)

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from overparam.parameterizations import MatrixFactorization, ShallowReLU, family_strategies, numerics, zoo
 from overparam.parameterizations.strategies import inputs, invertible_matrices, nonzero_scales, permutations
 
-from _checks import expect, expect_close, explain, lazy
+from _checks import expect, expect_same, explain, lazy
 
 MAX_DIM = 4
 FAMILIES = family_strategies(MAX_DIM)
@@ -62,7 +62,7 @@ def test_symmetries_preserve_psi(family, data):
         scale *= kappa**2
         explain(lazy(lambda: f"κ_F(P)={kappa:.3g}"))
     # the transform is one more rounded product in front of ψ's chain
-    expect_close(member.psi(w2), member.psi(w), what=f"ψ({sym.name}(w)) − ψ(w)", scale=scale, terms=member.n_params,
+    expect_same(member.psi(w2), member.psi(w), what=f"ψ({sym.name}(w)) − ψ(w)", scale=scale, terms=member.n_params,
                  depth=member.depth + 1, member=member)
 
 
@@ -117,7 +117,7 @@ def test_duplicate_unit_repeats_its_twins_columns_of_J(family, data):
     # the copy adds nothing to the column space of J
     coef, *_ = np.linalg.lstsq(Js, Jt, rcond=None)
     nJ = float(np.linalg.norm(J))
-    expect_close(Js @ coef, Jt, what="J_copy − J_twin·c", scale=nJ * (1 + float(np.linalg.norm(coef))),
+    expect_same(Js @ coef, Jt, what="J_copy − J_twin·c", scale=nJ * (1 + float(np.linalg.norm(coef))),
                  terms=J.shape[0], depth=member.depth + 1, member=member)
     others = np.setdiff1d(np.arange(member.n_params), _unit_columns(member, target))
     r_all = _rank(J, nJ, member.n_params, member.depth)
@@ -155,7 +155,7 @@ def test_rank_deficient_lowers_the_rank_of_U(member, data):
     expect(float(s[r]), "<=", numerics.roundoff(nU, terms=max(r, 1) + min(member.k, member.d),
                                                                    depth=2), f"σ_{r + 1}(U₂)", member=member)
     # and the leading r are U's own (Eckart–Young)
-    expect_close(s[:r], np.linalg.svd(U, compute_uv=False)[:r], what="σ_{≤r}(U₂) − σ_{≤r}(U)", scale=nU,
+    expect_same(s[:r], np.linalg.svd(U, compute_uv=False)[:r], what="σ_{≤r}(U₂) − σ_{≤r}(U)", scale=nU,
                  terms=min(member.k, member.d), depth=3, member=member)
 
 
@@ -206,7 +206,7 @@ def test_factorization_transforms_change_the_layers_they_name(member, data):
         else:
             want_s = want_p = W
         # P = c·I and its inverse (1/c)·I: one rounding of c or 1/c in each entry
-        expect_close(S, want_s, what=f"layer {i + 1} after rescale(c, layer={j})",
+        expect_same(S, want_s, what=f"layer {i + 1} after rescale(c, layer={j})",
                      scale=float(np.linalg.norm(want_s)), terms=1, member=member)
         assert np.array_equal(Q, want_p), f"layer {i + 1} after permute(perm, layer={j}) [{member.label}]"
 
@@ -267,11 +267,11 @@ def test_balanced_point_is_reproducible_balanced_and_exact_at_any_scale(member, 
         assert not np.array_equal(w, member.balanced_point(E, rng=seed + 1))
     Ws = member.unpack(w)
     N, terms = member.N, max(member.dims)
-    expect_close(member.psi(w), E.ravel(), what="ψ(balanced point) − E", scale=sigma, terms=terms, depth=2 * N,
+    expect_same(member.psi(w), E.ravel(), what="ψ(balanced point) − E", scale=sigma, terms=terms, depth=2 * N,
                  member=member)
     s2 = sigma ** (2 / N)  # every W_j W_jᵀ = σ^{2/N} u_j u_jᵀ
     for j in range(N - 1):
-        expect_close(Ws[j + 1].T @ Ws[j + 1], Ws[j] @ Ws[j].T, what=f"W_{j + 2}ᵀW_{j + 2} − W_{j + 1}W_{j + 1}ᵀ",
+        expect_same(Ws[j + 1].T @ Ws[j + 1], Ws[j] @ Ws[j].T, what=f"W_{j + 2}ᵀW_{j + 2} − W_{j + 1}W_{j + 1}ᵀ",
                      scale=s2, terms=terms, depth=2 * N, member=member)
 
 
@@ -283,7 +283,7 @@ def test_balanced_scalar_chain_is_exact_far_from_one(N, log10_sigma):
     m = MatrixFactorization(m=1, n=1, N=N, width=1)
     sigma = 10.0**log10_sigma
     w = m.balanced_point(np.array([[sigma]]), rng=0)
-    expect_close(m.psi(w), [sigma], what="ψ(balanced point) − σ", scale=sigma, terms=1, depth=2 * N, member=m)
+    expect_same(m.psi(w), [sigma], what="ψ(balanced point) − σ", scale=sigma, terms=1, depth=2 * N, member=m)
 
 
 @settings(max_examples=max(10, settings().max_examples // 2))
@@ -306,7 +306,7 @@ def test_inverse_inverts_psi(member, data):
     w = data.draw(member.points(extreme=data.draw(st.booleans(), label="extreme")), label="w")
     theta = member.psi(w)
     # 1/(1/w) and ψ(1/θ): two roundings of a relative error u each
-    expect_close(member.inverse(theta), w, what="inverse(ψ(w)) − w", scale=float(np.linalg.norm(w)), terms=1,
+    expect_same(member.inverse(theta), w, what="inverse(ψ(w)) − w", scale=float(np.linalg.norm(w)), terms=1,
                  member=member)
-    expect_close(member.psi(member.inverse(theta)), theta, what="ψ(inverse(θ)) − θ",
+    expect_same(member.psi(member.inverse(theta)), theta, what="ψ(inverse(θ)) − θ",
                  scale=float(np.linalg.norm(theta)), terms=1, member=member)

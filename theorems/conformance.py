@@ -17,7 +17,7 @@ from overparam.parameterizations.base import finite_vectors
 from overparam.parameterizations.numerics import ORDER_THRESHOLD, roundoff, taylor_order
 
 from .listing import catalogue
-from .core import Claim, ClaimFailed, Result, expect_close, run_claim
+from .core import Claim, ClaimFailed, Result, expect_same, run_claim
 from .kinks import NOT_DIFFERENTIABLE, explain_wrong_jacobian, kink_along, report_set_aside
 
 __all__ = ["check_parameterization", "interface_checks", "point_strategy", "ParameterizationCheckFailed"]
@@ -73,17 +73,17 @@ def check_products(ex):
     nJ = m.jacobian_scale(w, J)
     nd, nu = float(np.linalg.norm(dw)), float(np.linalg.norm(u))
     n = max(p, q)  # J·dw sums p terms, Jᵀu sums q
-    expect_close(m.jvp(w, dw), J @ dw, scale=nJ * nd, terms=n, depth=depth, what="jvp(w, dw) − J·dw")
-    expect_close(m.vjp(w, u), J.T @ u, scale=nJ * nu, terms=n, depth=depth, what="vjp(w, u) − Jᵀ·u")
+    expect_same(m.jvp(w, dw), J @ dw, scale=nJ * nd, terms=n, depth=depth, what="jvp(w, dw) − J·dw")
+    expect_same(m.vjp(w, u), J.T @ u, scale=nJ * nu, terms=n, depth=depth, what="vjp(w, u) − Jᵀ·u")
     # K g chains two products of depth `depth` each
-    expect_close(m.induced_step(w, u), J @ (J.T @ u), scale=nJ * nJ * nu, terms=n, depth=2 * depth,
+    expect_same(m.induced_step(w, u), J @ (J.T @ u), scale=nJ * nJ * nu, terms=n, depth=2 * depth,
                  what="induced_step(w, g) − J(Jᵀg)")
     # the adjoint identity: one more sum
-    expect_close([u @ m.jvp(w, dw)], [m.vjp(w, u) @ dw], scale=nu * nJ * nd, terms=n, depth=depth + 1,
+    expect_same([u @ m.jvp(w, dw)], [m.vjp(w, u) @ dw], scale=nu * nJ * nd, terms=n, depth=depth + 1,
                  what="⟨u, J dw⟩ − ⟨Jᵀu, dw⟩")
     if hasattr(m, "kernel"):
         K = np.asarray(m.kernel(w))
-        expect_close(K, K.T, scale=nJ * nJ, terms=n, depth=depth, what="K − Kᵀ")
+        expect_same(K, K.T, scale=nJ * nJ, terms=n, depth=depth, what="K − Kᵀ")
         # Weyl: the eigenvalues of J Jᵀ + E are ≥ −‖E‖₂ ≥ −γ‖J‖_F²
         lam = float(np.linalg.eigvalsh((K + K.T) / 2).min())
         bound = -roundoff(nJ * nJ, n, depth)
@@ -147,7 +147,7 @@ def check_parameterization(param, *, raise_on_failure: bool = False, max_example
             much faster when only detection matters).
 
     Returns:
-        One :class:`overparam.theorems.Result` per check, with ``status`` ``holds`` or
+        One :class:`overparam.theorems.core.Result` per check, with ``status`` ``holds`` or
         ``refuted`` (``error`` if the object raised), the shrunk counterexample,
         and a message in full sentences. Drawn points where ψ is not differentiable
         (a kink: one-sided derivatives that differ) are counted apart in ``set_aside``;

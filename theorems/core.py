@@ -46,7 +46,7 @@ __all__ = [
     "undecided",
     "Violation",
     "expect",
-    "expect_close",
+    "expect_same",
     "run_claim",
     "claim_sort_key",
     "name_the_claim",
@@ -124,6 +124,29 @@ _OPS: dict[str, tuple[Callable[[float, float], bool], str]] = {
     "==": (lambda a, b: a == b, "="),
     "!=": (lambda a, b: a != b, "≠"),
 }
+
+#: how the sentence says each relation: "should be ≥ 0", but "should equal 0" (not "should be = 0")
+_SHOULD = {"≥": "be ≥", ">": "be >", "≤": "be ≤", "<": "be <", "=": "equal", "≠": "differ from"}
+
+
+def _sentence(what: str, value, sym: str, bound, *, tail: str = "", context: str = "", member=None) -> str:
+    """The one pattern of a failure's message: ``cos=-0.3, but should be ≥ 0 (tail) context [member]``.
+
+    ``tail`` (what the comparison allowed, such as a round-off band) follows the bound; ``context``
+    follows with a space, unless it opens with punctuation (``: the search found …``); ``member``
+    (a parameterization) closes it as ``[its label]``, as the runner's ``[claim id, example]`` does.
+    """
+    should = _SHOULD.get(sym, f"be {sym}")
+    if isinstance(value, (float, int, np.floating, np.integer)) and not np.isfinite(float(value)):
+        head = f"{what}={float(value)} is not finite, but should {should} {_fmt(bound)}"
+    else:
+        head = f"{what}={_fmt(value, bound)}, but should {should} {_fmt(bound, value)}"
+    if tail:
+        head += f" {tail}"
+    context = " ".join(str(context).split())
+    if context:
+        head += context if context[0] in ",;:." else f" {context}"
+    return head + (f" [{member.label}]" if member is not None else "")
 
 
 @dataclass(frozen=True)
@@ -206,23 +229,19 @@ def _fmt(x, other=None) -> str:
 def expect(value, op: str, bound, what: str, *, context: str = "", member=None) -> None:
     """Fail the current claim (or test) unless ``value op bound``; ``op`` is one of ``>= > <= < == !=``.
 
-    The message follows one pattern: ``cos=-0.3, but should be ≥ 0 [C24, two-layer k=3 d=2]``;
-    the runner appends the bracket with the claim id and the example's label. ``context``
-    is appended to the sentence as it is; ``member`` (a parameterization) as ``[its label]``.
+    The message follows one pattern (:func:`_sentence`): ``cos=-0.3, but should be ≥ 0 [C24, two-layer k=3 d=2]``
+    (``==``: ``should equal 0``); the runner appends the bracket with the claim id and the example's
+    label. ``context`` follows the bound after a space; ``member`` (a parameterization) closes it as
+    ``[its label]``.
     The :class:`ClaimFailed` raised carries ``what``, ``value``, ``op`` and ``bound``.
     """
     __tracebackhide__ = True
     if op not in _OPS:
         raise ValueError(f"op must be one of {list(_OPS)}, but got {op!r}")
     test, sym = _OPS[op]
-    if member is not None:
-        context = f"{context} [{member.label}]"
     v = float(value) if np.ndim(value) == 0 else value
-    if np.ndim(v) == 0 and not np.isfinite(v):
-        raise ClaimFailed(f"{what}={v} is not finite, but should be {sym} {_fmt(bound)}{context}",
-                          what=what, value=v, op=sym, bound=bound)
-    if not test(v, bound):
-        raise ClaimFailed(f"{what}={_fmt(v, bound)}, but should be {sym} {_fmt(bound, v)}{context}",
+    if (np.ndim(v) == 0 and not np.isfinite(v)) or not test(v, bound):
+        raise ClaimFailed(_sentence(what, v, sym, bound, context=context, member=member),
                           what=what, value=v, op=sym, bound=bound)
 
 
@@ -284,12 +303,12 @@ class Claim:
         if param is not None:
             return self.strategy(param)
         if params is not None:
-            from .examples import per_model
+            from .example_strategies import per_model
 
             return params.flatmap(per_model(self.strategy))
         from overparam.parameterizations import family_strategies
 
-        from .examples import per_model
+        from .example_strategies import per_model
 
         if self._zoo_strategy is None:
             self._zoo_strategy = st.one_of(*family_strategies(3).values()).flatmap(per_model(self.strategy))
@@ -591,6 +610,8 @@ def run_claim(claim: Claim, *, param=None, params=None, overrides: dict | None =
     label = example_label(example)
     if status in ("refuted", "error", "witness found"):
         tag = f" [{claim.id}{', ' + label if label else ''}]"
+        if label and message.endswith(f" [{label}]"):  # expect(member=…) named the example: one bracket for both
+            message = message[: -len(label) - 3]
         if not message.endswith("]"):
             message = message + tag
     search, replayed = examples, False
@@ -734,9 +755,14 @@ def _keep_if_nearest(state: dict, ex) -> None:
         state["best"] = (float(score), ex)
 
 
-def expect_close(a, b, *, scale: float, terms: int, depth: int = 1, what: str, member=None) -> None:
-    """Fail unless ‖a − b‖ is within the round-off bound of :func:`overparam.parameterizations.numerics.roundoff`
-    for a value of size ``scale`` computed by ``depth`` rounded products of ``terms`` terms."""
+def expect_same(a, b, *, scale: float, terms: int, depth: int = 1, what: str, member=None) -> None:
+    """Fail unless two computations of one value agree: ‖a − b‖ within the round-off bound of
+    :func:`overparam.parameterizations.numerics.roundoff` for a value of size ``scale`` computed by ``depth``
+    rounded products of ``terms`` terms; ``what`` names the difference (``jvp(w, dw) − J·dw``).
+
+    The catalogue's own comparison of a library product with its formula; a conjecture states an
+    equality with :func:`overparam.theorems.expect_close` (a band, and a search steered toward a gap).
+    """
     __tracebackhide__ = True
     from overparam.parameterizations.numerics import close
 
@@ -746,4 +772,4 @@ def expect_close(a, b, *, scale: float, terms: int, depth: int = 1, what: str, m
     if currently_in_test_context():  # noted on failure only: formatting every example's note costs
         note(f"{what}: ‖difference‖={diff:.3g}, round-off bound={bound:.3g} (scale={scale:.3g}, terms={terms}, "
              f"depth={depth})")
-    expect(diff, "<=", bound, f"‖{what}‖", context=" (round-off)", member=member)
+    expect(diff, "<=", bound, f"‖{what}‖", context="(round-off)", member=member)

@@ -1,8 +1,9 @@
 """The README's table of models and how to draw them, generated from the code (never kept by hand).
 
 One row per family of the zoo (:data:`overparam.parameterizations.CLASSES`): the class and its
-constructor's sizes, p and q of the zoo's member, how to draw members (the class's
-``instances`` and this package's helper in :mod:`overparam.theorems.examples`, with its docstring),
+constructor's sizes, p and q of the zoo's member, how w is laid out and what the sizes mean (the
+class's ``LAYOUT``, with its ``unpack``, ``pack`` and ``preactivations``), how to draw members (the class's
+``instances`` and this package's helper in :mod:`overparam.theorems.example_strategies`, with its docstring),
 what ``points()`` and ``points(extreme=True)`` draw (the method's docstring), the member's
 special-point methods (origin, duplicate_unit, dead_unit, rank_deficient, balanced_point,
 transform, rescale, … with their first docstring line) and the registered strategies of
@@ -20,7 +21,7 @@ from pathlib import Path
 from overparam.parameterizations import CLASSES, zoo
 from overparam.parameterizations.special_points import special_points_for
 
-from . import examples as _examples
+from . import example_strategies as _examples
 from . import readme_table
 
 __all__ = ["START", "END", "POINT_METHODS", "rows", "render_table", "replace_block", "parse_block", "write"]
@@ -54,7 +55,18 @@ def _draw(family: str, cls) -> str:
         fn = getattr(_examples, helper)
         args = ", ".join(p.name if p.default is inspect.Parameter.empty else f"{p.name}=…"
                          for p in inspect.signature(fn).parameters.values())
-        parts.append(f"`examples.{helper}({args})`: {_first_line(fn)}")
+        parts.append(f"`{helper}({args})`: {_first_line(fn)}")
+    return "<br>".join(parts)
+
+
+#: methods that read w in its layout, in table order
+LAYOUT_METHODS = ("unpack", "pack", "preactivations")
+
+
+def _layout(cls) -> str:
+    parts = [getattr(cls, "LAYOUT", "") or "—"]
+    parts += [f"{_method(cls, name)}: {_first_line(getattr(cls, name))}" for name in LAYOUT_METHODS
+              if callable(getattr(cls, name, None)) and name in _own_methods(cls)]
     return "<br>".join(parts)
 
 
@@ -84,21 +96,22 @@ def _own_methods(cls) -> set[str]:
     return names
 
 
-def rows() -> list[tuple[str, str, str, str, str, str]]:
-    """(family, class and sizes, p and q of the zoo's member, how to draw members, points, special points)."""
+def rows() -> list[tuple[str, str, str, str, str, str, str]]:
+    """(family, class and sizes, p and q of the zoo's member, w and the sizes, how to draw members, points,
+    special points)."""
     out = []
     for member in zoo():
         family, cls = member.family, type(member)
         out.append((family, _signature(cls), f"{member.label}: p={member.n_params}, q={member.n_canonical}",
-                    _draw(family, cls), f"`m.points(extreme=False)`: {_first_line(cls.points)}",
+                    _layout(cls), _draw(family, cls), f"`m.points(extreme=False)`: {_first_line(cls.points)}",
                     _special(member, family)))
     assert [r[0] for r in out] == list(CLASSES)
     return out
 
 
 def render_table() -> str:
-    lines = ["| family | class | the zoo's member | draw members | points | special points |",
-             "|---|---|---|---|---|---|"]
+    lines = ["| family | class | the zoo's member | w and the sizes | draw members | points | special points |",
+             "|---|---|---|---|---|---|---|"]
     lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows()]
     return "\n".join(lines)
 

@@ -6,7 +6,7 @@ the section a claim belongs to is data (:mod:`overparam.theorems.sections`), so 
 several modules. No chapter imports another (``tests/test_chapter_independence.py``): what
 chapters share lives beside them in :mod:`overparam.theorems` — :mod:`overparam.theorems.geometry` (angles, planes,
 the round-off of a step), :mod:`overparam.theorems.style` (colours and drawing helpers),
-:mod:`overparam.theorems.examples` (strategies of examples), :mod:`overparam.theorems.experiments` (conventions of
+:mod:`overparam.theorems.example_strategies` (strategies of examples), :mod:`overparam.theorems.experiments` (conventions of
 the descent claims) and :mod:`overparam.theorems.flow_limits` (where gradient flow ends, Q_α).
 
 Module, its claims and their section (a name of :mod:`overparam.theorems.sections`)::

@@ -12,7 +12,7 @@ from overparam.parameterizations.numerics import roundoff
 from overparam.parameterizations.strategies import finite_vectors, positive_scales
 
 from ..core import expect, undecided
-from ..examples import deep_linear, examples, for_param, two_layer
+from ..example_strategies import deep_linear, examples, for_param, two_layer
 from ..registry import claim
 from ..sections import CANONICAL
 

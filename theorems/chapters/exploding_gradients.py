@@ -14,8 +14,8 @@ from overparam.parameterizations import TwoLayerLinear
 from overparam.parameterizations.numerics import roundoff
 from overparam.parameterizations.strategies import positive_scales
 
-from ..core import expect, expect_close
-from ..examples import deep_linear, examples, two_layer
+from ..core import expect, expect_same
+from ..example_strategies import deep_linear, examples, two_layer
 from ..geometry import scaled_norm
 from ..registry import claim
 from ..sections import GENERAL_VIEW
@@ -81,7 +81,7 @@ def exploding_and_vanishing(ex):
     if isinstance(m, TwoLayerLinear):
         U, v = m.unpack(w)
         wc = m.rescale(w, c)
-        expect_close(m.psi(wc), m.psi(w), scale=float(np.linalg.norm(np.abs(U).T @ np.abs(v))), terms=m.k + 2,
+        expect_same(m.psi(wc), m.psi(w), scale=float(np.linalg.norm(np.abs(U).T @ np.abs(v))), terms=m.k + 2,
                      what="ψ(cU, v/c) − ψ(U, v)")
         Jc = np.asarray(m.jacobian(wc))
         s = np.linalg.svd(Jc, compute_uv=False)
@@ -118,11 +118,11 @@ def exploding_and_vanishing(ex):
     J1, Jc = np.asarray(m.jacobian(w)), np.asarray(m.jacobian(wc))
     B1, Bc = _deep_blocks(m, J1), _deep_blocks(m, Jc)
     depth = m.depth + 2  # the products of ψ, and the factors c and 1/c
-    expect_close(m.psi(wc), m.psi(w), scale=m.psi_scale(w) * (c + 1 / c), terms=p, depth=depth,
+    expect_same(m.psi(wc), m.psi(w), scale=m.psi_scale(w) * (c + 1 / c), terms=p, depth=depth,
                  what="ψ at the rescaled layers − ψ")
     for i in range(m.N):
         factor = c if i == j + 1 else (1 / c if i == j else 1.0)
-        expect_close(Bc[i], factor * B1[i], scale=float(np.linalg.norm(Bc[i])) + factor * float(np.linalg.norm(B1[i])),
+        expect_same(Bc[i], factor * B1[i], scale=float(np.linalg.norm(Bc[i])) + factor * float(np.linalg.norm(B1[i])),
                      terms=p, depth=depth, what=f"block {i + 1} of J(c) − {factor:.3g}·block {i + 1} of J")
     norm2 = lambda A: float(np.linalg.norm(A, 2)) if A.size else 0.0  # noqa: E731
     rest = np.hstack([B1[i] for i in range(m.N) if i not in (j, j + 1)] or [np.zeros((m.n_canonical, 0))])

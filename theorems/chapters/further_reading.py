@@ -27,7 +27,7 @@ from overparam.parameterizations import DeepLinear
 from overparam.parameterizations.numerics import close, roundoff, taylor_order
 from overparam.parameterizations.strategies import finite_vectors, inputs, positive_scales
 
-from ..core import ClaimFailed, expect, expect_close
+from ..core import ClaimFailed, expect, expect_same
 from ..registry import claim
 from ..sections import FURTHER_READING
 from ..style import COLORS
@@ -149,15 +149,15 @@ def end_to_end_preconditioner(ex):
     theta = m.psi(w)
     n = float(np.linalg.norm(theta))
     s2 = n ** (2 / N)  # every W_j W_jᵀ has norm ‖θ‖^{2/N} at a balanced point
-    expect_close(theta, ex["theta"], scale=n, terms=terms, depth=N, what="ψ(balanced point) − θ")
+    expect_same(theta, ex["theta"], scale=n, terms=terms, depth=N, what="ψ(balanced point) − θ")
     for j in range(N - 1):
-        expect_close(Ws[j + 1].T @ Ws[j + 1], Ws[j] @ Ws[j].T, scale=s2, terms=terms, depth=N,
+        expect_same(Ws[j + 1].T @ Ws[j + 1], Ws[j] @ Ws[j].T, scale=s2, terms=terms, depth=N,
                      what=f"W_{j + 2}ᵀW_{j + 2} − W_{j + 1}W_{j + 1}ᵀ")
     actual = m.induced_step(w, g)
     pred = end_to_end_field(theta, g, N)
     event(f"N={N}")
     s, t, dep = _c34_roundoff(m, theta, g)
-    expect_close(actual, pred, scale=s, terms=t, depth=dep, what="K g − ‖θ‖^{2−2/N}(g + (N−1)θ̂θ̂ᵀg)")
+    expect_same(actual, pred, scale=s, terms=t, depth=dep, what="K g − ‖θ‖^{2−2/N}(g + (N−1)θ̂θ̂ᵀg)")
     step = -m.vjp(w, g)
     if not np.any(step):
         event("Jᵀg = 0: no step")
@@ -390,7 +390,7 @@ def end_to_end_field_not_conservative(ex):
     net = _network(d, N, ex["width"])
     w = net.balanced_point(theta[None, :], rng=ex["seed"])
     scale, t34, dep = _c34_roundoff(net, theta, g)
-    expect_close(_field_batch(ex, theta[:, None])[:, 0], net.induced_step(w, g), scale=scale, terms=t34, depth=dep,
+    expect_same(_field_batch(ex, theta[:, None])[:, 0], net.induced_step(w, g), scale=scale, terms=t34, depth=dep,
                  what="‖θ‖^{2−2/N}(g + (N−1)θ̂θ̂ᵀg) − K g at a balanced point")
     # 1. the closed-form Jacobian is the derivative of the field (no tolerance on the step: an order test);
     # D is the Jacobian of the induced step P = −F, so DF − DFᵀ = −(D − Dᵀ)

@@ -16,8 +16,8 @@ from overparam.descent.losses import losses
 from overparam.parameterizations.numerics import ORDER_THRESHOLD, gamma, roundoff, taylor_order
 from overparam.parameterizations.strategies import finite_vectors
 
-from ..core import ClaimFailed, expect, expect_close
-from ..examples import examples, for_param, two_layer
+from ..core import ClaimFailed, expect, expect_same
+from ..example_strategies import examples, for_param, two_layer
 from ..geometry import scaled_norm
 from ..kinks import NOT_DIFFERENTIABLE, curvature_reach, kink_along
 from ..registry import claim
@@ -197,7 +197,7 @@ def canonical_minimum_is_critical(ex):
     g = loss.grad(theta)
     gw = m.vjp(w, g)
     # ∇ℓ(θ*) is zero up to the round-off of X(θ − θ*)
-    expect_close(gw, np.zeros_like(gw), scale=float(np.linalg.norm(np.abs(m.jacobian(w)))) * float(
+    expect_same(gw, np.zeros_like(gw), scale=float(np.linalg.norm(np.abs(m.jacobian(w)))) * float(
         np.linalg.norm(np.abs(X).T @ np.abs(X) @ np.abs(theta))), terms=m.n_params + X.size,
         depth=getattr(m, "depth", 1) + 2, what="∇_W L at a canonical minimizer")
     if not np.any(d):
@@ -256,7 +256,7 @@ def ghosts_need_rank_deficiency(ex):
     want = smin * Vt[q - 1] if p >= q else np.zeros(p)
     note(f"σ_q(J)={smin:.3g} ({'full row rank' if full else 'rank-deficient'}); ‖vjp(W, u_q)‖="
          f"{float(np.linalg.norm(grad_u)):.3g}")
-    expect_close(grad_u, want, scale=m.jacobian_scale(w, J), terms=p * q, depth=depth + 1,
+    expect_same(grad_u, want, scale=m.jacobian_scale(w, J), terms=p * q, depth=depth + 1,
                  what="∇_W L = vjp(W, u_q) − σ_q v_q for ℓ(θ) = u_qᵀθ")
     if full:
         event("J full row rank: W critical for ℓ∘ψ forces ∇ℓ = 0")
@@ -337,11 +337,11 @@ def origin_is_strict_saddle(ex):
     ng = scaled_norm(g)
     event("g = ∇ℓ(0) ≠ 0" if ng > 0 else "g = ∇ℓ(0) = 0: flat to second order, no saddle claimed")
     # the gradient Jᵀ∇ℓ at 0: every entry is a product with a zero factor
-    expect_close(_gradient_L(m, loss)(w0), np.zeros(p), scale=0.0, terms=1, what="∇L(0, 0)")
+    expect_same(_gradient_L(m, loss)(w0), np.zeros(p), scale=0.0, terms=1, what="∇L(0, 0)")
     H = origin_hessian(m, g)
     Hfd = origin_hessian_by_differences(m, loss)
     # each entry of the differences is ±g_l/2 ∓ (−g_l)/2: at most a few roundings of ‖g‖
-    expect_close(Hfd, H, scale=float(np.sum(np.abs(H))), terms=2, what="Hessian by differences − closed form")
+    expect_same(Hfd, H, scale=float(np.sum(np.abs(H))), terms=2, what="Hessian by differences − closed form")
     lam = np.linalg.eigvalsh((Hfd + Hfd.T) / 2)
     # a backward-stable symmetric eigensolver returns the eigenvalues of H + E, ‖E‖₂ = O(p²u‖H‖_F);
     # by Weyl each eigenvalue moves by at most ‖E‖₂

@@ -18,8 +18,8 @@ from overparam.parameterizations.base import finite_vectors
 from overparam.parameterizations.numerics import ORDER_THRESHOLD, roundoff, taylor_order
 from overparam.parameterizations.strategies import inputs, invertible_matrices, positive_scales
 
-from ..core import ClaimFailed, expect, expect_close, undecided
-from ..examples import dims, examples, sized
+from ..core import ClaimFailed, expect, expect_same, undecided
+from ..example_strategies import dims, examples, sized
 from ..geometry import (
     angle,
     angle_roundoff,
@@ -132,9 +132,9 @@ def canonical_gradient_is_x(ex):
         theta = m.psi(w)
         g, s = _difference_gradient(f, theta, _step_h, scale, m.d)
         note(f"at {name} = {np.array2string(theta, precision=3)}: differences {np.array2string(g, precision=4)}")
-        expect_close(g, x, scale=s, terms=m.d + 1, what=f"∂f/∂θ by differences at {name} − x")
+        expect_same(g, x, scale=s, terms=m.d + 1, what=f"∂f/∂θ by differences at {name} − x")
         # J(θ)ᵀφ(x) is a product of J = I with x: one rounding per entry at most
-        expect_close(canonical.vjp(theta, canonical.features(x)), x, scale=float(np.linalg.norm(x)), terms=1,
+        expect_same(canonical.vjp(theta, canonical.features(x)), x, scale=float(np.linalg.norm(x)), terms=1,
                      what=f"the canonical model's gradient J(θ)ᵀφ(x) at {name} − x")
 
 
@@ -196,10 +196,10 @@ def parametric_gradient_formula(ex):
     # the forward differences round twice (f(W+h e_j), f(W)); the formula's products once more
     U, v = m.unpack(w)
     post_abs = np.concatenate([np.outer(np.abs(v), np.abs(x)).ravel(), np.abs(U) @ np.abs(x)])
-    expect_close(g, post, scale=s + float(np.linalg.norm(post_abs)), terms=m.k + m.d + 1, depth=2,
+    expect_same(g, post, scale=s + float(np.linalg.norm(post_abs)), terms=m.k + m.d + 1, depth=2,
                  what="differences of f − (v xᵀ, Ux)")
     # the library's gradient ∇_W f = J(W)ᵀφ(x) against the formula: the same products, rounded once each
-    expect_close(m.vjp(w, m.features(x)), post, scale=float(np.linalg.norm(post_abs)), terms=m.d, depth=1,
+    expect_same(m.vjp(w, m.features(x)), post, scale=float(np.linalg.norm(post_abs)), terms=m.d, depth=1,
                  what="vjp(W, x) − (v xᵀ, Ux)")
     if np.any(dw):
         res = taylor_order(lambda z: np.array([f(z)]), lambda z, d: np.array([post @ d]), w, dw,
@@ -243,7 +243,7 @@ def plot_gradient_scaling(ex, fig):
        strategy=st.one_of(
            examples(sized(), w=lambda m: m.points(), x=lambda m: inputs(m.d),
                     c=lambda m: positive_scales(1e-2, 1e2)),
-           # deep linear networks DeepLinear(d, N, width), N = 2…5 as in theorems.examples.deep_linear
+           # deep linear networks DeepLinear(d, N, width), N = 2…5 as in theorems.example_strategies.deep_linear
            examples(sized(DeepLinear, sizes=st.tuples(dims(1, 3), st.integers(2, 5), dims(1, 3))),
                     w=lambda m: m.points(), x=lambda m: inputs(m.d), c=lambda m: positive_scales(1e-2, 1e2))),
        plot=plot_gradient_scaling,
@@ -260,7 +260,7 @@ def gradient_norm_scales_with_weights(ex):
     # weights and x whose |terms| are the same formula on |W|, |x|
     formula = _gradient_formula(m, w, x)
     s = float(np.linalg.norm(_gradient_formula(m, np.abs(w), np.abs(x))))
-    expect_close(grad, formula, scale=s, terms=m.n_params + m.n_canonical, depth=N,
+    expect_same(grad, formula, scale=s, terms=m.n_params + m.n_canonical, depth=N,
                  what="∇_W f = J(W)ᵀx (model) − the formula")
     g = float(np.linalg.norm(grad))
     gc = float(np.linalg.norm(m.vjp(c * w, x)))

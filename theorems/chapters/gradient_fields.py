@@ -17,8 +17,8 @@ from overparam.parameterizations import Identity, Inverse, Polar, Squared, TwoLa
 from overparam.parameterizations.numerics import roundoff
 from overparam.parameterizations.strategies import finite_vectors, inputs, positive_scales
 
-from ..core import expect, expect_close, undecided
-from ..examples import examples
+from ..core import expect, expect_same, undecided
+from ..example_strategies import examples
 from ..geometry import reparameterization_mismatch
 from ..registry import claim
 from ..sections import GRADIENT_FIELDS
@@ -115,11 +115,11 @@ def plot_identity(ex, fig):
 def identity_is_canonical(ex):
     m, w, g, eta = ex["param"], ex["w"], ex["g"], ex["eta"]
     q = m.n_canonical
-    expect_close(m.kernel(w), np.eye(q), scale=float(np.sqrt(q)), terms=q, what="K − I")
-    expect_close(m.induced_step(w, g), g, scale=float(np.linalg.norm(g)), terms=q, what="K g − g")
+    expect_same(m.kernel(w), np.eye(q), scale=float(np.sqrt(q)), terms=q, what="K − I")
+    expect_same(m.induced_step(w, g), g, scale=float(np.linalg.norm(g)), terms=q, what="K g − g")
     # ψ is linear: the finite step has no η² term; the round-off is that of w − ηg
     moved = m.psi(w - eta * m.vjp(w, g)) - m.psi(w)
-    expect_close(moved, -eta * g, scale=float(np.linalg.norm(w) + eta * np.linalg.norm(g)), terms=1,
+    expect_same(moved, -eta * g, scale=float(np.linalg.norm(w) + eta * np.linalg.norm(g)), terms=1,
                  what="ψ(w − ηJᵀg) − ψ(w) + ηg")
 
 
@@ -156,9 +156,9 @@ def squared_gains_grow_with_weights(ex):
     theta = m.psi(w)
     four_w2 = 4 * w * w
     # K = J Jᵀ with J = diag(2w): every entry one product, scale ‖4w²‖
-    expect_close(K, np.diag(four_w2), scale=float(np.linalg.norm(four_w2)), terms=2, what="K − diag(4w²)")
-    expect_close(np.diag(K), 4 * theta, scale=float(np.linalg.norm(four_w2)), terms=2, what="diag K − 4θ")
-    expect_close(m.induced_step(w, g), 4 * theta * g, scale=float(np.linalg.norm(four_w2 * g)), terms=3,
+    expect_same(K, np.diag(four_w2), scale=float(np.linalg.norm(four_w2)), terms=2, what="K − diag(4w²)")
+    expect_same(np.diag(K), 4 * theta, scale=float(np.linalg.norm(four_w2)), terms=2, what="diag K − 4θ")
+    expect_same(m.induced_step(w, g), 4 * theta * g, scale=float(np.linalg.norm(four_w2 * g)), terms=3,
                  what="K g − 4θ⊙g")
     gains = np.diag(K)
     for i in np.flatnonzero(theta):
@@ -246,10 +246,10 @@ def inverse_gains_shrink_with_w(ex):
     inv4 = 1.0 / w ** 4
     # the class squares −1/(w·w) (three roundings), 1/w⁴ and θ⁴ take two or three more:
     # each gain carries a relative error of a few units, two chained operations (inversion, power)
-    expect_close(K, np.diag(inv4), scale=float(np.linalg.norm(inv4)), terms=4, depth=2, what="K − diag(1/w⁴)")
-    expect_close(gains, theta ** 4, scale=float(np.linalg.norm(inv4)), terms=4, depth=2, what="diag K − θ⁴")
+    expect_same(K, np.diag(inv4), scale=float(np.linalg.norm(inv4)), terms=4, depth=2, what="K − diag(1/w⁴)")
+    expect_same(gains, theta ** 4, scale=float(np.linalg.norm(inv4)), terms=4, depth=2, what="diag K − θ⁴")
     # K g = J(Jᵀg): two products by −1/w² (each with its own rounding) against g/w⁴
-    expect_close(m.induced_step(w, g), g * inv4, scale=float(np.linalg.norm(g * inv4)), terms=4, depth=2,
+    expect_same(m.induced_step(w, g), g * inv4, scale=float(np.linalg.norm(g * inv4)), terms=4, depth=2,
                  what="K g − g/w⁴")
     pairs = _ordered_pairs(w, 4)
     event(f"{len(pairs)} ordered pairs" if pairs else "no ordered pair (all |wᵢ| equal)")
@@ -340,12 +340,12 @@ def polar_turns_steps(ex):
     K = m.kernel(w)
     want = np.outer(u, u) + r2 * np.outer(up, up)
     # K from J Jᵀ (two-term sums of products of size ≤ 1 + r²); û from ψ(w) adds a division
-    expect_close(K, want, scale=1 + r2, terms=2, depth=2, what="K − (ûûᵀ + r²û⊥û⊥ᵀ)")
+    expect_same(K, want, scale=1 + r2, terms=2, depth=2, what="K − (ûûᵀ + r²û⊥û⊥ᵀ)")
     gap = float(np.linalg.norm(K - np.eye(2), 2))
     expect(abs(gap - abs(r2 - 1)), "<=", roundoff(1 + r2, 2, depth=2), "|‖K − I‖ − |r² − 1||")
     if abs(r) == 1:
         event("|r| = 1: the canonical field")
-        expect_close(m.induced_step(w, g), g, scale=2 * float(np.linalg.norm(g)), terms=2, depth=2,
+        expect_same(m.induced_step(w, g), g, scale=2 * float(np.linalg.norm(g)), terms=2, depth=2,
                      what="K g − g at |r| = 1")
     ng = float(np.linalg.norm(g))
     if ng == 0:
@@ -354,7 +354,7 @@ def polar_turns_steps(ex):
     nz = float(np.linalg.norm(z))
     a, b = float(u @ g), float(up @ g)
     # the decomposition Kg = aû + r²bû⊥, to the round-off of a 2×2 product
-    expect_close(z, a * u + r2 * b * up, scale=(1 + r2) * ng, terms=2, depth=3, what="K g − (aû + r²bû⊥)")
+    expect_same(z, a * u + r2 * b * up, scale=(1 + r2) * ng, terms=2, depth=3, what="K g − (aû + r²bû⊥)")
     tol = roundoff((1 + r2) * ng * ng, 2, depth=3)
     along = abs(float(u @ z)) * ng - abs(a) * nz     # ‖g‖‖Kg‖·(|cos(Kg, û)| − |cos(g, û)|)
     across = abs(float(up @ z)) * ng - abs(b) * nz   # ‖g‖‖Kg‖·(|cos(Kg, û⊥)| − |cos(g, û⊥)|)

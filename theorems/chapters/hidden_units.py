@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from overparam.parameterizations import ShallowReLU, TwoLayerLinear
 from overparam.parameterizations.strategies import finite_vectors
 
-from ..core import expect, expect_close
+from ..core import expect, expect_same
 from ..rates import RateRule, wilson_interval
-from ..examples import examples, relu
+from ..example_strategies import examples, relu
 from ..registry import claim
 from ..sections import GENERAL_VIEW
 
@@ -75,7 +75,7 @@ def duplicate_unit_adds_no_columns(ex):
     cs, ct = unit_columns(m, s), unit_columns(m, t)
     # the twin's columns are computed by the same formulas from the same numbers; a blocked matrix
     # product may round them differently: a product of depth 2 with d + 1 terms (Z = XAᵀ + b)
-    expect_close(J[:, ct], J[:, cs], scale=float(np.linalg.norm(J[:, cs])), terms=m.d + 1, depth=2,
+    expect_same(J[:, ct], J[:, cs], scale=float(np.linalg.norm(J[:, cs])), terms=m.d + 1, depth=2,
                  what="J's columns of the copy − J's columns of its twin")
     rest = np.delete(J, ct, axis=1)
     sv_full = np.linalg.svd(J, compute_uv=False)

@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from overparam.parameterizations.strategies import nonzero_scales, permutations
 
-from ..core import expect, expect_close
-from ..examples import examples, two_layer
+from ..core import expect, expect_same
+from ..example_strategies import examples, two_layer
 from ..registry import claim
 from ..sections import OVER_PARAMETERIZATION
 from ..style import COLORS
@@ -83,7 +83,7 @@ def _abs_scale(m, w) -> float:
 def permutation_invariance(ex):
     m, w, perm = ex["param"], ex["w"], ex["perm"]
     event(f"k={m.k}")
-    expect_close(m.psi(m.permute(w, perm)), m.psi(w), scale=_abs_scale(m, w), terms=m.k,
+    expect_same(m.psi(m.permute(w, perm)), m.psi(w), scale=_abs_scale(m, w), terms=m.k,
                  what="ψ(permuted W) − ψ(W)")
 
 
@@ -93,7 +93,7 @@ def permutation_invariance(ex):
 def rescaling_invariance(ex):
     m, w, c = ex["param"], ex["w"], ex["c"]
     # each product (cU_i)(v_i/c) carries two extra roundings
-    expect_close(m.psi(m.rescale(w, c)), m.psi(w), scale=_abs_scale(m, w), terms=m.k + 2,
+    expect_same(m.psi(m.rescale(w, c)), m.psi(w), scale=_abs_scale(m, w), terms=m.k + 2,
                  what="ψ(cU, v/c) − ψ(U, v)")
 
 
@@ -110,14 +110,14 @@ def bilinear_not_linear(ex):
     k = m.k
     nU1, nU2, nv1, nv2 = (float(np.linalg.norm(x)) for x in (U1, U2, v1, v2))
     # linear in U for fixed v
-    expect_close(m.psi(m.pack(a * U1 + b * U2, v1)), a * m.psi(m.pack(U1, v1)) + b * m.psi(m.pack(U2, v1)),
+    expect_same(m.psi(m.pack(a * U1 + b * U2, v1)), a * m.psi(m.pack(U1, v1)) + b * m.psi(m.pack(U2, v1)),
                  scale=(abs(a) * nU1 + abs(b) * nU2) * nv1, terms=k + 2, what="ψ(aU₁+bU₂, v) − aψ(U₁,v) − bψ(U₂,v)")
     # linear in v for fixed U
-    expect_close(m.psi(m.pack(U1, a * v1 + b * v2)), a * m.psi(m.pack(U1, v1)) + b * m.psi(m.pack(U1, v2)),
+    expect_same(m.psi(m.pack(U1, a * v1 + b * v2)), a * m.psi(m.pack(U1, v1)) + b * m.psi(m.pack(U1, v2)),
                  scale=nU1 * (abs(a) * nv1 + abs(b) * nv2), terms=k + 2, what="ψ(U, av₁+bv₂) − aψ(U,v₁) − bψ(U,v₂)")
     # the defect of additivity is exactly the cross terms
     cross = U1.T @ v2 + U2.T @ v1
-    expect_close(m.psi(w1 + w2) - m.psi(w1) - m.psi(w2), cross, scale=(nU1 + nU2) * (nv1 + nv2), terms=k + 2,
+    expect_same(m.psi(w1 + w2) - m.psi(w1) - m.psi(w2), cross, scale=(nU1 + nU2) * (nv1 + nv2), terms=k + 2,
                  what="ψ(W₁+W₂) − ψ(W₁) − ψ(W₂) − (U₁ᵀv₂ + U₂ᵀv₁)")
     theta = m.psi(w1)
     nt = float(np.linalg.norm(theta))

@@ -15,7 +15,7 @@ from overparam.parameterizations.numerics import roundoff
 from overparam.parameterizations.strategies import inputs
 
 from ..core import expect, undecided
-from ..examples import examples, sized
+from ..example_strategies import examples, sized
 from ..geometry import step_scale
 from ..registry import claim
 from ..sections import TAKEAWAYS

@@ -16,8 +16,8 @@ from overparam.parameterizations.base import finite_vectors, unit
 from overparam.parameterizations.numerics import roundoff
 from overparam.parameterizations.strategies import inputs, invertible_matrices
 
-from ..core import ClaimFailed, expect, expect_close, undecided
-from ..examples import examples, sized
+from ..core import ClaimFailed, expect, expect_same, undecided
+from ..example_strategies import examples, sized
 from ..geometry import (
     angle,
     angle_roundoff,
@@ -93,7 +93,7 @@ def transform_preserves_theta(ex):
     U, v = m.unpack(w)
     event(f"k={m.k}")
     note(f"κ(P)={condition_number(P):.3g}")
-    expect_close(m.psi(m.transform(w, P)), m.psi(w), scale=same_theta_scale(U, v, P), terms=2 * m.k + 2,
+    expect_same(m.psi(m.transform(w, P)), m.psi(w), scale=same_theta_scale(U, v, P), terms=2 * m.k + 2,
                  depth=3, what="ψ(PU, P⁻ᵀv) − ψ(U, v)")
 
 
@@ -139,10 +139,10 @@ def transformed_induced_step(ex):
     closed = transformed_step(U, v, P, x)
     s = transformed_step_scale(U, v, P, x)
     note(f"κ(P)={condition_number(P):.3g}, closed form {np.array2string(closed, precision=4)}")
-    expect_close(m.induced_step(w2, x), closed, scale=s, terms=m.k + m.d + 2, depth=4,
+    expect_same(m.induced_step(w2, x), closed, scale=s, terms=m.k + m.d + 2, depth=4,
                  what="induced step at (PU, P⁻ᵀv) − (UᵀPᵀPU + ‖P⁻ᵀv‖²I)x")
     J = m.jacobian(w2)
-    expect_close(J @ (J.T @ x), closed, scale=s, terms=m.k + m.d + 2, depth=4,
+    expect_same(J @ (J.T @ x), closed, scale=s, terms=m.k + m.d + 2, depth=4,
                  what="J Jᵀx at (PU, P⁻ᵀv) − (UᵀPᵀPU + ‖P⁻ᵀv‖²I)x")
 
 
