@@ -175,6 +175,12 @@ def claim_page(en: "Entry", slug: str, *, replay_path: str) -> str:
     parts.append("<h2>Hypothesis's report</h2>")
     parts.append(f"<pre>{_e(r.report.strip())}</pre>" if r.report.strip()
                  else "<p class=\"muted\">(Hypothesis printed nothing for this run.)</p>")
+    if "target score" in r.report:
+        parts.append("<p class=\"muted\">Target scores: the quantities the search was steered by. Hypothesis "
+                     "raises each labelled score, so its highest is the example nearest the claim's bound; a label "
+                     "that starts with a minus sign names a quantity the search lowered, and the score is its negative"
+                     + (" (300 for −log₁₀(σₙ/σ₁) is a ratio σₙ/σ₁ of 10⁻³⁰⁰ or less: σₙ = 0)"
+                        if "−log₁₀(σₙ/σ₁)" in r.report else "") + ".</p>")
 
     parts.append("<h2>Reproduce</h2>")
     rec = en.record
