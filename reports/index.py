@@ -28,7 +28,7 @@ button.badge.all { color: var(--fg); background: var(--soft); }
 table.claims { table-layout: fixed; }
 table.claims col.id { width: 4.6rem; } table.claims col.status { width: 10rem; }
 table.claims col.examples { width: 5.6rem; } table.claims col.seconds { width: 4.6rem; }
-table.claims col.bugs { width: 4.6rem; }
+table.claims col.bugs { width: 4.6rem; } table.claims col.msg { width: 30%; }
 table.claims td.claim, table.claims td.msg { overflow-wrap: break-word; }
 table.claims td.msg { color: var(--muted); font-size: .88rem; }
 table.claims thead th:nth-child(n+5) { text-align: right; }
