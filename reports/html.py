@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .markup import CSS, escape as _e, page as _page, status_class
+from .markup import CSS, escape as _e, nowrap_numbers as _n, page as _page, rate_text, status_class
 
 if TYPE_CHECKING:  # pragma: no cover
     from .entries import Entry
@@ -19,7 +19,13 @@ __all__ = ["CSS", "status_class", "claim_page", "format_value"]
 
 
 def _badge(r) -> str:
-    return f'<span class="badge {status_class(r.kind, r.status)}">{_e(r.status_label)}</span>'
+    return f'<span class="badge {status_class(r.kind, r.status)}">{_e(r.status)}</span>'
+
+
+def _status(r) -> str:
+    """The status chip, and beside it a tendency claim's rate with its interval."""
+    rate = rate_text(r.rate, r.status)
+    return _badge(r) + (f" {_n(rate)}" if rate else "")
 
 
 def _page(title: str, body: str, *, extra_css: str = "") -> str:
@@ -70,13 +76,14 @@ def _rate_table(rate: dict) -> str:
         mark = " (decides)" if name == rate["decides"] and len(rate["series"]) > 1 else ""
         value = "—" if c["rate"] is None else f"{c['rate']:.3f}"
         rows.append(f"<tr><th>{_e((name or 'all') + mark)}</th><td>{c['met']}</td><td>{c['decided']}</td>"
-                    f"<td>{c['undecided']}</td><td>{value}</td><td>[{c['lo']:.3f}, {c['hi']:.3f}]</td></tr>")
+                    f"<td>{c['undecided']}</td><td>{value}</td><td class=\"n\">[{c['lo']:.3f}, {c['hi']:.3f}]</td></tr>")
     head = (f"<tr><th>series</th><th>met</th><th>decided</th><th>undecided</th><th>rate</th>"
             f"<th>{pct} {_e(method)} interval</th></tr>")
     return (f"<p><strong>Rate.</strong> Criterion: {_e(rate['criterion'])}. Survives above "
             f"{rate['holds_above']:g}, refuted below {rate['refuted_below']:g} (the interval's lower and upper "
             f"bound); verdict: {_e(rate['verdict'])}.</p>"
-            f"<table class=\"values\"><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>")
+            f"<div class=\"wide\"><table class=\"values rate\"><thead>{head}</thead><tbody>{''.join(rows)}</tbody>"
+            "</table></div>")
 
 
 def _power(c) -> str:
@@ -114,21 +121,21 @@ def claim_page(en: "Entry", slug: str, *, replay_path: str) -> str:
         from overparam.theorems.power import kind_label
 
         kind = kind_label(c)
-    facts = [("kind", _e(kind)), ("status", _badge(r)), ("decided examples", _e(tried))]
+    facts = [("kind", _e(kind)), ("status", _status(r)), ("decided examples", _n(tried))]
     if r.undecided:
         why = "; ".join(f"{n}× {reason}" for reason, n in sorted(r.undecided_reasons.items(), key=lambda t: -t[1]))
-        facts.append(("undecided examples", _e(f"{r.undecided} — replaced by new draws, never counted as passes"
+        facts.append(("undecided examples", _n(f"{r.undecided} — replaced by new draws, never counted as passes"
                                                  + (f" ({why})" if why else ""))))
     facts.append(("seconds", f"{r.seconds:.2f}"))
     if r.shown:
-        facts.append(("example shown", _e(r.shown)))
+        facts.append(("example shown", _n(r.shown)))
     if r.events:
         facts.append(("cases (examples that passed)",
-                      _e(" · ".join(f"{label}: {n}" for label, n in r.events.items()))))
+                      _n(" · ".join(f"{label}: {n}" for label, n in r.events.items()))))
     if c is not None:
         facts.insert(0, ("section", _e(c.section)))
     if r.label:
-        facts.append(("parameterization", _e(r.label)))
+        facts.append(("parameterization", _n(r.label)))
     if r.subject:
         facts.append(("run over", _e(r.subject)))
     if en.nodeid:
@@ -137,7 +144,7 @@ def claim_page(en: "Entry", slug: str, *, replay_path: str) -> str:
     parts = [f'<nav><a href="index.html">← all claims</a></nav>',
              f"<h1>{_e(r.id)} {_badge(r)}</h1>",
              f"<p>{_e(en.statement)}</p>" if en.statement else "",
-             f"<p class=\"message {cls}\"><strong>Verdict.</strong> {_e(r.message or '(no message)')}</p>",
+             f"<p class=\"message {cls}\"><strong>Verdict.</strong> {_n(r.message or '(no message)')}</p>",
              f"<dl class=\"facts\">{dl}</dl>"]
     if r.rate is not None:
         parts.append(_rate_table(r.rate))
@@ -168,6 +175,12 @@ def claim_page(en: "Entry", slug: str, *, replay_path: str) -> str:
     parts.append("<h2>Hypothesis's report</h2>")
     parts.append(f"<pre>{_e(r.report.strip())}</pre>" if r.report.strip()
                  else "<p class=\"muted\">(Hypothesis printed nothing for this run.)</p>")
+    if "target score" in r.report:
+        parts.append("<p class=\"muted\">Target scores: the quantities the search was steered by. Hypothesis "
+                     "raises each labelled score, so its highest is the example nearest the claim's bound; a label "
+                     "that starts with a minus sign names a quantity the search lowered, and the score is its negative"
+                     + (" (300 for −log₁₀(σₙ/σ₁) is a ratio σₙ/σ₁ of 10⁻³⁰⁰ or less: σₙ = 0)"
+                        if "−log₁₀(σₙ/σ₁)" in r.report else "") + ".</p>")
 
     parts.append("<h2>Reproduce</h2>")
     rec = en.record

@@ -10,12 +10,13 @@ gradient-field figures at a size that can be read without opening them.
 
 from __future__ import annotations
 
-from .markup import escape as _e, page as _page, status_class
+from .markup import escape as _e, nowrap_numbers, page as _page, rate_text, status_class
 from .summary import FINDING_ORDER
 
 __all__ = ["index_page", "INDEX_CSS"]
 
 INDEX_CSS = """
+body { max-width: 1440px; }
 .verdict { padding: .5rem .8rem; border-radius: 6px; margin: .6rem 0; font-weight: 600; }
 .verdict.ok { border: 1px solid var(--ok); } .verdict.bad { border: 1px solid var(--bad); }
 .controls { display: flex; flex-wrap: wrap; gap: .4rem; align-items: center; margin: .6rem 0; }
@@ -24,24 +25,35 @@ INDEX_CSS = """
 button.badge { border: 1px solid transparent; cursor: pointer; font: inherit; font-size: .82rem; font-weight: 600; }
 button.badge[aria-pressed="true"] { border-color: currentColor; box-shadow: 0 0 0 1px currentColor; }
 button.badge.all { color: var(--fg); background: var(--soft); }
-table.claims td.msg { color: var(--muted); font-size: .88rem; max-width: 26rem; overflow-wrap: anywhere; }
-table.claims td.claim { overflow-wrap: anywhere; }
+table.claims { table-layout: fixed; }
+table.claims col.id { width: 4.6rem; } table.claims col.status { width: 10rem; }
+table.claims col.examples { width: 5.6rem; } table.claims col.seconds { width: 4.6rem; }
+table.claims col.bugs { width: 4.6rem; } table.claims col.msg { width: 30%; }
+table.claims td.claim, table.claims td.msg { overflow-wrap: break-word; }
+table.claims td.msg { color: var(--muted); font-size: .88rem; }
+table.claims thead th:nth-child(n+5) { text-align: right; }
 table.claims tr.section th { background: #fff; font-size: .95rem; padding-top: 1rem;
   border-bottom: 2px solid var(--line); }
-.earlier { display: block; color: var(--muted); font-size: .78rem; }
-.kind { display: block; color: var(--muted); font-size: .78rem; }
+.detail, .earlier, .kind, .sub { display: block; color: var(--muted); font-size: .78rem; font-weight: 400; }
+td.num .sub { white-space: normal; }
 .fields { display: block; } .fields figure { margin: 1.2rem 0; }
 .fields img { width: auto; max-width: 100%; }
 .meta code { overflow-wrap: anywhere; }
 @media (max-width: 700px) {
   body { padding: 1rem .7rem 2rem; }
-  table.claims thead { display: none; }
+  table.claims thead, table.claims colgroup { display: none; }
   table.claims, table.claims tbody { display: block; }
-  table.claims tr { display: grid; grid-template-columns: auto 1fr; gap: .15rem .6rem; padding: .45rem 0;
+  table.claims tr { display: flex; flex-wrap: wrap; align-items: baseline; gap: .2rem .6rem; padding: .45rem 0;
     border-bottom: 1px solid var(--line); }
-  table.claims td { display: block; border: 0; padding: 0; max-width: none; }
-  table.claims td.claim, table.claims td.msg { grid-column: 1 / -1; }
-  table.claims td.num { display: none; }
+  table.claims tr[hidden] { display: none; }
+  table.claims td { display: block; border: 0; padding: 0; }
+  table.claims td.id { flex: 0 0 auto; } table.claims td.status { flex: 1 1 8rem; }
+  table.claims td.status .detail, table.claims td.status .kind, table.claims td.status .earlier {
+    display: inline; margin-left: .4rem; }
+  table.claims td.claim, table.claims td.msg { flex: 1 1 100%; order: 1; }
+  table.claims td.num { order: 2; font-size: .8rem; color: var(--muted); text-align: left; }
+  table.claims td.num::before { content: attr(data-label) " "; }
+  table.claims td.num .sub { display: inline; }
   table.claims tr.section { display: block; } table.claims tr.section th { display: block; padding: .8rem 0 .2rem; }
 }
 """
@@ -79,7 +91,14 @@ _LABELS = {"refuted-holds": "refuted (holds claim)", "refuted-open": "refuted (o
 
 
 def _badge(row: dict) -> str:
-    return f'<span class="badge {status_class(row["kind"], row["status"])}">{_e(row["shown_status"])}</span>'
+    """The status chip: the status alone (``survived``, ``refuted``); the rate and counts go beside it."""
+    return f'<span class="badge {status_class(row["kind"], row["status"])}">{_e(row["status"])}</span>'
+
+
+def _detail(row: dict) -> str:
+    """What the chip leaves out: a tendency claim's rate and interval (the counts are in their columns)."""
+    text = rate_text(row.get("rate"), row["status"])
+    return f'<span class="detail">{nowrap_numbers(text)}</span>' if text else ""
 
 
 def _examples(row: dict) -> str:
@@ -89,27 +108,47 @@ def _examples(row: dict) -> str:
         search = row.get("search_examples") or "?"
         return (f'<span title="replayed from the example database; the search that found it took {search} '
                 f'examples">{row["examples"]} ↺ {search}</span>')
-    undecided = row.get("undecided") or 0
+    rate = row.get("rate") or {}
+    undecided = rate.get("undecided", 0) if row["status"] in ("survived", "refuted", "inconclusive") and rate \
+        else row.get("undecided") or 0
     if undecided:
         return (f'<span title="{row["examples"]} decided, {undecided} undecided (replaced by new draws)">'
-                f'{row["examples"]} (+{undecided} undecided)</span>')
+                f'{row["examples"]}<span class="sub">+{undecided} undecided</span></span>')
     return str(row["examples"])
+
+
+def _power(row: dict) -> str:
+    """The caught-bugs cell: a count, or a dash whose title says why none is counted."""
+    label = row.get("power", "")
+    if label.startswith("—"):
+        why = label.strip("— ()")
+        return f'<span title="{_e(why)}">—</span>'
+    return _e(label)
 
 
 def _row(row: dict, *, full: bool) -> str:
     earlier = f'<span class="earlier">from the run of {_e(row["earlier"])}</span>' if row.get("earlier") else ""
-    subject = f" <span class=\"kind\">on {_e(row['subject'])}</span>" if row["subject"] else ""
+    subject = f'<span class="kind">on {_e(row["subject"])}</span>' if row["subject"] else ""
     kind = row.get("kind_label") or row["kind"]
-    cells = [f'<td class="id"><a href="{_e(row["page"])}">{_e(row["id"])}</a>{subject}</td>',
-             f'<td class="claim" title="{_e(row["claim"])}">{_e(row["claim"] or row["message"])}</td>',
-             f'<td>{_badge(row)}<span class="kind">{_e(kind)}</span>{earlier}</td>',
-             f'<td class="msg">{_e(row["message"])}</td>']
+    statement = row.get("statement") or row["claim"]
+    cells = [f'<td class="id"><a href="{_e(row["page"])}">{_e(row["id"])}</a></td>',
+             f'<td class="claim">{_e(statement or row["message"])}{subject}</td>',
+             f'<td class="status">{_badge(row)}{_detail(row)}<span class="kind">{_e(kind)}</span>{earlier}</td>',
+             f'<td class="msg">{nowrap_numbers(row["message"])}</td>']
     if full:
         seconds = "—" if row["status"] == "pending" else f"{row['seconds']:.2f}"
-        cells += [f'<td class="num">{_examples(row)}</td>', f'<td class="num">{seconds}</td>',
-                  f'<td class="num" title="planted library bugs that turn this claim red (theorems/power.py)">'
-                  f'{_e(row.get("power", ""))}</td>']
+        cells += [f'<td class="num" data-label="examples">{_examples(row)}</td>',
+                  f'<td class="num" data-label="seconds">{seconds}</td>',
+                  f'<td class="num" data-label="caught bugs" title="planted library bugs that turn this claim red '
+                  f'(theorems/power.py)">{_power(row)}</td>']
     return f'<tr data-status="{_e(row["status_key"])}">' + "".join(cells) + "</tr>"
+
+
+_COLUMNS = ("id", "claim", "status", "msg", "examples", "seconds", "bugs")
+
+
+def _colgroup(n: int) -> str:
+    return "<colgroup>" + "".join(f'<col class="{c}">' for c in _COLUMNS[:n]) + "</colgroup>"
 
 
 def _findings(rows: list[dict]) -> str:
@@ -121,7 +160,7 @@ def _findings(rows: list[dict]) -> str:
     return ("<h2 id=\"findings\">Findings</h2>\n<p class=\"muted\">What the run decided: failures of the suite, "
             "claims refuted by a counterexample, and witnesses found. Each links to its page: the plot, the exact "
             "example and the command that replays it.</p>\n"
-            f"<table class=\"claims findings\"><thead>{head}</thead><tbody>\n"
+            f"<table class=\"claims findings\">{_colgroup(4)}<thead>{head}</thead><tbody>\n"
             + "\n".join(_row(r, full=False) for r in found) + "\n</tbody></table>")
 
 
@@ -166,7 +205,7 @@ def index_page(doc: dict) -> str:
         "<em>open</em> is decided by the run (refuted, or survived N examples; a tendency claim by the rate of its "
         "criterion with a confidence interval: survived, refuted or inconclusive). Examples that decide nothing "
         "(a run that did not settle, a point outside the premise) are counted apart as undecided and replaced, "
-        "never counted as passes. Notation: θ = ψ(W) ∈ R^q, "
+        "never counted as passes. Notation: θ = ψ(W) has q coordinates, "
         "J = ∂θ/∂W is q×p (the post writes its transpose), K = J Jᵀ, and the induced step is K g. "
         "Examples “1 ↺ 57”: a failure replayed from Hypothesis's example database, first found after 57. "
         "<em>Caught bugs</em>: how many library bugs planted one at a time (theorems/power.py) turn the claim "
@@ -184,7 +223,7 @@ def index_page(doc: dict) -> str:
             section = r["section"]
             table.append(f'<tr class="section"><th colspan="7">{_e(section or "other")}</th></tr>')
         table.append(_row(r, full=True))
-    body.append(f"<table class=\"claims\" id=\"claims\"><thead>{head}</thead><tbody>\n" + "\n".join(table)
+    body.append(f"<table class=\"claims\" id=\"claims\">{_colgroup(7)}<thead>{head}</thead><tbody>\n" + "\n".join(table)
                 + "\n</tbody></table>")
     if doc["figures"]:
         figs = "".join(

@@ -8,8 +8,9 @@ a holds claim is refuted, an exists claim has no witness, or a check raised; gre
 from __future__ import annotations
 
 import html as _html
+import re
 
-__all__ = ["CSS", "escape", "page", "status_class"]
+__all__ = ["CSS", "escape", "nowrap_numbers", "page", "rate_text", "status_class"]
 
 CSS = """
 :root { --fg:#222; --muted:#666; --line:#ddd; --bg:#fff; --soft:#f6f7f9;
@@ -36,7 +37,7 @@ td.id { white-space: nowrap; font-weight: 600; }
 .summary .badge { margin-right: .4rem; }
 pre, code { font: 13px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 pre { background: var(--soft); border: 1px solid var(--line); border-radius: 6px; padding: .6rem .8rem;
-  overflow-x: auto; white-space: pre-wrap; word-break: break-word; }
+  overflow-x: auto; white-space: pre-wrap; }
 pre.error { background: var(--bad-bg); border-color: #f5b7b1; }
 .message { border-left: 4px solid var(--line); padding: .3rem .8rem; background: var(--soft); }
 .message.bad { border-color: var(--bad); } .message.find { border-color: #d4a72c; }
@@ -45,9 +46,17 @@ figure { margin: 1rem 0; } figure img { max-width: 100%; height: auto; border: 1
   border-radius: 4px; } figcaption { color: var(--muted); font-size: .9rem; }
 .fields { display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: 1rem; }
 .fields figure { margin: 0; }
-dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem; margin: .6rem 0; }
-dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; }
+dl.facts { display: grid; grid-template-columns: minmax(0, max-content) minmax(0, 1fr); gap: .15rem 1rem;
+  margin: .6rem 0; }
+dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; min-width: 0; }
+@media (max-width: 600px) {
+  body { padding: 1rem .7rem 2rem; }
+  dl.facts { display: block; } dl.facts dt { margin-top: .35rem; font-size: .85rem; }
+  table.rate th, table.rate td { padding: .3rem .35rem; font-size: .85rem; }
+}
 nav { margin-bottom: .6rem; font-size: .92rem; }
+.n { white-space: nowrap; }
+.wide { overflow-x: auto; } table.rate td { font-variant-numeric: tabular-nums; }
 """
 
 
@@ -74,3 +83,22 @@ def page(title: str, body: str, *, extra_css: str = "") -> str:
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
             f"<title>{escape(title)}</title>\n<style>{CSS}{extra_css}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n")
+
+
+#: an interval [a, b], or a number with a decimal point or an exponent (a single integer cannot be split), in
+#: escaped text; not the digits of a word (C31, x1)
+_NUMBER = re.compile(r"\[[-−+]?\d[\d.]*(?:e[-+]?\d+)?, [-−+]?\d[\d.]*(?:e[-+]?\d+)?\]"
+                     r"|(?<![\w.])[-−+]?\d+(?:\.\d*(?:e[-+]?\d+)?|e[-+]?\d+)(?!\w)")
+
+
+def nowrap_numbers(text) -> str:
+    """``text`` as HTML, every number and every interval ``[a, b]`` in a span that never wraps."""
+    return _NUMBER.sub(lambda m: f'<span class="n">{m.group(0)}</span>', escape(text))
+
+
+def rate_text(rate: dict | None, status: str) -> str:
+    """A tendency claim's rate beside its status chip: ``rate 0.92 [0.80, 0.97] of 40``, or ""."""
+    if not rate or status not in ("survived", "refuted", "inconclusive"):
+        return ""
+    value = "—" if rate.get("rate") is None else f"{rate['rate']:.2f}"
+    return f"rate {value} [{rate['lo']:.2f}, {rate['hi']:.2f}] of {rate['decided']}"

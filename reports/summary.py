@@ -1,7 +1,7 @@
 """The run in machine-readable form: ``summary.json`` (one row per result) and JUnit XML.
 
 A row holds what a CI job or the index needs about one result: id, kind, status,
-the status as shown, the section, the claim shortened, the one-line message, the
+the status as shown, the section, the claim shortened and whole, the one-line message, the
 decided examples, the undecided ones (with their reasons), a tendency claim's rate with its
 interval and verdict (and, for a failure replayed from Hypothesis's example database, the
 examples the search that found it took), seconds, the files of its page, and the claim's
@@ -44,7 +44,8 @@ def row(entry, files: list[str]) -> dict:
         "id": r.id, "kind": r.kind, "status": r.status, "shown_status": r.status_label,
         "status_key": status_key(r.kind, r.status),
         "failing": r.failing, "section": c.section if c is not None else "",
-        "claim": c.short(150) if c is not None else "", "subject": r.subject, "message": r.message,
+        "claim": c.short(150) if c is not None else "",
+        "statement": c.statement if c is not None else "", "subject": r.subject, "message": r.message,
         "examples": r.examples, "undecided": r.undecided, "undecided_reasons": dict(r.undecided_reasons),
         "rate": r.rate, "search_examples": r.search_examples, "replayed": r.replayed,
         "seconds": round(r.seconds, 3), "page": entry.page, "files": files,

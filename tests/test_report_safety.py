@@ -298,7 +298,7 @@ def test_a_holds_claim_keeps_the_example_nearest_its_bound():
     assert r.status == "holds"
     best = min(tried, key=lambda x: abs(x - 1.0))
     assert abs(float(r.example["x"][0]) - 1.0) == abs(best - 1.0)
-    assert r.shown.startswith("the example nearest the bound: highest −|x₁ − 1|")
+    assert r.shown.startswith("the example nearest the bound: lowest |x₁ − 1| = ")
     assert r.example_role == "example nearest the bound"
 
 

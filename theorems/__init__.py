@@ -16,6 +16,7 @@ Layout (imports point down this list, never up):
 * what the chapters share: :mod:`overparam.theorems.registry` (``@claim``, ``pending``),
   :mod:`overparam.theorems.sections` (the post's section titles), :mod:`overparam.theorems.example_strategies` (strategies of
   examples), :mod:`overparam.theorems.geometry` (angles, planes, the round-off of a step),
+  :mod:`overparam.theorems.notation` (how messages write vectors, indices and powers),
   :mod:`overparam.theorems.style` (colours, drawing helpers), :mod:`overparam.theorems.experiments` and
   :mod:`overparam.theorems.flow_limits` (the descent claims' conventions; where gradient flow ends);
   descent itself, the losses and the reference solvers are the package :mod:`overparam.descent`;

@@ -604,7 +604,7 @@ def run_claim(claim: Claim, *, param=None, params=None, overrides: dict | None =
     elif caught is None:
         if state["best"] is not None:
             score, example = state["best"]
-            shown = f"the example nearest the bound: highest {state['label']} = {_fmt(score)}"
+            shown = f"the example nearest the bound: {_nearest(state['label'], score)}"
         else:
             example, shown = state["ex"], "the last example tried"
     label = example_label(example)
@@ -736,6 +736,17 @@ def _count_events(state: dict) -> None:
     counts = state.setdefault("events", {})
     for label in labels:
         counts[label] = counts.get(label, 0) + 1
+
+
+def _nearest(label: str, score: float) -> str:
+    """The kept example's score in words: ``highest x = 3`` or, for a label ``-x`` (a quantity the search
+    pushed down by raising its negative), ``lowest x = 0.02``."""
+    if label[:1] in "-−" and len(label) > 1:
+        quantity = label[1:].strip()
+        if quantity.startswith("(") and quantity.endswith(")"):
+            quantity = quantity[1:-1]
+        return f"lowest {quantity} = {_fmt(-score)}"
+    return f"highest {label} = {_fmt(score)}"
 
 
 def _keep_if_nearest(state: dict, ex) -> None:

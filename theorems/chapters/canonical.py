@@ -216,7 +216,7 @@ def _deep_pair_mismatch(m, w, w2, j, P, g) -> str | None:
                    "(K(W)K(W′) + K(W′)K(W))/2. Negative: below minus the round-off bound of the two induced "
                    "steps and their inner product. A witness is checked in full: ψ(W′) = ψ(W), and the model's "
                    "K(W′)g equals Σ_j vec(A_jA_jᵀG B_jᵀB_j) (A_j, B_j the products of the layers above and below "
-                   "layer j) written with the layers PW_j and W_{j+1}P⁻¹, each to its round-off (κ(P) times the "
+                   "layer j) written with the layers PWⱼ and Wⱼ₊₁P⁻¹, each to its round-off (κ(P) times the "
                    "sum of |terms|).",
        strategy=examples(st.one_of(
            st.builds(DeepLinear, d=st.integers(2, 3), N=st.just(3), width=st.just(2)),

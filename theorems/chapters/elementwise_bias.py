@@ -383,8 +383,8 @@ def plot_mirror_descent(ex, fig):
        # each example is two descent runs and one solver call
        settings={"max_examples": 12, "phases": PHASES},
        definitions="Problems as in C29; α ∈ [1e-3, 10]. The flow's limit is approximated by descent at η = 0.5/ρ and "
-                   "η/2 (as in C29) until the loss is 1e-10 of its start. 'Is the limit': ‖θ_{η/2} − θ_ent‖ ≤ "
-                   "2(‖θ_η − θ_{η/2}‖ + m) + s, with the Richardson estimate of descent's O(η) error, m = "
+                   "η/2 (as in C29) until the loss is 1e-10 of its start. 'Is the limit': ‖θ(η/2) − θ_ent‖ ≤ "
+                   "2(‖θ(η) − θ(η/2)‖ + m) + s, with θ(η) the end point of descent at step η, with the Richardson estimate of descent's O(η) error, m = "
                    "‖M Xᵀ(X M Xᵀ)⁻¹r‖ the first-order move the flow θ̇ = −4θ⊙Xᵀr still makes from the final "
                    "residual r (M = diag θ), and s the same for the solver's θ_ent plus its stationarity error. "
                    "A run the step budget stopped is undecided: m is a first-order estimate, and a coordinate "
@@ -497,7 +497,7 @@ _C31_RULE = RateRule("the end point is non-negative with ‖θ‖∞ ≤ 1.05·m
                    "is tiny converges after 10⁵ steps or more; so the rate is over the problems whose descent "
                    "settles within the budget). The ℓ∞ minimiser is not unique, so values are compared: "
                    "'near' means θ ≥ 0 and ‖θ‖∞ ≤ 1.05·min{‖θ‖∞ : Xθ = y, θ ≥ 0} (LP). The flow's own limit, "
-                   "argmin Σ 1/(2θᵢ²) + α³θᵢ over {Xθ = y} (θ^{−3} − α³ stays in range(Xᵀ) along the flow), is "
+                   "argmin Σ 1/(2θᵢ²) + α³θᵢ over {Xθ = y} (θ⁻³ − α³ stays in range(Xᵀ) along the flow), is "
                    "noted beside it.")
 def inverse_map_flat_solutions(ex):
     out = memo(_c31_experiment, ex)

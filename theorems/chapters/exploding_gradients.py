@@ -59,8 +59,8 @@ def _max_rank_below_d(m) -> int:
                  "values of J are exactly √(c²σᵢ(U)² + ‖v‖²/c²), so ‖J‖₂ ≥ c·‖U‖₂ grows without bound, and where "
                  "rank U < d the smallest one is ‖v‖/c, non-zero for v ≠ 0 yet arbitrarily small. In a deep "
                  "linear network, scaling layer j by c and layer j + 1 by 1/c multiplies J's block of layer "
-                 "j + 1 by c and that of layer j by 1/c, so max(c‖J_{j+1}‖₂, ‖J_j‖₂/c) ≤ ‖J(c)‖₂ ≤ "
-                 "√(c²‖J_{j+1}‖₂² + ‖J_j‖₂²/c² + ‖J_rest‖₂²).",
+                 "j + 1 by c and that of layer j by 1/c, so max(c‖Jⱼ₊₁‖₂, ‖Jⱼ‖₂/c) ≤ ‖J(c)‖₂ ≤ "
+                 "√(c²‖Jⱼ₊₁‖₂² + ‖Jⱼ‖₂²/c² + ‖J_rest‖₂²).",
        definitions="Unbounded / arbitrarily small: decided by the exact scaling law, checked at a drawn c ∈ "
                    "[10⁻³, 10³] (log-uniform) against the singular values the library's J has at the rescaled "
                    "point, to the round-off of a backward-stable SVD (Weyl: O(q·p·u·‖J‖_F) per singular value). "
@@ -132,9 +132,9 @@ def exploding_and_vanishing(ex):
     # ‖·‖₂ is an SVD: q·p terms, as above
     tol = roundoff(float(np.linalg.norm(Jc)) + (c + 1 / c) * float(np.linalg.norm(J1)), m.n_canonical * p, depth)
     note(f"c={c:.3g}, layer {j + 1}→{j + 2}: ‖J(c)‖₂={nJ:.4g}, bounds [{lo:.4g}, {hi:.4g}]")
-    event("deep linear: ‖J_{j+1}‖ > 0" if lo > 0 else "deep linear: J_{j+1} = 0")
-    expect(nJ, ">=", lo - tol, "‖J(c)‖₂ (exploding: ≥ max(c‖J_{j+1}‖₂, ‖J_j‖₂/c))")
-    expect(nJ, "<=", hi + tol, "‖J(c)‖₂ (≤ √(c²‖J_{j+1}‖² + ‖J_j‖²/c² + ‖J_rest‖²))")
+    event("deep linear: ‖Jⱼ₊₁‖ > 0" if lo > 0 else "deep linear: Jⱼ₊₁ = 0")
+    expect(nJ, ">=", lo - tol, "‖J(c)‖₂ (exploding: ≥ max(c‖Jⱼ₊₁‖₂, ‖Jⱼ‖₂/c))")
+    expect(nJ, "<=", hi + tol, "‖J(c)‖₂ (≤ √(c²‖Jⱼ₊₁‖² + ‖Jⱼ‖²/c² + ‖J_rest‖²))")
 
 
 def plot_exploding_vanishing(ex, fig):

@@ -31,6 +31,7 @@ from ..core import ClaimFailed, expect, expect_same
 from ..registry import claim
 from ..sections import FURTHER_READING
 from ..style import COLORS
+from ..notation import sup, vector
 
 __all__ = ["end_to_end_preconditioner", "end_to_end_field_not_conservative", "end_to_end_field_never_a_gradient",
            "end_to_end_field_asymmetric_on_a_ball", "end_to_end_field", "end_to_end_jacobian"]
@@ -134,8 +135,8 @@ def plot_preconditioner(ex, fig):
 
 @claim("C34", kind="holds", section=FURTHER_READING,
        statement="Arora, Cohen & Hazan 2018: for a deep linear network with N layers, scalar output and a balanced "
-                 "point (W_{j+1}ᵀW_{j+1} = W_jW_jᵀ), a gradient step of size η moves θ = (W_N⋯W_1)ᵀ by "
-                 "−η‖θ‖^{2−2/N}(g + (N−1)θ̂θ̂ᵀg) + O(η²): the induced step K g is that vector.",
+                 "point (Wⱼ₊₁ᵀWⱼ₊₁ = WⱼWⱼᵀ), a gradient step of size η moves θ = (W_N⋯W₁)ᵀ by "
+                 "−η‖θ‖^(2−2/N)(g + (N−1)θ̂θ̂ᵀg) + O(η²): the induced step K g is that vector.",
        strategy=_balanced_examples(), plot=plot_preconditioner,
        definitions="Balanced points come from MatrixFactorization.balanced_point(θᵀ) (rank one, random unit hidden "
                    "directions). K g is compared with the formula to round-off of depth 2N + 1 (N products down and "
@@ -157,7 +158,7 @@ def end_to_end_preconditioner(ex):
     pred = end_to_end_field(theta, g, N)
     event(f"N={N}")
     s, t, dep = _c34_roundoff(m, theta, g)
-    expect_same(actual, pred, scale=s, terms=t, depth=dep, what="K g − ‖θ‖^{2−2/N}(g + (N−1)θ̂θ̂ᵀg)")
+    expect_same(actual, pred, scale=s, terms=t, depth=dep, what="K g − ‖θ‖^(2−2/N)(g + (N−1)θ̂θ̂ᵀg)")
     step = -m.vjp(w, g)
     if not np.any(step):
         event("Jᵀg = 0: no step")
@@ -364,17 +365,17 @@ def _network(d: int, N: int, width: int) -> DeepLinear:
 
 
 @claim("C35", kind="holds", section=FURTHER_READING,
-       statement="The end-to-end field F = −‖θ‖^{2−2/N}(g + (N−1)θ̂θ̂ᵀg), g = ∇ℓ(θ), has an asymmetric Jacobian at "
+       statement="The end-to-end field F = −‖θ‖^(2−2/N)(g + (N−1)θ̂θ̂ᵀg), g = ∇ℓ(θ), has an asymmetric Jacobian at "
                  "θ ≠ 0 exactly when u = ((N−2)/N)g + ∇²ℓ·θ is not parallel to θ (N ≥ 2, d ≥ 2, ℓ smooth; Arora, "
                  "Cohen & Hazan 2018, the fact checked pointwise): F is the induced step of a balanced depth-N "
-                 "network, negated, DF − DFᵀ = (N−1)‖θ‖^{1−2/N}(uθ̂ᵀ − θ̂uᵀ), and the circulation of F around a small "
+                 "network, negated, DF − DFᵀ = (N−1)‖θ‖^(1−2/N)(uθ̂ᵀ − θ̂uᵀ), and the circulation of F around a small "
                  "loop in the plane of θ and u is πρ²·(its curl) + O(ρ⁴).",
        strategy=_c35_examples(), plot=plot_not_conservative,
-       definitions="Losses: squared or logistic on 1–3 examples in R^d (d = 2…4), and ½α‖θ‖² − bᵀθ (isotropic, "
-                   "radial when b = 0); N = 2…6. The field is the library's: ‖θ‖^{2−2/N}(g + (N−1)θ̂θ̂ᵀg) equals "
+       definitions="Losses: squared or logistic on 1–3 examples in ℝᵈ (d = 2…4), and ½α‖θ‖² − bᵀθ (isotropic, "
+                   "radial when b = 0); N = 2…6. The field is the library's: ‖θ‖^(2−2/N)(g + (N−1)θ̂θ̂ᵀg) equals "
                    "K g at a balanced point of a DeepLinear network of that depth (to the round-off of C34). "
                    "'Asymmetric exactly when u ∦ θ': u_⊥ = (I − θ̂θ̂ᵀ)u decided beyond round-off — when the exact "
-                   "‖DF − DFᵀ‖_F = √2(N−1)‖θ‖^{1−2/N}‖u_⊥‖ (with ‖u_⊥‖ less its round-off) exceeds twice the "
+                   "‖DF − DFᵀ‖_F = √2(N−1)‖θ‖^(1−2/N)‖u_⊥‖ (with ‖u_⊥‖ less its round-off) exceeds twice the "
                    "round-off bound of DF, the computed asymmetry must exceed that bound; when ‖u_⊥‖ is within its "
                    "round-off, DF must be symmetric to round-off. The closed-form DF is checked against F by the "
                    "Taylor order test, its antisymmetric part against the formula to round-off; the circulation "
@@ -391,7 +392,7 @@ def end_to_end_field_not_conservative(ex):
     w = net.balanced_point(theta[None, :], rng=ex["seed"])
     scale, t34, dep = _c34_roundoff(net, theta, g)
     expect_same(_field_batch(ex, theta[:, None])[:, 0], net.induced_step(w, g), scale=scale, terms=t34, depth=dep,
-                 what="‖θ‖^{2−2/N}(g + (N−1)θ̂θ̂ᵀg) − K g at a balanced point")
+                 what="‖θ‖^(2−2/N)(g + (N−1)θ̂θ̂ᵀg) − K g at a balanced point")
     # 1. the closed-form Jacobian is the derivative of the field (no tolerance on the step: an order test);
     # D is the Jacobian of the induced step P = −F, so DF − DFᵀ = −(D − Dᵀ)
     F1 = lambda t: _field_batch(ex, t[:, None])[:, 0]  # noqa: E731
@@ -410,7 +411,7 @@ def end_to_end_field_not_conservative(ex):
     na = float(np.linalg.norm(asym))
     note(f"‖DF − DFᵀ‖_F={na:.3g}, ‖u_⊥‖={q['nu']:.3g}, round-off bound of DF={tol_A:.3g}")
     diff = float(np.linalg.norm(asym - A_pred))
-    expect(diff, "<=", tol_A, "‖(DF − DFᵀ) − (N−1)‖θ‖^{1−2/N}(uθ̂ᵀ − θ̂uᵀ)‖_F")
+    expect(diff, "<=", tol_A, "‖(DF − DFᵀ) − (N−1)‖θ‖^(1−2/N)(uθ̂ᵀ − θ̂uᵀ)‖_F")
     # 3. the condition decides the asymmetry
     exact_lo = np.sqrt(2) * c * n ** (p - 1) * (q["nu"] - tol_u)
     if exact_lo > 2 * tol_A:
@@ -467,7 +468,7 @@ def _potential_gradient(theta, alpha, b, N):
 
 
 @claim("C35u", kind="open", section=FURTHER_READING,
-       statement="For every non-constant smooth loss ℓ, the end-to-end field F = −‖θ‖^{2−2/N}(g + (N−1)θ̂θ̂ᵀg) is not a "
+       statement="For every non-constant smooth loss ℓ, the end-to-end field F = −‖θ‖^(2−2/N)(g + (N−1)θ̂θ̂ᵀg) is not a "
                  "gradient field on any neighbourhood of any θ ≠ 0 (N ≥ 2, d ≥ 2): the universal reading of Arora, "
                  "Cohen & Hazan 2018's 'depth is not a regularizer'.",
        strategy=_c35_examples(), plot=plot_not_conservative,
@@ -479,7 +480,7 @@ def _potential_gradient(theta, alpha, b, N):
                    "u_⊥ ≠ 0 at θ beyond round-off (C35: DF asymmetric at θ, so on a neighbourhood), or when u ∥ θ at "
                    "θ but not on any neighbourhood. For a squared loss u(θ) = Mθ + a is affine, so u ∥ θ on an open "
                    "set iff (Mθ + a)∧θ vanishes identically, iff a = 0 and M = μI (d ≥ 2), decided to round-off; "
-                   "then F = −∇Φ on all of R^d∖{0} with Φ = Nα‖θ‖^{4−2/N}/(4−2/N) − [N = 2]‖θ‖bᵀθ (α = μN/(2N−2), "
+                   "then F = −∇Φ on all of ℝᵈ∖{0} with Φ = Nα‖θ‖^(4−2/N)/(4−2/N) − [N = 2]‖θ‖bᵀθ (α = μN/(2N−2), "
                    "b = Xᵀy), checked at θ and at 2d points ‖θ‖/2 away: a counterexample. For a logistic loss "
                    "with u ∥ θ at θ, points ‖θ‖/2^k away along ±eᵢ are tried; if none has u ∦ θ the example is "
                    "undecided (event).")
@@ -511,13 +512,13 @@ def end_to_end_field_never_a_gradient(ex):
             ok, gap, bound = close(P, _potential_gradient(t, alpha, b, N), float(_field_scale(ex, t[:, None])[0]),
                                    terms, depth=3)
             if not ok:  # the algebra says they agree: a disagreement is a bug in the field or in Φ
-                raise RuntimeError(f"F + ∇Φ = {gap:.3g} > round-off {bound:.3g} at θ = {t} although u ∥ θ everywhere")
+                raise RuntimeError(f"F + ∇Φ = {gap:.3g} > round-off {bound:.3g} at θ = {vector(t)} although u ∥ θ everywhere")
         event("u ∥ θ everywhere: F = −∇Φ")
         raise ClaimFailed(
-            f"F = −∇Φ on all of R^{d}∖{{0}}, Φ = Nα‖θ‖^(4−2/N)/(4−2/N)" + (" − ‖θ‖bᵀθ" if np.any(b) else "")
+            f"F = −∇Φ on all of ℝ{sup(d)}∖{{0}}, Φ = Nα‖θ‖^(4−2/N)/(4−2/N)" + (" − ‖θ‖bᵀθ" if np.any(b) else "")
             + f" (α = {alpha:.3g}, N = {N}{', b = 0' if not np.any(b) else ''}): XᵀX = αI and (N−2)Xᵀy = 0 make "
             f"u(θ) = Mθ ∥ θ for every θ; checked F + ∇Φ = 0 to round-off at θ and {len(pts) - 1} points ‖θ‖/2 away",
-            what="‖u_⊥‖ on R^d∖{0}", value=0.0, op=">", bound=0.0)
+            what="‖u_⊥‖ on ℝᵈ∖{0}", value=0.0, op=">", bound=0.0)
     # logistic: u ∥ θ at θ; look for a nearby point where it is not
     for k in range(1, 6):
         for e in np.eye(d):
@@ -574,7 +575,7 @@ def _asymmetric_ball(ex, N):
        definitions="Searched over X (1–3 rows, d = 2…4 columns) and y with entries in [−2, 2], and θ ≠ 0. A witness: "
                    "for each N = 2…6, ‖u_⊥(θ)‖ less its round-off is positive and the ball B(θ, ρ_N) of the bound "
                    "‖u_⊥(θ′)‖ ≥ ‖u_⊥(θ)‖ − ρ(‖M‖₂ + ‖u(θ)‖/‖θ‖) (u affine for a squared loss; ρ ≤ ‖θ‖/2) keeps "
-                   "‖u_⊥‖ ≥ half of it, so ‖DF − DFᵀ‖_F = √2(N−1)‖θ′‖^{1−2/N}‖u_⊥(θ′)‖ > 0 on the whole ball; "
+                   "‖u_⊥‖ ≥ half of it, so ‖DF − DFᵀ‖_F = √2(N−1)‖θ′‖^(1−2/N)‖u_⊥(θ′)‖ > 0 on the whole ball; "
                    "the computed DF must then be asymmetric beyond its round-off at the 2d points θ ± ρ_N eᵢ on the "
                    "ball's boundary (a failure there is a bug, not a missing witness).")
 def end_to_end_field_asymmetric_on_a_ball(ex):
@@ -602,7 +603,7 @@ def end_to_end_field_asymmetric_on_a_ball(ex):
     for value, tol_A, what in checks:
         expect(value, ">", tol_A, what)
     r2 = balls[2][0]
-    return (f"ℓ = ½‖Xθ − y‖² (X {ex['X'].shape[0]}×{d}) at θ = {np.array2string(theta, precision=3)}: DF − DFᵀ ≠ 0 "
+    return (f"ℓ = ½‖Xθ − y‖² (X {ex['X'].shape[0]}×{d}) at θ = {vector(theta)}: DF − DFᵀ ≠ 0 "
             f"on B(θ, ρ_N) for N = 2…6 (ρ₂ = {r2:.3g}, smallest ρ_N = "
             f"{min(r for r, _, _ in balls.values()):.3g}): F is not a gradient there")
 

@@ -35,6 +35,7 @@ from ..geometry import (
 from ..registry import claim
 from ..sections import GRADIENT_DYNAMICS
 from ..style import COLORS, draw_arrows, fit_limits
+from ..notation import vector
 
 __all__ = [
     "canonical_gradient_is_x",
@@ -248,7 +249,7 @@ def plot_gradient_scaling(ex, fig):
                     w=lambda m: m.points(), x=lambda m: inputs(m.d), c=lambda m: positive_scales(1e-2, 1e2))),
        plot=plot_gradient_scaling,
        definitions="∇_W f = J(W)ᵀx, computed by the model's vjp and compared, to round-off, with the formula "
-                   "written layer by layer ((v xᵀ, Ux); ∂f/∂W_j = (W_N⋯W_{j+1})ᵀ(W_{j−1}⋯W_1x)ᵀ); N = 2 for the "
+                   "written layer by layer ((v xᵀ, Ux); ∂f/∂Wⱼ = (W_N⋯Wⱼ₊₁)ᵀ(Wⱼ₋₁⋯W₁x)ᵀ); N = 2 for the "
                    "two-layer model. The scaling law is compared to round-off: Σ|terms| of every entry of J(W)ᵀx "
                    "is the same formula evaluated on |W| and |x|.")
 def gradient_norm_scales_with_weights(ex):
@@ -455,5 +456,5 @@ def induced_step_not_canonical(ex):
     note(f"angle(z, x)={phi:.3g} rad (round-off {phi_tol:.2g}); ‖z′‖/‖z‖={ratio:.6g} (round-off {ratio_tol:.2g})")
     if phi > phi_tol and abs(ratio - 1) > ratio_tol:
         return (f"angle((UᵀU + ‖v‖²I)x, x) = {np.degrees(phi):.3g}° > round-off {phi_tol:.1e} rad, and the "
-                f"same θ = {np.array2string(theta, precision=3)} at (PU, P⁻ᵀv) has ‖z′‖/‖z‖ = {ratio:.4g}")
+                f"same θ = {vector(theta)} at (PU, P⁻ᵀv) has ‖z′‖/‖z‖ = {ratio:.4g}")
     return None

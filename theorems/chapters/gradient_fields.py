@@ -23,6 +23,7 @@ from ..geometry import reparameterization_mismatch
 from ..registry import claim
 from ..sections import GRADIENT_FIELDS
 from ..style import COLORS
+from ..notation import sub, vector
 
 __all__ = [
     "identity_is_canonical",
@@ -123,6 +124,17 @@ def identity_is_canonical(ex):
                  what="ψ(w − ηJᵀg) − ψ(w) + ηg")
 
 
+def _gain(i: int, j: int, x, name: str) -> str:
+    """The quantity of a gain comparison in words: ``with |θ₀| = 1 > |θ₁| = 0.37, the larger one's gain K₀₀``."""
+    return (f"with |{name}{sub(i)}| = {abs(x[i]):.3g} > |{name}{sub(j)}| = {abs(x[j]):.3g}, "
+            f"the larger one's gain K{sub(i)}{sub(i)}")
+
+
+def _other_gain(j: int) -> str:
+    """What the gain is compared with: the other coordinate's gain."""
+    return f", the smaller one's gain K{sub(j)}{sub(j)}"
+
+
 # --- C28 ---------------------------------------------------------------------------------------------
 
 def _closest_pair(key, gains, terms):
@@ -163,11 +175,11 @@ def squared_gains_grow_with_weights(ex):
     gains = np.diag(K)
     for i in np.flatnonzero(theta):
         # Kᵢᵢ/θᵢ: one division on top of the two products
-        expect(abs(gains[i] / theta[i] - 4), "<=", roundoff(4.0, 3), f"|K[{i},{i}]/θ_{i} − 4|")
+        expect(abs(gains[i] / theta[i] - 4), "<=", roundoff(4.0, 3), f"|K{sub(i)}{sub(i)}/θ{sub(i)} − 4|")
     pairs = _ordered_pairs(w, 2)
     event(f"{len(pairs)} ordered pairs" if pairs else "no ordered pair (all |wᵢ| equal or zero)")
     for i, j in pairs:
-        expect(gains[i], ">", gains[j], f"K[{i},{i}] (|w_{i}|={abs(w[i]):.3g} > |w_{j}|={abs(w[j]):.3g})")
+        expect(gains[i], ">", gains[j], _gain(i, j, w, "w"), context=_other_gain(j))
 
 
 # --- C30a / C30b -------------------------------------------------------------------------------------
@@ -222,8 +234,7 @@ def inverse_gains_shrink_with_theta(ex):
     pairs = _ordered_pairs(theta, 4)
     event(f"{len(pairs)} ordered pairs" if pairs else "no ordered pair (all |θᵢ| equal)")
     for i, j in pairs:
-        expect(gains[i], "<", gains[j],
-               f"K[{i},{i}] (|θ_{i}|={abs(theta[i]):.3g} > |θ_{j}|={abs(theta[j]):.3g})")
+        expect(gains[i], "<", gains[j], _gain(i, j, theta, "θ"), context=_other_gain(j))
 
 
 @claim("C30b", kind="holds", section=GRADIENT_FIELDS,
@@ -254,7 +265,7 @@ def inverse_gains_shrink_with_w(ex):
     pairs = _ordered_pairs(w, 4)
     event(f"{len(pairs)} ordered pairs" if pairs else "no ordered pair (all |wᵢ| equal)")
     for i, j in pairs:
-        expect(gains[i], "<", gains[j], f"K[{i},{i}] (|w_{i}|={abs(w[i]):.3g} > |w_{j}|={abs(w[j]):.3g})")
+        expect(gains[i], "<", gains[j], _gain(i, j, w, "w"), context=_other_gain(j))
 
 
 # --- C32 ---------------------------------------------------------------------------------------------
@@ -471,5 +482,5 @@ def deep_linear_fields_depend_on_P(ex):
                 event("rejected: not a reparameterization of the same θ with its induced step")
                 return None
         return (f"at g=({g[0]:.3f}, {g[1]:.3f}) the induced steps are {ang[k]:.1f}° apart "
-                f"(K(P₁)g={np.array2string(Z1[:, k], precision=3)}, K(P₂)g={np.array2string(Z2[:, k], precision=3)})")
+                f"(K(P₁)g = {vector(Z1[:, k])}, K(P₂)g = {vector(Z2[:, k])})")
     return None

@@ -285,8 +285,8 @@ def wide_relu_full_row_rank(ex):
     note(f"σ_n/σ₁ = {ratio:.3g}; largest group of inputs with one activation pattern: {group} (> d + 1 = "
          f"{m.d + 1} forces rank < n); inputs no unit is active on: {dead}")
     event(f"d={m.d}: " + ("full row rank" if sn > tol else "rank-deficient"))
-    target(-np.log10(max(ratio, 1e-300)), label="−log₁₀ σ_n/σ₁")
-    expect(sn, ">", tol, "σ_n(J)")
+    target(-np.log10(max(ratio, 1e-300)), label="−log₁₀(σₙ/σ₁)")
+    expect(sn, ">", tol, "smallest singular value σₙ(J)", context=" (the numerical-rank tolerance σ₁(J)·max(n, p)·eps)")
 
 
 def plot_wide_relu_spectrum(ex, fig):

@@ -34,6 +34,7 @@ from ..geometry import (
 from ..registry import claim
 from ..sections import VARIETY
 from ..style import COLORS, draw_arrows, shade_halfspace, square_limits
+from ..notation import vector
 
 __all__ = [
     "transform_preserves_theta",
@@ -81,7 +82,7 @@ def plot_same_theta(ex, fig):
 
 
 @claim("C09", kind="holds", section=VARIETY,
-       statement="For every invertible P ∈ R^{k×k}, the weights (PU, P⁻ᵀv) give the same θ as (U, v), "
+       statement="For every invertible k×k matrix P, the weights (PU, P⁻ᵀv) give the same θ as (U, v), "
                  "because (PU)ᵀP⁻ᵀv = UᵀPᵀP⁻ᵀv = Uᵀv.",
        strategy=examples(sized(), w=lambda m: m.points(extreme=True), P=lambda m: invertible_matrices(m.k, max_cond=1e4)),
        plot=plot_same_theta,
@@ -430,7 +431,7 @@ def plot_reach(ex, fig):
        plot=plot_reach,
        definitions="For all, decided over drawn problems: d = k ∈ {2, …, 5}, U invertible with κ(U) ≤ 100, "
                    "v, x ≠ 0, t at angle φ ≤ arccos(0.01) from x (tᵀx ≥ 0.01‖t‖‖x‖), ε ∈ [10⁻⁸, 10⁻²]; for "
-                   "each, P comes out of a search (Levenberg–Marquardt on the direction of UᵀPᵀPUx from P₀ = M^{1/2}, "
+                   "each, P comes out of a search (Levenberg–Marquardt on the direction of UᵀPᵀPUx from P₀ = M^(1/2), "
                    "M = I − yyᵀ/yᵀy + ssᵀ/yᵀs the BFGS update with My = s, y = Ux, s = U⁻ᵀt̂, then doubling P's "
                    "scale so that the ‖P⁻ᵀv‖²x part fades). Reached: the model's induced "
                    "step at transform(W, P) is at angle < ε − r to t, r its round-off (κ(P) multiplies only the "
@@ -583,6 +584,6 @@ def negatively_correlated_steps(ex):
         event("rejected: not a reparameterization of the same θ with its induced step")
         return None
     if inner < -tol:
-        return (f"z₁ᵀz₂ = {inner:.3g} < 0 (cos = {cos:.3g}) for one θ = {np.array2string(theta, precision=3)}, "
+        return (f"z₁ᵀz₂ = {inner:.3g} < 0 (cos = {cos:.3g}) for one θ = {vector(theta)}, "
                 f"with κ(P) = {condition_number(ex['P']):.3g}")
     return None
