@@ -21,7 +21,7 @@ __all__ = ["is_finding", "compact_value", "compact_example", "finding_lines", "s
            "plural"]
 
 #: statuses that print more than their line, in the order the closing count lists verdicts
-_ORDER = ("error", "refuted (holds)", "no witness", "refuted (open)", "inconclusive", "witness found", "survived",
+_ORDER = ("errored", "refuted (holds)", "no witness", "refuted (open)", "inconclusive", "witness found", "survived",
           "holds", "pending")
 
 #: an array longer than this shows its first and last few entries
@@ -113,7 +113,8 @@ def summary_lines(results: Iterable[Result], line: Callable[[Result], str], repl
 
 
 def _verdict(r: Result) -> str:
-    return f"refuted ({r.kind})" if r.status == "refuted" else r.status
+    # "errored", not pytest's "error" (its closing line would count the claim as an error of a test)
+    return f"refuted ({r.kind})" if r.status == "refuted" else {"error": "errored"}.get(r.status, r.status)
 
 
 def decided(results: Iterable[Result]) -> tuple[int, str]:
