@@ -25,11 +25,13 @@ other commands:
   python -m overparam.reports zoo                  list the zoo's parameterizations and their sizes
 
 the report folder:
-  The report never deletes a file it did not write: its manifest (.overparam-report) lists
-  what the last run wrote. A non-empty folder without one is refused unless --force. The
-  report is built beside the folder and moved in when complete (a failed build leaves the
-  previous report). A partial run (-k, --section) rewrites its claims' pages and the index;
-  the other claims' pages stay, marked on the index with the date of their run.
+  The report never deletes nor overwrites a file it did not write: its manifest
+  (.overparam-report) lists what the last run wrote. A non-empty folder without one is refused
+  unless --force; a file with a name the report writes that no run wrote is refused even then.
+  The report is built beside the folder and moved in when complete (a failed or interrupted
+  build leaves the previous report). One run at a time writes into a folder (a lock). A partial
+  run (-k, --section) rewrites its claims' pages and the index; the other claims' pages stay,
+  marked on the index with the date of their run.
 
 exit status:
   0  every holds claim held, every exists claim found its witness, and no claim raised an
@@ -37,7 +39,10 @@ exit status:
   1  a holds claim was refuted, an exists claim found no witness, or a claim errored
   2  usage or input error, reported in one line before any claim runs (an unknown option or
      profile, a number that is not a positive integer, a -k expression or --section that
-     selects nothing, an --include file that fails to import, an --out that cannot be written)
+     selects nothing, an --include that is not a .py file or fails to import, an --out that
+     cannot be written, a user's file there that the report would overwrite, a folder that
+     another run is writing)
+  130  interrupted (Ctrl-C); the folder is as it was
 """
 
 

@@ -461,6 +461,7 @@ def test_a_bad_profile_in_the_environment_is_one_line(tmp_path, capsys, monkeypa
 
 
 def test_a_bad_profile_in_the_environment_is_a_usage_error_of_pytest(pytester, monkeypatch):
+    catalogue()  # loaded before pytester's run, which drops the modules first imported inside it
     monkeypatch.setenv("OVERPARAM_PROFILE", "nonsense")
     pytester.makepyfile(test_one="def test_one():\n    pass\n")
     result = pytester.runpytest_inprocess("-p", "overparam.reports.pytest_plugin", "-p", "no:cacheprovider")

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import re
 import textwrap
+from pathlib import Path
 
 import numpy as np
+import pytest
 
 from overparam.reports import build, terminal
 from overparam.theorems.core import Result
@@ -42,8 +44,12 @@ def test_ordinary():
 
 
 def _run(pytester, *args):
+    from overparam.theorems.listing import catalogue
     from overparam.theorems.registry import _REGISTRY
 
+    # the catalogue is loaded first: a chapter first imported inside pytester's run would be dropped from
+    # sys.modules after it, with its claims, while the package keeps it as imported
+    catalogue()
     before = dict(_REGISTRY)
     pytester.makepyfile(test_mine=textwrap.dedent(CONJECTURES))
     try:
@@ -79,10 +85,16 @@ def test_a_refuted_conjecture_shows_its_message_example_and_how_to_replay_it(pyt
     assert re.search(r"4 passed, 3 claims: 1 refuted \(open\), 1 survived, 1 holds in", last), last
 
 
-def test_with_a_report_the_replay_command_names_the_record(pytester):
-    result = _run(pytester, "--claims-report", "out", "--claims-report-fields", "none", "-k", "Z01")
+@pytest.mark.slow
+def test_with_a_report_the_replay_command_names_the_record(pytester, monkeypatch):
+    # in a process of its own (this checkout's code): building the report imports modules that
+    # pytester's in-process run would drop from sys.modules afterwards
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parents[1]))
+    pytester.makepyfile(test_mine=textwrap.dedent(CONJECTURES))
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--hypothesis-seed=0", "--claims-report", "out",
+                                           "--claims-report-fields", "none", "-k", "Z01")
     text = result.stdout.str()
-    assert "replay: python -m overparam.reports replay out/Z01.json" in text, text
+    assert "replay: python -m overparam.reports replay out/Z01.json" in text, text + result.stderr.str()
     assert (pytester.path / "out" / "Z01.json").is_file()
     last = text.strip().splitlines()[-1]
     assert "1 claim: 1 refuted (open)" in last, last
