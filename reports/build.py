@@ -244,10 +244,10 @@ def build_report(entries: list[Entry], out_dir, *, meta: Meta | None = None,
     """
     out = check_out(out_dir, force=force)
     with lock(out):  # one run at a time in a folder
-        return _build(entries, out, meta or Meta(), fields, partial, force, junit, progress, drawn_fields)
+        return _build(entries, out, meta or Meta(), fields, partial, junit, progress, drawn_fields)
 
 
-def _build(entries, out, meta, fields, partial, force, junit, progress, drawn_fields) -> Path:
+def _build(entries, out, meta, fields, partial, junit, progress, drawn_fields) -> Path:
     from .figures import gradient_fields, render_gradient_fields
 
     run = run_info(meta)

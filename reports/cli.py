@@ -283,9 +283,13 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in _COMMANDS:
         cmd, rest = argv[0], argv[1:]
-        if cmd == "replay":
-            from .replay import main as replay_main
+        try:
+            if cmd == "replay":
+                from .replay import main as replay_main
 
-            return replay_main(rest)
-        return {"figures": _figures_main, "zoo": _zoo_main}[cmd](rest)
+                return replay_main(rest)
+            return {"figures": _figures_main, "zoo": _zoo_main}[cmd](rest)
+        except KeyboardInterrupt:
+            print(f"python -m overparam.reports {cmd}: interrupted", file=sys.stderr)
+            return 130
     return run_main(argv)

@@ -222,7 +222,7 @@ def write_gradient_fields(out_dir, prefix: str = "field-") -> list[Path]:
     Raises:
         ValueError: one line naming the files that would be replaced.
     """
-    from .folder import foreign
+    from .folder import foreign, write_atomically
 
     out_dir = Path(out_dir)
     drawn = {f"{prefix}{name}.png": png for name, (_, png) in render_gradient_fields().items()}
@@ -234,6 +234,6 @@ def write_gradient_fields(out_dir, prefix: str = "field-") -> list[Path]:
     paths = []
     for name, png in drawn.items():
         path = out_dir / name
-        path.write_bytes(png)
+        write_atomically(path, png)  # a reader, or an interrupted run, sees the old file or the new one
         paths.append(path)
     return paths
