@@ -25,13 +25,14 @@ from overparam.theorems.core import Claim, Result, claim_sort_key, run_claim
 
 from . import html
 from .entries import Entry, Meta
-from .folder import MARKER, Staging, check_out, manifest, write_atomically
+from .folder import MARKER, Staging, check_out, lock, manifest, write_atomically
 from .index import index_page
 from .plots import claim_pictures
 from .records import make_record, save_record
+from .terminal import plural
 from .summary import SUMMARY, junit_xml, load_summary, row, run_info, summary_document
 
-__all__ = ["Entry", "Meta", "exit_code", "find_claim", "run_entries", "progress_line",
+__all__ = ["Entry", "Meta", "exit_code", "find_claim", "run_one", "run_entries", "progress_line",
            "build_report", "write_report", "MARKER"]
 
 
@@ -54,14 +55,16 @@ def find_claim(cid: str, claims: Iterable[Claim] = ()) -> Claim | None:
 
 
 def progress_line(r: Result) -> str:
-    """One line per finished claim: id, kind, status, examples, seconds (and the parameterization)."""
+    """One line per finished claim: id, kind, examples and seconds in columns of fixed width, then the
+    status (of any length) and the parameterization."""
     subject = f" on {r.subject}" if r.subject else ""
     label = f"  [{r.label}]" if r.label and r.label != r.subject else ""
     replayed = ""
     if r.replayed:
-        replayed = (f" (replayed from the example database; the search took {r.search_examples})"
+        replayed = (f" (replayed from the example database; the search took {plural(r.search_examples, 'example')})"
                     if r.search_examples else " (replayed from the example database)")
-    return (f"{r.id:6s} {r.kind:6s} {r.status_label:14s} {r.examples:5d} examples {r.seconds:7.2f}s"
+    examples = "example " if r.examples == 1 else "examples"
+    return (f"{r.id:6s} {r.kind:6s} {r.examples:5d} {examples} {r.seconds:7.2f}s  {r.status_label}"
             f"{subject}{label}{replayed}")
 
 
@@ -70,41 +73,56 @@ def counter(n: int, total: int) -> str:
     return f"[{n:>{len(str(total))}}/{total}]"
 
 
-def _run_one(claim: Claim, overrides: dict | None) -> Result:
+def run_one(claim: Claim, overrides: dict | None) -> Result:
+    """:func:`overparam.theorems.core.run_claim`, with a strategy that cannot even be built an error of
+    that claim, not of the run."""
     try:
         return run_claim(claim, overrides=overrides)
-    except Exception as e:  # a strategy that cannot even be built: an error of that claim, not of the run
+    except Exception as e:
         return Result(claim.id, claim.kind, "error", message=f"{type(e).__name__}: {e} [{claim.id}]")
 
 
 def run_entries(claims: Iterable[Claim], *, overrides: dict | None = None,
                 progress: Callable[[str], None] | None = print, jobs: int = 1, profile: str | None = None,
-                includes: Iterable[str] = ()) -> list[Entry]:
+                includes: Iterable[str] = (), workers=None, costs: dict[str, float] | None = None,
+                then: Callable[[], None] | None = None) -> list[Entry]:
     """Run every claim (pending ones give status ``pending``), reporting a line as each finishes.
 
     Args:
         claims: the claims, in the order the entries are returned.
         overrides: Hypothesis settings replacing the profile's.
         progress: called with :func:`progress_line` of each result as it finishes.
-        jobs: worker processes; with more than one, registered claims run in parallel
-            (each worker loads ``profile`` and imports ``includes`` first) and the
-            others run here.
+        jobs: worker processes; with more than one (or with ``workers``, a
+            :class:`overparam.reports.workers.Workers`), the claims of the catalogue run there
+            with their pictures (each worker loads ``profile`` and imports ``includes`` first),
+            and the others run here.
+        costs: seconds each claim took before (by id), to start the dearest first.
+        then: called once every claim has been handed to the workers (e.g. to queue more work).
     """
     claims = list(claims)
+    if workers is None and jobs > 1:
+        from .workers import Workers
+
+        with Workers(jobs, profile, includes) as pool:
+            return run_entries(claims, overrides=overrides, progress=progress, workers=pool, costs=costs, then=then)
     results: dict[int, Result] = {}
+    pictures: dict[int, list] = {}
 
     def done(i: int, r: Result) -> None:
         results[i] = r
         if progress is not None:
             progress(f"{counter(len(results), len(claims))} {progress_line(r)}")
 
-    remote = _registered(claims) if jobs > 1 else set()
-    if remote:
-        _run_parallel(claims, sorted(remote), overrides, jobs, profile, list(includes), done)
+    if workers is not None:
+        _run_parallel(claims, workers, overrides, costs or {}, done, pictures, then)
+    elif then is not None:
+        then()
     for i, c in enumerate(claims):
         if i not in results:
-            done(i, _run_one(c, overrides))
-    return [Entry(results[i], c) for i, c in enumerate(claims)]
+            done(i, run_one(c, overrides))
+    if workers is not None:
+        _collect_pictures(claims, workers, results, pictures)
+    return [Entry(results[i], c, pictures=pictures.get(i, [])) for i, c in enumerate(claims)]
 
 
 def _registered(claims: list[Claim]) -> set[int]:
@@ -115,44 +133,64 @@ def _registered(claims: list[Claim]) -> set[int]:
     return {i for i, c in enumerate(claims) if c.decided and known.get(c.id) is c}
 
 
-def _worker_init(profile: str | None, includes: list[str]) -> None:
-    from overparam import theorems  # noqa: F401  (registers the profiles)
-    from hypothesis import settings
-
-    from .replay import import_file
-
-    if profile:
-        settings.load_profile(profile)
-    for path in includes:
-        import_file(path)
+def _cost(claim: Claim, costs: dict[str, float]) -> float:
+    """What a claim is expected to take: its seconds last time, else a hint (a claim with a budget of its
+    own or a rate runs expensive examples)."""
+    if claim.id in costs:
+        return costs[claim.id]
+    return 10.0 if (claim.settings.get("max_examples") or claim.rate is not None) else 1.0
 
 
-def _worker_run(cid: str, overrides: dict | None) -> dict:
-    """Run one catalogue claim in a worker; the result comes back as exact JSON-ready data."""
-    from overparam.theorems.listing import get
-    from overparam.theorems.records import result_to_dict
+def _run_parallel(claims, workers, overrides, costs, done, pictures, then) -> None:
+    from concurrent.futures import as_completed
 
-    return result_to_dict(_run_one(get(cid), overrides))
-
-
-def _run_parallel(claims, indices, overrides, jobs, profile, includes, done) -> None:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
+    from overparam.theorems.core import merge_families, per_family
     from overparam.theorems.records import result_from_dict
 
-    ctx = multiprocessing.get_context("spawn")  # no fork of a process with BLAS threads
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
-                             initargs=(profile, includes)) as pool:
-        futures = {pool.submit(_worker_run, claims[i].id, overrides): i for i in indices}
-        for fut in as_completed(futures):
-            i = futures[fut]
-            c = claims[i]
-            try:
-                r = result_from_dict(fut.result())
-            except Exception as e:  # the worker died or its result could not come back
-                r = Result(c.id, c.kind, "error", message=f"{type(e).__name__} in a worker: {e} [{c.id}]")
+    from .workers import run_claim_task
+
+    tasks = []  # (expected seconds, index, family or None)
+    families: dict[int, list[str]] = {}
+    for i in _registered(claims):
+        c = claims[i]
+        families[i] = per_family(c)
+        for f in families[i] or [None]:
+            tasks.append((_cost(c, costs) / max(1, len(families[i])), i, f))
+    tasks.sort(key=lambda t: (-t[0], t[1], t[2] or ""))
+    futures = {workers.submit(run_claim_task, claims[i].id, overrides, f, f is None): (i, f) for _, i, f in tasks}
+    if then is not None:
+        then()
+    parts: dict[int, dict[str, Result]] = {}
+    for fut in as_completed(futures):
+        i, family = futures[fut]
+        c = claims[i]
+        try:
+            data, pics = fut.result()
+            r = result_from_dict(data)
+        except Exception as e:  # the worker died or its result could not come back
+            r, pics = Result(c.id, c.kind, "error", message=f"{type(e).__name__} in a worker: {e} [{c.id}]"), []
+        if family is None:
+            pictures[i] = pics
             done(i, r)
+            continue
+        parts.setdefault(i, {})[family] = r
+        if len(parts[i]) == len(families[i]):
+            done(i, merge_families(c, [parts[i][f] for f in families[i]]))
+
+
+def _collect_pictures(claims, workers, results, pictures) -> None:
+    """Draw, in the workers, the pictures of the results that came back without them (merged families)."""
+    from overparam.theorems.records import result_to_dict
+
+    from .workers import pictures_task
+
+    todo = {i: workers.submit(pictures_task, claims[i].id, result_to_dict(results[i]))
+            for i in _registered(claims) if i not in pictures and results[i].example is not None}
+    for i, fut in todo.items():
+        try:
+            pictures[i] = fut.result()
+        except Exception:  # drawn here instead, where a failure is shown on the page
+            pass
 
 
 def _relative(path: Path) -> str:
@@ -186,7 +224,8 @@ def _earlier(previous: dict | None, out: Path, replaced: set[str]) -> tuple[list
 
 def build_report(entries: list[Entry], out_dir, *, meta: Meta | None = None,
                  fields: bool | Iterable[str] = True, partial: bool = False, force: bool = False,
-                 junit=None, progress: Callable[[str], None] | None = None) -> Path:
+                 junit=None, progress: Callable[[str], None] | None = None,
+                 drawn_fields: dict[str, bytes] | None = None) -> Path:
     """Write the report of ``entries`` into ``out_dir``; returns the index page's path.
 
     Args:
@@ -196,15 +235,21 @@ def build_report(entries: list[Entry], out_dir, *, meta: Meta | None = None,
         force: write into a non-empty folder that is not a report folder (deleting none of its files).
         junit: a path for JUnit XML of the entries.
         progress: called with a ``[n/N]`` line as each page and figure is written.
+        drawn_fields: gradient-field figures already drawn (PNG by name, e.g. by the workers);
+            the others of ``fields`` are drawn here.
 
     A claim's plot that raises, or a picture that cannot be drawn, is shown on its
     page as an error; it never stops the report. Anything else that raises leaves
     ``out_dir`` as it was.
     """
+    out = check_out(out_dir, force=force)
+    with lock(out):  # one run at a time in a folder
+        return _build(entries, out, meta or Meta(), fields, partial, junit, progress, drawn_fields)
+
+
+def _build(entries, out, meta, fields, partial, junit, progress, drawn_fields) -> Path:
     from .figures import gradient_fields, render_gradient_fields
 
-    meta = meta or Meta()
-    out = check_out(out_dir, force=force)
     run = run_info(meta)
     names = [] if not fields else [f.name for f in gradient_fields()] if fields is True else list(fields)
     total = len(entries) + len(names)
@@ -220,7 +265,8 @@ def build_report(entries: list[Entry], out_dir, *, meta: Meta | None = None,
             else:
                 seen[slug] = 1
             files = []
-            e.pictures = claim_pictures(e.claim, e.result)
+            if not e.pictures:  # not drawn by a worker
+                e.pictures = claim_pictures(e.claim, e.result)
             for p in e.pictures:
                 if p.png:
                     stage.write_bytes(f"{slug}-{p.name}.png", p.png)
@@ -235,8 +281,13 @@ def build_report(entries: list[Entry], out_dir, *, meta: Meta | None = None,
             rows.append(row(e, [e.page] + files))
             say(f"{counter(n, total)} page {e.page}")
         figures = []
-        for n, (name, (spec, png)) in enumerate(render_gradient_fields(names).items() if names else [],
-                                                len(entries) + 1):
+        drawn_fields = drawn_fields or {}
+        specs = {f.name: f for f in gradient_fields()}
+        rendered = {name: (specs[name], drawn_fields[name]) for name in names if name in drawn_fields}
+        rest = [name for name in names if name not in drawn_fields]
+        rendered.update(render_gradient_fields(rest) if rest else {})
+        for n, name in enumerate(names, len(entries) + 1):
+            spec, png = rendered[name]
             stage.write_bytes(f"field-{name}.png", png)
             figures.append({"name": name, "file": f"field-{name}.png", "title": spec.title, "caption": spec.caption})
             say(f"{counter(n, total)} figure field-{name}.png")

@@ -213,12 +213,27 @@ def render_gradient_fields(names=None) -> dict[str, tuple[FieldFigure, bytes]]:
 
 
 def write_gradient_fields(out_dir, prefix: str = "field-") -> list[Path]:
-    """Write the five figures as ``{prefix}{name}.png`` into ``out_dir``; returns the paths."""
+    """Write the five figures as ``{prefix}{name}.png`` into ``out_dir``; returns the paths.
+
+    A file of one of those names that is already there is replaced only when the report wrote it
+    (a report folder's manifest lists it) or it holds these very bytes (the figures are drawn
+    without varying metadata); otherwise nothing is written.
+
+    Raises:
+        ValueError: one line naming the files that would be replaced.
+    """
+    from .folder import foreign, write_atomically
+
     out_dir = Path(out_dir)
+    drawn = {f"{prefix}{name}.png": png for name, (_, png) in render_gradient_fields().items()}
+    mine = [n for n in foreign(out_dir, drawn) if (out_dir / n).is_dir() or (out_dir / n).read_bytes() != drawn[n]]
+    if mine:
+        raise ValueError(f"--out must not hold files the figures would replace, but {out_dir} holds "
+                         f"{', '.join(mine)}, which the report did not write (move them, or choose another folder)")
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
-    for name, (_, png) in render_gradient_fields().items():
-        path = out_dir / f"{prefix}{name}.png"
-        path.write_bytes(png)
+    for name, png in drawn.items():
+        path = out_dir / name
+        write_atomically(path, png)  # a reader, or an interrupted run, sees the old file or the new one
         paths.append(path)
     return paths

@@ -36,7 +36,15 @@ def pytest_addoption(parser):
                          "by commas (regular, squared, inverse, polar, deep)")
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config):
+    from overparam.theorems.profiles import chosen_profile
+
+    if not config.getoption("hypothesis_profile", None):
+        try:
+            chosen_profile()
+        except ValueError as e:  # a bad OVERPARAM_PROFILE: a usage error, not a traceback
+            raise pytest.UsageError(str(e)) from None
     config.addinivalue_line("markers", "claim(id): the test checks one claim of the catalogue")
     if not config.pluginmanager.has_plugin("overparam-claims"):
         config.pluginmanager.register(ClaimsCollector(config), "overparam-claims")
@@ -119,17 +127,50 @@ class ClaimsCollector:
     def pytest_terminal_summary(self, terminalreporter, exitstatus, config):
         if self.is_worker or not self.results:
             return
+        from pathlib import Path
+
         from overparam.theorems.records import result_from_dict
 
         from .build import progress_line
+        from .terminal import decided, plural, summary_lines
 
         from hypothesis import settings
 
         tr = terminalreporter
         current = getattr(settings, "get_current_profile_name", None)  # Hypothesis ≥ 6.113
         tr.section(f"claims (profile {current()})" if current is not None else "claims")
-        rows = sorted((r for _, r in self.results), key=lambda r: (r["id"], r.get("subject", "")))
-        for r in rows:
-            tr.write_line(progress_line(result_from_dict(r)))
+        rows = sorted(((n, r) for n, r in self.results), key=lambda t: (t[1]["id"], t[1].get("subject", "")))
+        out = self.config.getoption("--claims-report", default=None)
+        written = bool(self.written) and not self.written[-1].startswith("not written")
+        nodes = {}
+        results = []
+        for nodeid, data in rows:
+            r = result_from_dict(data)
+            nodes[id(r)] = nodeid
+            results.append(r)
+
+        def replay(r) -> str:
+            if written and r.example is not None:
+                from .entries import Entry
+
+                record = Path(out) / f"{Entry(r).slug}.json"
+                if record.is_file():
+                    return f"replay: python -m overparam.reports replay {record}"
+            rerun = f"rerun: python -m pytest {nodes[id(r)] or '-k ' + r.id}"
+            if r.example is None:
+                return rerun
+            return f"{rerun} (from Hypothesis's example database); a record to replay: add --claims-report DIR"
+
+        for line in summary_lines(results, progress_line, replay):
+            tr.write_line(line)
         for path in self.written:
             tr.write_line(f"claims report: {path}")
+        # the closing line of pytest counts the verdicts too: "7 passed, 7 claims: 3 refuted (open), 4 survived"
+        n, counted = decided(results)
+        tr.stats.setdefault(f"{'claim' if n == 1 else 'claims'}: {counted}", []).extend(_Counted() for _ in range(n))
+
+
+class _Counted:
+    """An entry of pytest's statistics that only counts (the closing line prints how many)."""
+
+    count_towards_summary = True

@@ -26,7 +26,10 @@ from overparam.theorems.records import current_name
 from .records import Record, check_reference, load_record
 from .usage import Parser
 
-__all__ = ["Replay", "replay", "reproduce", "resolve_claim", "import_file", "known_claims", "main"]
+__all__ = ["Replay", "replay", "reproduce", "resolve_claim", "import_file", "known_claims", "broken_example", "main"]
+
+#: arrays of an example whose length a model fixes: the parameters and the canonical vectors
+_SIZES = {"w": "n_params", "w2": "n_params", "dw": "n_params", "g": "n_canonical", "theta": "n_canonical"}
 
 
 @dataclass
@@ -159,6 +162,53 @@ def resolve_claim(record: Record) -> Claim:
                      f"nor importable from {record.check or 'its record'!r}")
 
 
+def _reference(claim: Claim, example: dict):
+    """One example drawn from the claim's strategy (for a general claim, of the record's model), or None."""
+    from hypothesis import HealthCheck, Phase, find, settings
+
+    param = example.get("param")
+    try:
+        strategy = claim.example_strategy(param=param) if claim.general and hasattr(param, "n_params") \
+            else claim.example_strategy()
+        return find(strategy, lambda _: True, settings=settings(database=None, max_examples=5, phases=(Phase.generate,),
+                                                                 suppress_health_check=list(HealthCheck)))
+    except Exception:  # a strategy that draws nothing here: only the model's sizes are checked
+        return None
+
+
+def broken_example(claim: Claim, example) -> str:
+    """Why a record's example cannot be one of the claim's examples ("" when it can): a value missing
+    or added by hand (the claim's own examples have other names), or an array whose length does not
+    fit the example's model (e.g. its size edited in the record)."""
+    import numpy as np
+
+    if not isinstance(example, dict):
+        return ""
+    ref = _reference(claim, example)
+    if isinstance(ref, dict):
+        missing, extra = sorted(set(ref) - set(example)), sorted(set(example) - set(ref))
+        if missing:
+            return f"its example lacks {', '.join(missing)}, which every example of {claim.id} has"
+        if extra:
+            return f"its example has {', '.join(extra)}, which no example of {claim.id} has"
+    param = example.get("param")
+    if not hasattr(param, "n_params"):
+        return ""
+    ref_param = ref.get("param") if isinstance(ref, dict) else None
+    for key, size in _SIZES.items():
+        v = example.get(key)
+        if not isinstance(v, np.ndarray):
+            continue
+        if ref_param is not None:  # only where the claim's own examples tie this array to the model
+            r = ref.get(key)
+            if not (isinstance(r, np.ndarray) and r.shape == (getattr(ref_param, size),)):
+                continue
+        n = getattr(param, size)
+        if v.shape != (n,):
+            return f"its {key} has shape {v.shape}, but its model {param.label} takes {key} of shape ({n},)"
+    return ""
+
+
 def _tag(claim: Claim, example, message: str) -> str:
     label = example_label(example)
     if message.endswith("]"):
@@ -189,6 +239,10 @@ def replay(record, *, claim: Claim | None = None) -> Replay:
     if claim.check is None:
         raise ValueError(f"claim must have a check to replay, but {claim.id} is pending")
     example = record.result.example
+    broken = broken_example(claim, example)
+    if broken:
+        raise ValueError(f"broken record: {broken} (the record was edited, or written for another version of "
+                         f"{claim.id})")
     state: dict = {}
 
     def body(ex):  # noqa: ARG001  (named as the runner names it, for the printed example)
@@ -259,6 +313,10 @@ def main(argv: list[str]) -> int:
             import_file(path)
         record = load_record(args.record)
         claim = resolve_claim(record)
+        if args.reraise and record.result.example is not None:
+            broken = broken_example(claim, record.result.example)
+            if broken:
+                raise ValueError(f"broken record: {broken}")
         rep = None if args.reraise else replay(record, claim=claim)
     except Exception as e:  # an input that cannot be replayed: one line, not a traceback
         text = str(e) if isinstance(e, ValueError) else f"{type(e).__name__}: {e}"

@@ -151,7 +151,7 @@ def test_the_report_includes_a_file_of_another_repository(venv_python, tmp_path)
     (tmp_path / "my_conjecture.py").write_text("from my_models import THRESHOLD\n" + text, encoding="utf-8")
     out = _ok(_run([venv_python, "-m", "overparam.reports", "--include", "my_conjecture.py", "--section", "My conjectures",
                     "--out", "report", "--no-fields", "--max-examples", "30"], cwd=tmp_path))
-    assert "running 1 claims" in out and "X01" in out, out
+    assert "running 1 claim " in out and "X01" in out, out
     record = tmp_path / "report" / "X01.json"
     assert record.is_file() and (tmp_path / "report" / "index.html").is_file()
     # the record replays from anywhere: it names the included file by its absolute path

@@ -29,6 +29,8 @@ from overparam.reports import build, cli, folder, records, select
 
 ROOT = Path(__file__).resolve().parents[1]
 
+pytest_plugins = ["pytester"]
+
 
 def _entries(*ids):
     planted = planted_claims()
@@ -361,3 +363,207 @@ def test_a_replayed_failure_shows_its_search_effort_on_the_index():
     shown = _examples({"status": "refuted", "examples": 1, "replayed": True, "search_examples": 57})
     assert "1 ↺ 57" in shown and "the search that found it took 57 examples" in shown
     assert _examples({"status": "pending", "examples": 0}) == "—"
+
+
+# --- the user's files, Ctrl-C, two runs at once, bad input (issue: safety bugs, each reproduced) -----------
+
+
+def _no_claim_runs(monkeypatch):
+    ran = []
+    monkeypatch.setattr(build, "run_claim", lambda *a, **k: ran.append(a))
+    return ran
+
+
+def test_force_never_overwrites_a_file_the_report_did_not_write(tmp_path, capsys, monkeypatch):
+    out = tmp_path / "mine"
+    out.mkdir()
+    mine = {"index.html": "my page", "summary.json": '{"mine": 1}', "C01-plot.png": "my picture", "notes.txt": "n"}
+    for name, text in mine.items():
+        (out / name).write_text(text)
+    ran = _no_claim_runs(monkeypatch)
+    code, stdout, err = _cli(capsys, "-k", "C01", "--force", "--no-fields", "--out", str(out))
+    assert code == 2 and ran == [] and "running" not in stdout, err
+    assert err.count("\n") == 1 and "C01-plot.png, index.html, summary.json" in err, err
+    assert {p.name: p.read_text() for p in out.iterdir()} == mine  # untouched, and no manifest claims them
+
+
+@pytest.mark.slow
+def test_a_user_file_that_comes_during_the_run_is_not_overwritten_either(tmp_path):
+    out = tmp_path / "report"
+    _build(out, "P1", "P2")
+    (out / "P5.html").write_text("mine")  # a name the next run writes, not written by the report
+    before = _snapshot(out)
+    with pytest.raises(ValueError, match=r"must not hold files the report would replace.*P5\.html"):
+        _build(out, "P1", "P5")
+    assert _snapshot(out) == before and [p.name for p in tmp_path.iterdir()] == ["report"]
+
+
+@pytest.mark.slow
+def test_figures_never_overwrite_a_user_file(tmp_path):
+    out = tmp_path / "figs"
+    out.mkdir()
+    (out / "field-deep.png").write_bytes(b"my own picture")
+    run = _main_process("figures", "--out", str(out))
+    assert run.returncode == 2 and run.stderr.count("\n") == 1 and "field-deep.png" in run.stderr, run.stderr
+    assert [p.name for p in out.iterdir()] == ["field-deep.png"]
+    assert (out / "field-deep.png").read_bytes() == b"my own picture"
+    (out / "field-deep.png").unlink()
+    assert _main_process("figures", "--out", str(out)).returncode == 0
+    assert _main_process("figures", "--out", str(out)).returncode == 0  # its own identical files: written again
+
+
+def _main_process(*argv, **kw):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-m", "overparam.reports", *map(str, argv)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300, **kw)
+
+
+def test_a_second_run_into_the_same_folder_is_refused(tmp_path, capsys, monkeypatch):
+    import fcntl
+
+    out = tmp_path / "report"
+    out.mkdir()
+    with open(out / folder.LOCK, "w") as held:  # as a run in another process holds it
+        fcntl.flock(held, fcntl.LOCK_EX)
+        ran = _no_claim_runs(monkeypatch)
+        code, stdout, err = _cli(capsys, "-k", "C01", "--no-fields", "--out", str(out))
+        assert code == 2 and ran == [] and err.count("\n") == 1 and "being written by another run" in err, err
+        with pytest.raises(ValueError, match="being written by another run"):
+            _build(out, "P2")
+    assert not list(out.glob("*.html"))
+
+
+@pytest.mark.parametrize("what, says", [
+    ("folder", "--include must be a Python file (FILE.py), but {path} is a folder"),
+    ("notes.txt", "--include must be a Python file (FILE.py), but got {path}"),
+    ("absent.py", "--include must be an existing Python file, but {path} does not exist"),
+])
+def test_include_of_something_else_than_a_python_file(tmp_path, capsys, monkeypatch, what, says):
+    path = tmp_path / what
+    if what == "folder":
+        path.mkdir()
+    elif what == "notes.txt":
+        path.write_text("not python")
+    ran = _no_claim_runs(monkeypatch)
+    code, stdout, err = _cli(capsys, "--include", str(path), "--out", str(tmp_path / "r"))
+    assert code == 2 and ran == [] and err.count("\n") == 1 and says.format(path=path) in err, err
+    assert not (tmp_path / "r").exists()
+
+
+def test_a_bad_profile_in_the_environment_is_one_line(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("OVERPARAM_PROFILE", "nonsense")
+    ran = _no_claim_runs(monkeypatch)
+    code, stdout, err = _cli(capsys, "-k", "C01", "--out", str(tmp_path / "r"))
+    assert code == 2 and ran == [] and err.count("\n") == 1, err
+    assert "OVERPARAM_PROFILE must be one of quick, default, ci, thorough, but got 'nonsense'" in err
+    assert not (tmp_path / "r").exists()
+
+
+
+def test_a_bad_profile_in_the_environment_is_a_usage_error_of_pytest(pytester, monkeypatch):
+    catalogue()  # loaded before pytester's run, which drops the modules first imported inside it
+    monkeypatch.setenv("OVERPARAM_PROFILE", "nonsense")
+    pytester.makepyfile(test_one="def test_one():\n    pass\n")
+    result = pytester.runpytest_inprocess("-p", "overparam.reports.pytest_plugin", "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "OVERPARAM_PROFILE must be one of quick, default, ci, thorough, but got 'nonsense'" in result.stderr.str()
+    assert "Traceback" not in result.stderr.str() + result.stdout.str()
+
+
+def test_the_junit_folder_is_checked_before_out_is_created(tmp_path, capsys, monkeypatch):
+    ran = _no_claim_runs(monkeypatch)
+    code, stdout, err = _cli(capsys, "-k", "C01", "--out", str(tmp_path / "r"), "--junit", "/proc/x/junit.xml")
+    assert code == 2 and ran == [] and "--junit must be a file that can be written" in err, err
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("edit, says", [
+    (lambda ex: ex.pop("w"), "broken record: its example lacks w, which every example of C30a has"),
+    (lambda ex: ex["param"]["spec"].update(q=3), "broken record: its w has shape (2,), but its model inverse q=3"),
+])
+def test_a_record_whose_example_was_edited_is_broken(real_records, tmp_path, replay_cli, edit, says):
+    body = json.loads(real_records["C30a"].read_text())
+    edit(body["result"]["example"])
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(body))
+    done = replay_cli(path)
+    assert done.returncode == 2 and done.stdout == "", done.stdout + done.stderr
+    assert done.stderr.count("\n") == 1 and says in done.stderr, done.stderr
+
+
+# --- Ctrl-C ----------------------------------------------------------------------------------------
+
+
+def test_a_ctrl_c_inside_a_gc_callback_is_not_swallowed():
+    """Hypothesis times the garbage collector with a gc callback; a KeyboardInterrupt raised inside one
+    is printed as "Exception ignored" and dropped, and the run went on. Within ``interrupts()`` it is
+    raised once the callback returns."""
+    import gc
+    import signal
+    import time
+
+    from overparam.reports.workers import interrupts
+
+    def gc_callback(phase, info):  # a signal that arrives while a callback runs
+        if phase == "start" and not fired:
+            fired.append(1)
+            os.kill(os.getpid(), signal.SIGINT)
+            for _ in range(10_000):  # the handler runs in here
+                pass
+
+    fired: list = []
+    gc.callbacks.insert(0, gc_callback)
+    caught = False
+    try:
+        with interrupts():
+            gc.collect()
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                time.sleep(0.01)
+    except KeyboardInterrupt:
+        caught = True
+    finally:
+        gc.callbacks.remove(gc_callback)
+    assert fired and caught
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_is_one_line_exit_130_and_leaves_the_previous_report(tmp_path, jobs):
+    import signal
+    import time
+
+    out = tmp_path / "report"
+    _build(out, "P1", "P2")
+    before = _snapshot(out)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, "-m", "overparam.reports", "-k", "C16 or C19 or C24", "-j", jobs,
+                             "--no-fields", "--out", str(out)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    first = proc.stdout.readline()  # "running 3 claims ...": the claims have started
+    assert first.startswith("running 3 claims"), first + proc.stderr.read()
+    time.sleep(2.0)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, (stdout, stderr)
+    assert stderr.count("\n") == 1 and "interrupted" in stderr and "Traceback" not in stderr, stderr
+    assert _snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]  # no staging folder
+
+
+# --- verdicts do not depend on -j -------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_verdicts_do_not_depend_on_the_number_of_processes():
+    # a general claim (run family by family, merged), a refuted open claim and a witness search,
+    # derandomized as the ci profile runs them
+    claims = [get(cid) for cid in ("C01", "C19", "C30a", "C13")]
+    same = {"derandomize": True, "database": None, "max_examples": 10}
+    one = build.run_entries(claims, overrides=same, progress=None, jobs=1)
+    two = build.run_entries(claims, overrides=same, progress=None, jobs=2)
+    for a, b in zip(one, two):
+        assert (a.result.id, a.result.status, a.result.examples, a.result.message) == \
+            (b.result.id, b.result.status, b.result.examples, b.result.message)
+    assert [p.name for p in two[2].pictures] == [p.name for p in build.claim_pictures(claims[2], two[2].result)]

@@ -48,6 +48,9 @@ __all__ = [
     "expect",
     "expect_same",
     "run_claim",
+    "per_family",
+    "run_family",
+    "merge_families",
     "claim_sort_key",
     "name_the_claim",
     "outcomes_of",
@@ -497,11 +500,8 @@ def run_claim(claim: Claim, *, param=None, params=None, overrides: dict | None =
     """
     if not claim.decided:
         return Result(claim.id, claim.kind, "pending", message=f"{claim.id} has no property yet.")
-    if claim.general and param is None and params is None:
-        from .power import CONSISTENCY_CHECKS
-
-        if claim.id not in CONSISTENCY_CHECKS:  # no library bug reaches those: one search over the zoo
-            return _run_per_family(claim, overrides)
+    if claim.general and param is None and params is None and per_family(claim):
+        return _run_per_family(claim, overrides)
     strategy = claim.example_strategy(param, params)
     rule = claim.rate
     state: dict[str, Any] = {"calls": 0, "ex": None, "first": None, "label": None, "best": None, "undecided": 0,
@@ -672,21 +672,52 @@ def _rate_message(claim: Claim, rate: dict, state: dict) -> str:
 
 
 
+def per_family(claim: Claim) -> list[str]:
+    """The families of the zoo that a general claim runs over one at a time (:func:`_run_per_family`),
+    in order; empty for a claim that runs as one search."""
+    if not (claim.decided and claim.general):
+        return []
+    from .power import CONSISTENCY_CHECKS
+
+    if claim.id in CONSISTENCY_CHECKS:  # no library bug reaches those: one search over the zoo
+        return []
+    from overparam.parameterizations import family_strategies
+
+    return list(family_strategies(3))
+
+
+def run_family(claim: Claim, family: str, overrides: dict | None = None) -> Result:
+    """One family's part of a general claim's run (:func:`_run_per_family`): its whole budget there."""
+    from overparam.parameterizations import family_strategies
+
+    return run_claim(claim, params=family_strategies(3)[family], overrides=overrides)
+
+
 def _run_per_family(claim: Claim, overrides: dict | None) -> Result:
     """A general claim over the zoo: the whole budget for each family in turn, up to the first failure.
 
     One search over the zoo gives each family about a ninth of the budget, unevenly (Hypothesis's
     choice between strategies is not uniform: some runs drew one family twice in 100 examples), so
-    a bug in one family was missed in about four runs of ten. The merged result counts every example
-    tried; a failure (or witness) keeps its family's example and message, a run without one the
-    example nearest the bound over all families.
+    a bug in one family was missed in about four runs of ten. The merged result
+    (:func:`merge_families`) counts every example tried; a failure (or witness) keeps its family's
+    example and message, a run without one the example nearest the bound over all families.
     """
-    from overparam.parameterizations import family_strategies
+    results = []
+    for family in per_family(claim):
+        results.append(run_family(claim, family, overrides))
+        if results[-1].status not in ("holds", "survived", "no witness"):
+            break
+    return merge_families(claim, results)
 
-    total, seconds, best, families, events = 0, 0.0, None, family_strategies(3), {}
+
+def merge_families(claim: Claim, results: list[Result]) -> Result:
+    """One result of a general claim from its families' results, in the order of :func:`per_family`:
+    the first family that failed (or found a witness) decides, as when they run one after another
+    and stop there; so the verdict is the same whether the families ran in turn or side by side."""
+    total, seconds, best, events = 0, 0.0, None, {}
     undecided, reasons = 0, {}
-    for family, members in families.items():
-        r = run_claim(claim, params=members, overrides=overrides)
+    for r in results:
+        r = dataclasses.replace(r)
         total, seconds = total + r.examples, seconds + r.seconds
         undecided += r.undecided
         for why, n in r.undecided_reasons.items():
@@ -704,7 +735,7 @@ def _run_per_family(claim: Claim, overrides: dict | None) -> Result:
             best = (key, r)
     r = best[1]
     r.examples, r.seconds, r.events = total, seconds, events
-    each = f"the whole budget in each of the {len(families)} families of the zoo"
+    each = f"the whole budget in each of the {len(results)} families of the zoo"
     r.message = {
         "holds": f"{claim.id} held on all {total} examples ({each}).",
         "survived": f"{claim.id} survived {total} examples without a counterexample ({each}).",

@@ -44,8 +44,15 @@ QUICK_EXAMPLES = 30
 
 def chosen_profile(name: str | None = None, fallback: str = "default") -> str:
     """The profile to run: ``name`` if given, else ``OVERPARAM_PROFILE``, else ``ci`` under CI, else ``fallback``
-    (``default``; this repository's pytest runs pass ``quick``)."""
-    return name or os.environ.get("OVERPARAM_PROFILE") or ("ci" if os.environ.get("CI") else fallback)
+    (``default``; this repository's pytest runs pass ``quick``).
+
+    Raises:
+        ValueError: one line — ``OVERPARAM_PROFILE`` names no profile.
+    """
+    env = os.environ.get("OVERPARAM_PROFILE")
+    if not name and env and env not in PROFILES:
+        raise ValueError(f"OVERPARAM_PROFILE must be one of {', '.join(PROFILES)}, but got {env!r}")
+    return name or env or ("ci" if os.environ.get("CI") else fallback)
 
 
 def load_profile(name: str | None = None) -> str:
@@ -67,4 +74,7 @@ def register_profiles(load: bool = True) -> None:
     settings.register_profile("ci", max_examples=100, derandomize=True, database=None, print_blob=True, **common)
     settings.register_profile("thorough", max_examples=2000, **common)
     if load:
-        settings.load_profile(chosen_profile())
+        try:
+            settings.load_profile(chosen_profile())
+        except ValueError:  # a bad OVERPARAM_PROFILE: the command line and the pytest plugin say so in one line
+            pass
