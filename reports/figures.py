@@ -196,7 +196,7 @@ def render_gradient_fields(names=None) -> dict[str, tuple[FieldFigure, bytes]]:
     """name → (figure spec, PNG bytes) for the five figures (or those ``names``)."""
     import matplotlib
 
-    from .plots import _RC, png_bytes
+    from .plots import RC, png_bytes
 
     specs = gradient_fields()
     known = [s.name for s in specs]
@@ -207,7 +207,7 @@ def render_gradient_fields(names=None) -> dict[str, tuple[FieldFigure, bytes]]:
         specs = [s for s in specs if s.name in names]
     out = {}
     for spec in specs:
-        with matplotlib.rc_context(_RC):
+        with matplotlib.rc_context(RC):
             out[spec.name] = (spec, png_bytes(field_figure(spec)))
     return out
 

@@ -62,7 +62,8 @@ def _check(value, op: str, bound, what: str, band, magnitude, terms, depth, scal
         _steer(margin, size, what)
     if margin < -band:
         raise ClaimFailed(f"{what}={_fmt(value, bound)}, but should be {sym} {_fmt(bound, value)} (by more than its "
-                          f"round-off band {band:.2g}){context}", what=what, value=value, op=sym, bound=bound)
+                          f"round-off band {band:.2g}){context}", what=what, value=value, op=sym, bound=bound,
+                          band=band)
 
 
 def expect_le(value, bound, what: str, *, band: float | None = None, magnitude: float | None = None, terms: int = 1,
