@@ -33,7 +33,7 @@ from ..geometry import (
 )
 from ..registry import claim
 from ..sections import VARIETY
-from ..style import COLORS, draw_arrows, shade_halfspace, square_limits
+from ..style import COLORS, draw_arrows, log_dots, shade_halfspace, square_limits
 
 __all__ = [
     "transform_preserves_theta",
@@ -71,11 +71,10 @@ def plot_same_theta(ex, fig):
             np.linalg.norm(th - th2), tol]
     cols = [COLORS["theta"], COLORS["other"], COLORS["theta"], COLORS["other"], COLORS["violation"],
             COLORS["neutral"]]
-    ax2.bar(range(len(vals)), np.maximum(vals, 1e-300), color=cols)
-    ax2.set_yscale("log")
-    ax2.set_xticks(range(len(vals)))
-    ax2.set_xticklabels(names, rotation=45, fontsize=7)
-    ax2.set_ylabel("norm")
+    log_dots(ax2, range(len(vals)), vals, cols, horizontal=True)
+    ax2.set_yticks(range(len(vals)), names)
+    ax2.set_ylim(len(vals) - 0.5, -0.5)
+    ax2.set_xlabel("norm")
     ax2.set_title(f"weights change, θ does not (κ(P) = {condition_number(P):.3g})")
     fig.suptitle(f"C09: (PU, P⁻ᵀv) represents the same θ ({m.label})")
 
@@ -415,7 +414,7 @@ def plot_reach(ex, fig):
                      color=COLORS["other"], label="angle(UᵀPᵀPUx, t): the part the search steers")
         ax2.axvline(len(weight_trace) - 0.5, color=COLORS["neutral"], lw=0.8)
     ax2.axhline(eps, color=COLORS["violation"], ls="--", label="ε")
-    ax2.set_xlabel("search step (Levenberg–Marquardt, then doubling ‖P‖)")
+    ax2.set_xlabel("search step\n(Levenberg–Marquardt, then doubling ‖P‖)")
     ax2.set_ylabel("angle to t (rad)")
     ax2.set_title(f"the search (κ(P) = {condition_number(P):.3g})")
     ax2.legend(loc="best", fontsize=7)
