@@ -345,18 +345,32 @@ def integer_ticks(fig) -> None:
             axis.set_major_locator(FixedLocator(whole) if len(whole) <= 8 else MaxNLocator(integer=True))
 
 
+def _collide(axis, renderer) -> bool:
+    labels = [t.label1 for t in axis._update_ticks() if t.label1.get_visible() and t.label1.get_text()]
+    boxes = [lab.get_window_extent(renderer) for lab in labels]
+    return any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+
+
+def _labelled(axis) -> int:
+    return sum(1 for t in axis._update_ticks() if t.label1.get_visible() and t.label1.get_text())
+
+
 def thin_log_labels(fig) -> None:
-    """Drop the minor tick labels of a log axis whose labels would collide (a short decade range)."""
-    from matplotlib.ticker import NullFormatter
+    """A log axis whose tick labels collide (a short decade range labels its minor ticks): label only
+    2 and 5 times the powers of ten, or, if those collide too or the axis spans decades, the powers alone."""
+    from matplotlib.ticker import LogFormatterSciNotation, LogLocator, NullFormatter
 
     renderer = fig.canvas.get_renderer()
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
-            if axis.get_scale() != "log":
+            if axis.get_scale() != "log" or not _collide(axis, renderer):
                 continue
-            labels = [t.label1 for t in axis._update_ticks() if t.label1.get_visible() and t.label1.get_text()]
-            boxes = [lab.get_window_extent(renderer) for lab in labels]
-            if any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:]):
+            axis.set_minor_formatter(NullFormatter())
+            if _labelled(axis) >= 2:
+                continue
+            axis.set_minor_locator(LogLocator(subs=(2.0, 5.0)))
+            axis.set_minor_formatter(LogFormatterSciNotation(labelOnlyBase=False))
+            if _collide(axis, renderer):
                 axis.set_minor_formatter(NullFormatter())
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from overparam.theorems.core import Claim, Result, Violation, shorten
+from overparam.theorems.core import Claim, Result, Violation, degenerate_example, shorten
 from overparam.theorems.style import COLORS, new_figure
 
 __all__ = ["Picture", "png_bytes", "render", "render_capturing", "claim_pictures", "figure_drawers", "call_plot", "fallback_plot",
@@ -290,7 +290,9 @@ def figure_drawers(claim: Claim | None, result: Result) -> list[tuple[str, str, 
     if claim is not None and claim.plot is not None:
         drawers.append(("plot", f"{result.id}'s own picture of the {what}.",
                         lambda fig: laid_out(fig, call_plot(claim.plot, example, fig, result))))
-        if result.typical is not None and result.example_role == "example nearest the bound":
+        # beside an example at the edge the search was steered to, or a degenerate one (g = 0, U = 0)
+        if result.typical is not None and (result.example_role == "example nearest the bound"
+                                           or degenerate_example(example)):
             drawers.append(("typical", f"{result.id}'s own picture of a representative decided example (of median "
                                        f"score in a uniform sample of the passing ones), beside the {what}.",
                             lambda fig: laid_out(fig, call_plot(claim.plot, result.typical, fig, result))))

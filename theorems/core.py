@@ -47,6 +47,8 @@ __all__ = [
     "undecided",
     "Violation",
     "expect",
+    "degenerate_example",
+    "TYPICAL_SAMPLE",
     "expect_close",
     "run_claim",
     "claim_sort_key",
@@ -746,7 +748,7 @@ def _keep_if_nearest(state: dict, ex) -> None:
     score = observed.get(state["label"]) if observed else None
     if score is not None and (state["best"] is None or score > state["best"][0]):
         state["best"] = (float(score), ex)
-    if "sample" in state and not _degenerate(ex):
+    if "sample" in state and not degenerate_example(ex):
         # the sample's own random numbers (seeded by the claim): Hypothesis's draws are not touched
         state["seen"] += 1
         item = (float(score) if score is not None else None, state["seen"], ex)
@@ -758,14 +760,14 @@ def _keep_if_nearest(state: dict, ex) -> None:
                 state["sample"][j] = item
 
 
-def _degenerate(ex) -> bool:
+def degenerate_example(ex) -> bool:
     """Whether an example has a numeric array (of two or more entries) that is all zeros: g = 0, U = 0."""
     if not isinstance(ex, dict):
         return False
     for v in ex.values():
         if isinstance(v, np.ndarray) and v.dtype.kind in "biuf" and v.size > 1 and not np.any(v):
             return True
-        if isinstance(v, dict) and _degenerate(v):
+        if isinstance(v, dict) and degenerate_example(v):
             return True
     return False
 

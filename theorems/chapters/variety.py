@@ -107,7 +107,7 @@ def plot_transformed_step(ex, fig):
     model = m.induced_step(w2, x)
     J = m.jacobian(w2)
     kernel = J @ (J.T @ x)
-    ax = fig.add_subplot(1, 1, 1)
+    ax = fig.add_subplot(1, 2, 1)
     idx = np.arange(m.d)
     ax.bar(idx - 0.27, closed, width=0.27, color=COLORS["reference"], label="(UᵀPᵀPU + ‖P⁻ᵀv‖²I)x from U, v, P")
     ax.bar(idx, model, width=0.27, color=COLORS["induced"], label="model's induced step at (PU, P⁻ᵀv)")
@@ -118,8 +118,22 @@ def plot_transformed_step(ex, fig):
     ax.set_xticklabels([f"z{i + 1}" for i in idx])
     ax.set_xlabel("coordinate of the induced step")
     ax.set_ylabel("value")
-    ax.set_title(f"C10: the induced step after the change of variables P ({m.label}, κ(P) = {condition_number(P):.3g})")
+    ax.set_title("three computations of the step", fontsize=9)
     ax.legend(loc="best", fontsize=7)
+    # what decided: each computation's distance to the formula against the round-off bound the check allows
+    ax2 = fig.add_subplot(1, 2, 2)
+    bound = roundoff(transformed_step_scale(U, v, P, x), m.k + m.d + 2, depth=4)
+    gaps = [float(np.linalg.norm(model - closed)), float(np.linalg.norm(kernel - closed))]
+    log_dots(ax2, [0, 1], gaps, [COLORS["induced"], COLORS["other"]])
+    shown = [g for g in gaps if g > 0] + [bound]
+    ax2.set_ylim(min(shown) / 100, max(shown) * 10)
+    ax2.axhline(bound, color=COLORS["violation"], ls="--", label=f"round-off bound {bound:.2g}")
+    ax2.set_xticks([0, 1], ["‖model −\nformula‖", "‖J Jᵀx −\nformula‖"])
+    ax2.set_xlim(-0.6, 1.6)
+    ax2.set_ylabel("distance to the formula")
+    ax2.set_title("what the check compares", fontsize=9)
+    ax2.legend(loc="best", fontsize=7)
+    fig.suptitle(f"C10: the induced step after the change of variables P ({m.label}, κ(P) = {condition_number(P):.3g})")
 
 
 @claim("C10", kind="holds", section=VARIETY,
