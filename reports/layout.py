@@ -300,17 +300,35 @@ def _covers(leg, ax, renderer) -> bool:
                for b in _bars(ax, renderer) + others)
 
 
+def _freeze_best(leg, renderer) -> None:
+    """Give a legend placed "best" the named location it is at now: "best" is chosen again at every draw,
+    from the data alone (not the texts), and may move onto a text after this check."""
+    if leg._loc != 0:
+        return
+    now = leg.get_window_extent(renderer)
+    for code in range(1, 11):
+        leg.set_loc(code)
+        b = leg.get_window_extent(renderer)
+        if abs(b.x0 - now.x0) < 0.5 and abs(b.y0 - now.y0) < 0.5:
+            return
+    leg.set_loc("best")
+
+
 def legends_clear_of_data(fig) -> bool:
     """Move each axes legend that covers a data point, a bar or a text to a free corner of its axes, else
     below its x axis. Whether any moved."""
     from matplotlib.transforms import offset_copy
 
+    fig.draw_without_rendering()  # texts placed at draw time (contour labels) take their places
     renderer = fig.canvas.get_renderer()
     moved = False
     axes = [ax for ax in fig.axes if ax.get_visible()]
     for ax in axes:
         leg = ax.get_legend()
-        if leg is None or not leg.get_visible() or not _covers(leg, ax, renderer):
+        if leg is None or not leg.get_visible():
+            continue
+        _freeze_best(leg, renderer)
+        if not _covers(leg, ax, renderer):
             continue
         moved = True
         leg.set_bbox_to_anchor(None)  # the axes again (a previous pass may have anchored it below)

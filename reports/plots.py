@@ -271,7 +271,7 @@ def rate_plot(result: Result, fig) -> None:
     ax.set_xlim(-0.6, len(names) - 0.4)
     ax.set_ylim(-0.12, 1.05)
     ax.set_ylabel("fraction that meets the criterion")
-    ax.set_title(f"{result.id} {rate['verdict']}: " + shorten(rate["criterion"], 90), fontsize=9)
+    ax.set_title(f"{result.id} {rate['verdict']}: {rate['criterion']}", fontsize=9)  # wrapped by laid_out
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=1, frameon=False)
 
 

@@ -761,11 +761,11 @@ def _keep_if_nearest(state: dict, ex) -> None:
 
 
 def degenerate_example(ex) -> bool:
-    """Whether an example has a numeric array (of two or more entries) that is all zeros: g = 0, U = 0."""
+    """Whether an example has a numeric array that is all zeros: g = 0, U = 0."""
     if not isinstance(ex, dict):
         return False
     for v in ex.values():
-        if isinstance(v, np.ndarray) and v.dtype.kind in "biuf" and v.size > 1 and not np.any(v):
+        if isinstance(v, np.ndarray) and v.dtype.kind in "biuf" and v.size and not np.any(v):
             return True
         if isinstance(v, dict) and degenerate_example(v):
             return True

@@ -30,7 +30,7 @@ from overparam.parameterizations.strategies import finite_vectors, inputs, posit
 from ..core import ClaimFailed, expect, expect_close
 from ..registry import claim
 from ..sections import FURTHER_READING
-from ..style import COLORS
+from ..style import COLORS, log_dots
 
 __all__ = ["end_to_end_preconditioner", "end_to_end_field_not_conservative", "end_to_end_field_never_a_gradient",
            "end_to_end_field_asymmetric_on_a_ball", "end_to_end_field", "end_to_end_jacobian"]
@@ -119,11 +119,13 @@ def plot_preconditioner(ex, fig):
     ax.legend(fontsize=7)
     ax2 = fig.add_subplot(1, 2, 2)
     diff = np.abs(actual - pred)
-    ax2.bar(idx, diff, 0.5, color=COLORS["violation"], label="|K g − prediction|")
     bound = _c34_bound(m, theta, g)
+    log_dots(ax2, idx, diff, COLORS["violation"], labels=["|K g − prediction|ᵢ"] + [None] * (diff.size - 1))
+    shown = [v for v in (*diff, bound) if v > 0]
+    if shown:
+        ax2.set_ylim(min(shown) / 100, max(shown) * 10)
     ax2.axhline(bound, color=COLORS["reference"], ls="--", label="round-off bound on ‖K g − prediction‖")
-    if diff.max() > 0 or bound > 0:
-        ax2.set_yscale("log")
+    ax2.set_xlim(-0.6, idx.size - 0.4)
     ax2.set_xticks(idx)
     ax2.set_xlabel("coordinate i")
     ax2.set_ylabel("absolute difference")

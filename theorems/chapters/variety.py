@@ -419,7 +419,8 @@ def plot_reach(ex, fig):
     ax.set_xlabel("along x")
     ax.set_ylabel("⊥ x, toward t")
     ax.set_title("directions (x, t: length 1; steps: 0.75)")
-    ax.legend(loc="lower left", fontsize=6)
+    # below the panel: inside, five entries would hide the arrows
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=6, frameon=False)
     ax2 = fig.add_subplot(1, 2, 2)
     ax2.semilogy(np.arange(len(trace)), np.maximum(trace, 1e-300), "o-", ms=3, color=COLORS["induced"],
                  label="angle(induced step, t)")
