@@ -319,10 +319,13 @@ def legends_clear_of_data(fig) -> bool:
     below its x axis. Whether any moved."""
     from matplotlib.transforms import offset_copy
 
-    fig.draw_without_rendering()  # texts placed at draw time (contour labels) take their places
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    if not any(ax.get_legend() is not None for ax in axes):
+        return False
+    if any(getattr(c, "labelTexts", None) for ax in axes for c in ax.collections):
+        fig.draw_without_rendering()  # contour labels take their places at draw time
     renderer = fig.canvas.get_renderer()
     moved = False
-    axes = [ax for ax in fig.axes if ax.get_visible()]
     for ax in axes:
         leg = ax.get_legend()
         if leg is None or not leg.get_visible():
