@@ -214,7 +214,8 @@ def plot_rank_against_width(ex, fig, result=None):
                    label=f"threshold at {rate['decides']}: {rate['holds_above']:g}")
         ax.set_title(f"the run: {rate['decided']} initializations a width", fontsize=9)
     else:
-        ax.text(0.5, 0.5, "no run: the rates are drawn from a run's result", ha="center", va="center",
+        ax.set_title("the run's rates", fontsize=9)
+        ax.text(0.5, 0.5, "(drawn from a run's result;\nnone was given)", ha="center", va="center",
                 transform=ax.transAxes, fontsize=8)
     ax.set_xticks(range(len(names)), [n + ("\n(decides)" if rate and n == rate["decides"] else "") for n in names])
     ax.set_xlim(-0.5, len(names) - 0.5)
