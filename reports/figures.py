@@ -2,8 +2,10 @@
 
 Each figure is computed from the zoo's ``induced_step``: for canonical gradients g on
 circles around the origin of R², an arrow starts where the canonical step ends (at g)
-and shows the induced step K(w) g. Arrows are scaled down by one factor per figure
-(stated in the legend), so their directions and relative sizes are what to read.
+and shows the induced step K(w) g. Arrows are scaled by one factor per panel, so that the longest
+arrow of every panel has the same length (a panel whose K is small is not left empty); the factor
+is in the panel's title, so directions and sizes within a panel, and the factors across panels, are
+what to read.
 
 * ``regular`` — the identity parameterization: K = I, every arrow continues g.
 * ``squared`` — θᵢ = wᵢ², K = diag(4wᵢ²), at four w (the blue arrow).
@@ -31,7 +33,7 @@ __all__ = ["FieldPanel", "FieldFigure", "canonical_gradients", "gradient_fields"
 RADII = (0.5, 1.0, 1.5)
 ANGLES = 16
 
-#: the longest drawn arrow of a figure, in canonical units (the circles are 0.5 apart)
+#: the longest drawn arrow of a panel, in canonical units (the circles are 0.5 apart)
 LONGEST = 0.5
 
 
@@ -152,8 +154,6 @@ def field_figure(spec: FieldFigure, G: np.ndarray | None = None):
 
     G = canonical_gradients() if G is None else G
     steps = [np.array([p.step(g) for g in G]) for p in spec.panels]
-    longest = max(float(np.max(np.linalg.norm(s, axis=1))) for s in steps)
-    scale = LONGEST / longest if longest > 0 else 1.0
     rows, cols = spec.shape
     width, height = 4.4 * cols + 0.4, 4.4 * rows + 1.2
     fig = new_figure((width, height))
@@ -162,6 +162,8 @@ def field_figure(spec: FieldFigure, G: np.ndarray | None = None):
                         wspace=0.3, hspace=0.3)
     reach = max(RADII) + LONGEST + 0.25
     for i, (panel, S) in enumerate(zip(spec.panels, steps)):
+        longest = float(np.max(np.linalg.norm(S, axis=1)))
+        scale = LONGEST / longest if longest > 0 else 1.0  # per panel: a small K still draws visible arrows
         ax = fig.add_subplot(rows, cols, i + 1)
         ax.plot(G[:, 0], G[:, 1], "o", ms=2.5, color=COLORS["canonical"])
         ax.quiver(G[:, 0], G[:, 1], scale * S[:, 0], scale * S[:, 1], angles="xy", scale_units="xy", scale=1,
@@ -169,7 +171,7 @@ def field_figure(spec: FieldFigure, G: np.ndarray | None = None):
         handles = [Line2D([], [], ls="none", marker="o", ms=4, color=COLORS["canonical"],
                           label="canonical gradient g (arrow start)"),
                    Line2D([], [], ls="none", marker=r"$\rightarrow$", ms=14, color=COLORS["induced"],
-                          label=f"induced step K g (×{scale:.2g})")]
+                          label="induced step K g, scaled per panel (factor in its title)")]
         if panel.arrow is not None:
             a = np.asarray(panel.arrow, float)
             ax.annotate("", xy=tuple(a), xytext=(0.0, 0.0),
@@ -184,10 +186,11 @@ def field_figure(spec: FieldFigure, G: np.ndarray | None = None):
         ax.axhline(0, color=COLORS["neutral"], lw=0.5)
         ax.axvline(0, color=COLORS["neutral"], lw=0.5)
         ax.grid(True, color=COLORS["neutral"], alpha=0.25, lw=0.5)
-        ax.set_title(panel.title)
+        ax.set_title(f"{panel.title}\narrows: K g × {scale:.3g}")
         ax.set_xlabel("θ₁ (canonical coordinate)")
         ax.set_ylabel("θ₂ (canonical coordinate)")
-    fig.legend(handles=handles, loc="lower center", ncols=len(handles), frameon=False, bbox_to_anchor=(0.5, 0.0))
+    fig.legend(handles=handles, loc="lower center", ncols=min(len(handles), cols), frameon=False,
+               bbox_to_anchor=(0.5, 0.0))
     fig.suptitle(spec.title)
     return fig
 
@@ -196,7 +199,7 @@ def render_gradient_fields(names=None) -> dict[str, tuple[FieldFigure, bytes]]:
     """name → (figure spec, PNG bytes) for the five figures (or those ``names``)."""
     import matplotlib
 
-    from .plots import _RC, png_bytes
+    from .plots import RC, png_bytes
 
     specs = gradient_fields()
     known = [s.name for s in specs]
@@ -207,7 +210,7 @@ def render_gradient_fields(names=None) -> dict[str, tuple[FieldFigure, bytes]]:
         specs = [s for s in specs if s.name in names]
     out = {}
     for spec in specs:
-        with matplotlib.rc_context(_RC):
+        with matplotlib.rc_context(RC):
             out[spec.name] = (spec, png_bytes(field_figure(spec)))
     return out
 

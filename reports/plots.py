@@ -19,17 +19,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from overparam.theorems.core import Claim, Result, Violation, shorten
+from overparam.theorems.core import Claim, Result, Violation, degenerate_example, shorten
 from overparam.theorems.style import COLORS, new_figure
 
-__all__ = ["Picture", "png_bytes", "render", "render_capturing", "claim_pictures", "fallback_plot",
-           "PNG_METADATA"]
+__all__ = ["Picture", "png_bytes", "render", "render_capturing", "claim_pictures", "figure_drawers", "call_plot", "fallback_plot",
+           "rate_plot", "laid_out", "PNG_METADATA", "RC"]
 
 #: PNG text chunks: none that vary (Matplotlib writes its version as "Software" by default)
 PNG_METADATA = {"Software": None}
 
 #: the rc settings every picture is drawn under (a claim's plot cannot leak changes)
-_RC = {"font.size": 9, "axes.titlesize": 10, "axes.labelsize": 9, "legend.fontsize": 8,
+RC = {"font.size": 9, "axes.titlesize": 10, "axes.labelsize": 9, "legend.fontsize": 8,
        "svg.hashsalt": "overparam", "path.simplify": True}
 
 _MAX_ARRAYS = 8
@@ -54,15 +54,21 @@ class Picture:
     warnings: list[str] = dataclasses.field(default_factory=list)
 
 
-def _laid_out(fig, _=None) -> None:
-    """Tight layout for a claim's own picture, unless it chose a layout of its own: panels'
-    labels then do not overlap."""
-    if fig.get_layout_engine() is None:
-        import warnings
+def laid_out(fig, _=None) -> None:
+    """Lay out a claim's own picture: tight layout, unless it chose a layout of its own, and
+    :func:`overparam.reports.layout.tidy` (titles wrapped to their room, legends off the data, integer
+    ticks on index axes), so that panels' labels neither overlap nor leave the canvas."""
+    from .layout import tidy
 
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # a layout that cannot be tightened stays as drawn
-            fig.tight_layout()
+    tidy(fig, _tight if fig.get_layout_engine() is None else None)
+
+
+def _tight(fig) -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a layout that cannot be tightened stays as drawn
+        fig.tight_layout()
 
 
 def png_bytes(fig) -> bytes:
@@ -83,7 +89,7 @@ def render_capturing(draw, *, figsize=None) -> tuple[bytes, list[str]]:
 
     import matplotlib
 
-    with warnings.catch_warnings(record=True) as caught, matplotlib.rc_context(_RC):
+    with warnings.catch_warnings(record=True) as caught, matplotlib.rc_context(RC):
         warnings.simplefilter("always")
         fig = new_figure(figsize) if figsize else new_figure()
         draw(fig)
@@ -154,22 +160,36 @@ def _stem(ax, name: str, a: np.ndarray, color: str) -> None:
 
 
 def _violation_panel(ax, v: Violation) -> None:
-    vals = [v.value, v.bound]
-    finite = all(np.isfinite(vals))
-    shown = [x if np.isfinite(x) else 0.0 for x in vals]
-    bars = ax.barh([1, 0], shown, color=[COLORS["violation"], COLORS["reference"]], height=0.6)
-    bars[0].set_label(f"observed {v.what} = {v.value:.3g}")
-    bars[1].set_label(f"bound: should be {v.op} {v.bound:.3g}")
-    ax.set_yticks([1, 0], ["observed", "bound"])
-    pos = [abs(x) for x in shown if x != 0]
-    if finite and len(pos) == 2 and min(shown) > 0 and max(pos) / min(pos) > 100:
-        ax.set_xscale("log")
-    else:
-        ax.axvline(0, color=COLORS["neutral"], lw=0.6)
-    title = v.what if len(v.what) <= 60 else v.what[:57] + "…"
-    ax.set_title(f"violated: {title} {v.op} {v.bound:.3g}")
-    ax.set_xlabel("value")
-    ax.legend(loc="best")
+    """The violated bound as a margin: value − bound on a line centred on the bound, the side the claim
+    allows shaded, the round-off band the comparison allowed drawn around the bound, so that 0.869984
+    against 0.87 shows its distance instead of two equal bars."""
+    from overparam.theorems.core import _fmt
+
+    title = shorten(v.what, 50)
+    ax.set_title(f"violated: {title} {v.op} {_fmt(v.bound, v.value)}")
+    ax.set_yticks([])
+    if not (np.isfinite(v.value) and np.isfinite(v.bound)):
+        ax.set_xticks([])
+        ax.text(0.5, 0.5, f"{v.what} = {v.value}: not finite", ha="center", va="center", transform=ax.transAxes)
+        return
+    margin = v.value - v.bound
+    band = v.band if v.band is not None and np.isfinite(v.band) else 0.0
+    reach = 1.6 * max(abs(margin), band, np.finfo(float).tiny)
+    ax.set_xlim(-reach, reach)
+    ax.set_ylim(0, 2.6)  # the marker low, the legend above it
+    below = v.op in ("≤", "<")  # the claim allows values below the bound
+    allowed = (-reach, band) if below else (-band, reach)
+    if v.op in ("≤", "<", "≥", ">"):
+        ax.axvspan(*allowed, color=COLORS["canonical"], alpha=0.12, lw=0, label=f"allowed side ({v.op} bound)")
+    if band > 0:
+        ax.axvspan(-band, band, color=COLORS["neutral"], alpha=0.45, lw=0,
+                   label=f"round-off band ±{band:.2g}" + (" (too narrow to see)" if band < reach / 300 else ""))
+    ax.axvline(0, color=COLORS["reference"], lw=2, label=f"bound = {_fmt(v.bound, v.value)}")
+    rel = f", {margin / abs(v.bound):+.2g} of |bound|" if v.bound != 0 else ""
+    ax.plot([margin], [0.5], "D", color=COLORS["violation"], ms=9,
+            label=f"observed = {_fmt(v.value, v.bound)} (by {margin:+.3g}{rel})")
+    ax.set_xlabel("value − bound")
+    ax.legend(loc="upper center", fontsize=7, frameon=False)
 
 
 def fallback_plot(example, fig, *, violation: Violation | None = None, title: str = "") -> None:
@@ -251,37 +271,75 @@ def rate_plot(result: Result, fig) -> None:
     ax.set_xlim(-0.6, len(names) - 0.4)
     ax.set_ylim(-0.12, 1.05)
     ax.set_ylabel("fraction that meets the criterion")
-    ax.set_title(f"{result.id} {rate['verdict']}: " + shorten(rate["criterion"], 90), fontsize=9)
+    ax.set_title(f"{result.id} {rate['verdict']}: {rate['criterion']}", fontsize=9)  # wrapped by laid_out
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=1, frameon=False)
 
 
-def claim_pictures(claim: Claim | None, result: Result) -> list[Picture]:
-    """The pictures of a result: the claim's own plot (or its error) and, without one, the generic picture."""
+def figure_drawers(claim: Claim | None, result: Result) -> list[tuple[str, str, object]]:
+    """(name, caption, draw) of each picture of a result, in page order: the rate of a tendency claim,
+    then the claim's own plot, else the generic picture; ``draw(fig)`` draws it laid out on ``fig``.
+    A claim's plot that raises is replaced by the generic picture in :func:`claim_pictures`."""
     example = result.example
     if example is None:
         return []
     what = result.example_role
-    title = f"{result.id}: the {what}" + (f" ({result.label})" if result.label else "")
-    pictures: list[Picture] = []
-    error = ""
+    drawers = []
     if result.rate is not None:  # a tendency claim: the rate that decided it comes first
-        try:
-            png, warned = render_capturing(lambda fig: _laid_out(fig, rate_plot(result, fig)))
-            pictures.append(Picture("rate", png, f"{result.id}'s rate over the run, with its interval and the "
-                                                 f"rule's thresholds.", warnings=warned))
-        except Exception:
-            pictures.append(Picture("rate", b"", "", traceback.format_exc(limit=8)))
+        drawers.append(("rate", f"{result.id}'s rate over the run, with its interval and the rule's thresholds.",
+                        lambda fig: laid_out(fig, rate_plot(result, fig))))
     if claim is not None and claim.plot is not None:
+        drawers.append(("plot", f"{result.id}'s own picture of the {what}.",
+                        lambda fig: laid_out(fig, call_plot(claim.plot, example, fig, result))))
+        # beside an example at the edge the search was steered to, or a degenerate one (g = 0, U = 0)
+        if result.typical is not None and (result.example_role == "example nearest the bound"
+                                           or degenerate_example(example)):
+            drawers.append(("typical", f"{result.id}'s own picture of a representative decided example (of median "
+                                       f"score in a uniform sample of the passing ones), beside the {what}.",
+                            lambda fig: laid_out(fig, call_plot(claim.plot, result.typical, fig, result))))
+    else:
+        drawers.append(("values", _values_caption(result), lambda fig: _values(result, fig)))
+    return drawers
+
+
+def call_plot(plot, example, fig, result: Result):
+    """``plot(example, fig)``, or ``plot(example, fig, result=result)`` when the plot takes the result (to
+    draw the numbers the verdict was decided from: a tendency claim's rates, the run's counts)."""
+    import inspect
+
+    try:
+        takes = "result" in inspect.signature(plot).parameters
+    except (TypeError, ValueError):
+        takes = False
+    return plot(example, fig, result=result) if takes else plot(example, fig)
+
+
+def _values_caption(result: Result) -> str:
+    return f"The {result.example_role}'s values" + (" and the violated quantity." if result.violation else ".")
+
+
+def _values(result: Result, fig) -> None:
+    what = result.example_role
+    title = f"{result.id}: the {what}" + (f" ({result.label})" if result.label else "")
+    fallback_plot(result.example, fig, violation=result.violation, title=title)
+
+
+def claim_pictures(claim: Claim | None, result: Result) -> list[Picture]:
+    """The pictures of a result (:func:`figure_drawers`) as PNG; a claim's plot that raises keeps its
+    error and is replaced by the generic picture."""
+    pictures: list[Picture] = []
+    for name, caption, draw in figure_drawers(claim, result):
         try:
-            png, warned = render_capturing(lambda fig: _laid_out(fig, claim.plot(example, fig)))
-            return pictures + [Picture("plot", png, f"{result.id}'s own picture of the {what}.", warnings=warned)]
+            png, warned = render_capturing(draw)
+            pictures.append(Picture(name, png, caption, warnings=warned))
+            continue
         except Exception:
             error = traceback.format_exc(limit=8)
-    try:
-        png, warned = render_capturing(lambda fig: fallback_plot(example, fig, violation=result.violation,
-                                                                       title=title))
-        caption = f"The {what}'s values" + (" and the violated quantity." if result.violation else ".")
-        pictures.append(Picture("values", png, caption, error, warned))
-    except Exception:
-        pictures.append(Picture("values", b"", "", error + "\n" + traceback.format_exc(limit=8)))
+        if name != "plot":
+            pictures.append(Picture(name, b"", "", error))
+            continue
+        try:
+            png, warned = render_capturing(lambda fig: _values(result, fig))
+            pictures.append(Picture("values", png, _values_caption(result), error, warned))
+        except Exception:
+            pictures.append(Picture("values", b"", "", error + "\n" + traceback.format_exc(limit=8)))
     return pictures

@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import random
 import re
 import time
 from dataclasses import dataclass, field
@@ -47,6 +48,8 @@ __all__ = [
     "Violation",
     "expect",
     "expect_same",
+    "degenerate_example",
+    "TYPICAL_SAMPLE",
     "run_claim",
     "per_family",
     "run_family",
@@ -157,13 +160,15 @@ class Violation:
     """The quantity that decided a failure: ``what`` was ``value``, but should be ``op bound``.
 
     ``op`` is the symbol the message prints (≥, >, ≤, <, =, ≠); ``value`` is NaN or ±inf
-    when the quantity was not finite.
+    when the quantity was not finite. ``band`` is the round-off band the comparison allowed
+    (:func:`overparam.theorems.expect_le`), ``None`` when it compared exactly.
     """
 
     what: str
     value: float
     op: str
     bound: float
+    band: float | None = None
 
 
 class ClaimFailed(AssertionError):
@@ -175,15 +180,16 @@ class ClaimFailed(AssertionError):
     """
 
     def __init__(self, message: str, *, what: str | None = None, value=None, op: str | None = None,
-                 bound=None):
+                 bound=None, band=None):
         super().__init__(message)
-        self.what, self.value, self.op, self.bound = what, value, op, bound
+        self.what, self.value, self.op, self.bound, self.band = what, value, op, bound, band
 
     @property
     def violation(self) -> Violation | None:
         """The fields as one :class:`Violation`, when they are numbers."""
         try:
-            return Violation(str(self.what), float(self.value), str(self.op), float(self.bound))
+            return Violation(str(self.what), float(self.value), str(self.op), float(self.bound),
+                             None if self.band is None else float(self.band))
         except (TypeError, ValueError):
             return None
 
@@ -264,7 +270,9 @@ class Claim:
         general: runs over every member of the zoo and in :func:`check_parameterization`.
         settings: overrides of the active Hypothesis profile for this claim (e.g. a
             dynamics claim's smaller example budget).
-        plot: ``plot(example, fig)`` draws the picture for the claim's page.
+        plot: ``plot(example, fig)`` draws the picture for the claim's page; a plot with a ``result``
+            parameter is called ``plot(example, fig, result=result)`` with the run's :class:`Result`
+            (to draw the numbers its verdict was decided from).
         definitions: for open claims, what "near", "converges", … mean here.
         known_failure: why a refutation is expected (data, not a skip).
         rate: for a tendency claim (kind open), the rule that decides it from the rate of its
@@ -349,6 +357,7 @@ class Result:
     rate: dict | None = None  # a tendency claim's rate, interval and verdict (theorems.rates.rate_summary)
     events: dict = field(default_factory=dict)  # event() labels of the examples that passed, and how many
     set_aside: int = 0  # examples not judged, e.g. ψ not differentiable there: neither passed nor failed
+    typical: dict | None = None  # (passing) a representative decided example beside the nearest (TYPICAL_SAMPLE)
 
     def __post_init__(self):
         if isinstance(self.violation, dict):  # read back from JSON
@@ -505,7 +514,8 @@ def run_claim(claim: Claim, *, param=None, params=None, overrides: dict | None =
     strategy = claim.example_strategy(param, params)
     rule = claim.rate
     state: dict[str, Any] = {"calls": 0, "ex": None, "first": None, "label": None, "best": None, "undecided": 0,
-                             "reasons": {}, "counts": {}, "miss": None}
+                             "reasons": {}, "counts": {}, "miss": None, "sample": [], "seen": 0,
+                             "rng": random.Random(claim.id)}
     subject = param.label if param is not None else (subject_of(params) if params is not None else "")
     state["rule"] = rule
     claim = dataclasses.replace(claim, check=_observing(claim.check, state))
@@ -607,6 +617,7 @@ def run_claim(claim: Claim, *, param=None, params=None, overrides: dict | None =
             shown = f"the example nearest the bound: {_nearest(state['label'], score)}"
         else:
             example, shown = state["ex"], "the last example tried"
+    typical = _typical(state, example) if caught is None and rule is None else None
     label = example_label(example)
     if status in ("refuted", "error", "witness found"):
         tag = f" [{claim.id}{', ' + label if label else ''}]"
@@ -625,7 +636,7 @@ def run_claim(claim: Claim, *, param=None, params=None, overrides: dict | None =
     return Result(claim.id, claim.kind, status, examples, seconds, message, example,
                   name_the_claim(out.getvalue(), claim, status), label, subject, violation, shown, search, replayed,
                   state["undecided"], dict(state["reasons"]), rate,
-                  dict(sorted(state.get("events", {}).items(), key=lambda kv: -kv[1])))
+                  dict(sorted(state.get("events", {}).items(), key=lambda kv: -kv[1])), typical=typical)
 
 
 def _reasons(state: dict) -> str:
@@ -780,21 +791,60 @@ def _nearest(label: str, score: float) -> str:
     return f"highest {label} = {_fmt(score)}"
 
 
+#: passing examples sampled (uniformly, by reservoir) for the representative one a report shows beside
+#: the example nearest the bound: the sample's example of median score (the search's middle, neither
+#: the edge it was steered to nor a trivial draw), skipping degenerate ones (an array of zeros)
+TYPICAL_SAMPLE = 16
+
+
 def _keep_if_nearest(state: dict, ex) -> None:
-    """Keep ``ex`` when its score on the first label the check passed to ``target()`` is the highest yet."""
+    """Keep ``ex`` when its score on the first label the check passed to ``target()`` is the highest yet,
+    and in the uniform sample of non-degenerate passing examples (:data:`TYPICAL_SAMPLE`)."""
     try:
         from hypothesis.control import current_build_context
 
         observed = current_build_context().data.target_observations
     except Exception:  # outside a Hypothesis run, or an API this version lacks: no scores
-        return
-    if not observed:
-        return
-    if state["label"] is None:
+        observed = {}
+    if observed and state["label"] is None:
         state["label"] = next(iter(observed))
-    score = observed.get(state["label"])
+    score = observed.get(state["label"]) if observed else None
     if score is not None and (state["best"] is None or score > state["best"][0]):
         state["best"] = (float(score), ex)
+    if "sample" in state and not degenerate_example(ex):
+        # the sample's own random numbers (seeded by the claim): Hypothesis's draws are not touched
+        state["seen"] += 1
+        item = (float(score) if score is not None else None, state["seen"], ex)
+        if len(state["sample"]) < TYPICAL_SAMPLE:
+            state["sample"].append(item)
+        else:
+            j = state["rng"].randrange(state["seen"])
+            if j < TYPICAL_SAMPLE:
+                state["sample"][j] = item
+
+
+def degenerate_example(ex) -> bool:
+    """Whether an example has a numeric array that is all zeros: g = 0, U = 0."""
+    if not isinstance(ex, dict):
+        return False
+    for v in ex.values():
+        if isinstance(v, np.ndarray) and v.dtype.kind in "biuf" and v.size and not np.any(v):
+            return True
+        if isinstance(v, dict) and degenerate_example(v):
+            return True
+    return False
+
+
+def _typical(state: dict, shown) -> dict | None:
+    """The sampled passing example of median score (or the sample's middle draw without scores), unless
+    it is the example already shown."""
+    sample = state.get("sample") or []
+    if not sample:
+        return None
+    scored = [s for s in sample if s[0] is not None]
+    ranked = sorted(scored, key=lambda s: (s[0], s[1])) if scored else sorted(sample, key=lambda s: s[1])
+    ex = ranked[(len(ranked) - 1) // 2][2]
+    return None if ex is shown else ex
 
 
 def expect_same(a, b, *, scale: float, terms: int, depth: int = 1, what: str, member=None) -> None:

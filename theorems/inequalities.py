@@ -64,7 +64,8 @@ def _check(value, op: str, bound, what: str, band, magnitude, terms, depth, scal
         _steer(margin, size, what)
     if margin < -band:
         raise ClaimFailed(_sentence(what, value, sym, bound, tail=f"(by more than its round-off band {band:.2g})",
-                                    context=context, member=member), what=what, value=value, op=sym, bound=bound)
+                                    context=context, member=member), what=what, value=value, op=sym, bound=bound,
+                          band=band)
 
 
 def _band(band) -> float:

@@ -89,8 +89,9 @@ def _import(ref: str):
 
 def result_to_dict(r: Result) -> dict:
     """The result as JSON-ready data; ``violation`` only when the failure named one."""
-    d = asdict(dataclasses.replace(r, example=None))
+    d = asdict(dataclasses.replace(r, example=None, typical=None))
     d["example"] = to_jsonable(r.example) if r.example is not None else None
+    d["typical"] = to_jsonable(r.typical) if r.typical is not None else None
     if d["violation"] is None:
         del d["violation"]
     return d
@@ -99,6 +100,7 @@ def result_to_dict(r: Result) -> dict:
 def result_from_dict(d: dict) -> Result:
     d = dict(d)
     d["example"] = from_jsonable(d["example"]) if d.get("example") is not None else None
+    d["typical"] = from_jsonable(d["typical"]) if d.get("typical") is not None else None
     return Result(**d)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["COLORS", "FIGSIZE", "DPI", "new_figure", "draw_arrows", "square_limits", "fit_limits", "shade_halfspace"]
+__all__ = ["COLORS", "FIGSIZE", "DPI", "new_figure", "draw_arrows", "square_limits", "fit_limits", "shade_halfspace",
+           "log_dots", "index_ticks"]
 
 #: role → colour (colour-blind safe, Okabe–Ito)
 COLORS = {
@@ -78,3 +79,46 @@ def shade_halfspace(ax, normal2, r: float, label: str) -> None:
     ax.fill(poly[:, 0], poly[:, 1], color=COLORS["neutral"], alpha=0.18, lw=0, label=label)
     t = np.array([-n[1], n[0]])
     ax.plot([-R * t[0], R * t[0]], [-R * t[1], R * t[1]], color=COLORS["neutral"], lw=0.8, ls="--")
+
+
+def index_ticks(axis, lo: int, hi: int) -> None:
+    """Whole-number ticks from ``lo`` to ``hi`` on an axis whose values are indices (``ax.xaxis``)."""
+    from matplotlib.ticker import FixedLocator, MaxNLocator
+
+    whole = np.arange(int(lo), int(hi) + 1)
+    axis.set_major_locator(FixedLocator(whole) if whole.size <= 10 else MaxNLocator(integer=True))
+
+
+def log_dots(ax, positions, values, colors, *, labels=None, horizontal: bool = False, ms: float = 7) -> None:
+    """Positive values on a log axis as dots (a bar on a log axis starts at an arbitrary floor, which makes
+    its length meaningless); a value of 0 is drawn as a triangle on the axis's low edge, marked "0", and
+    a value that is not finite as a cross on the high edge. ``horizontal``: values along x."""
+    vals = np.asarray(values, float)
+    pos = np.asarray(positions, float)
+    colors = list(colors) if not isinstance(colors, str) else [colors] * len(vals)
+    labels = list(labels) if labels is not None else [None] * len(vals)
+    good = np.isfinite(vals) & (vals > 0)
+    for p, v, c, lab in zip(pos[good], vals[good], np.asarray(colors, object)[good], np.asarray(labels, object)[good]):
+        xy = (v, p) if horizontal else (p, v)
+        ax.plot(*xy, "o", color=c, ms=ms, label=lab)
+    if horizontal:
+        ax.set_xscale("log")
+    else:
+        ax.set_yscale("log")
+    if good.any():  # room for the edge markers: two decades below the least value, one above the largest
+        lo, hi = float(vals[good].min()) / 100, float(vals[good].max()) * 10
+        (ax.set_xlim if horizontal else ax.set_ylim)(lo, hi)
+    from matplotlib.transforms import blended_transform_factory
+
+    for p, v, c, lab in zip(pos[~good], vals[~good], np.asarray(colors, object)[~good], np.asarray(labels, object)[~good]):
+        at, mark, text = (0.0, "<" if horizontal else "v", "0") if v == 0 else (1.0, "x", f"{v:g}")
+        if horizontal:
+            t = blended_transform_factory(ax.transAxes, ax.transData)
+            ax.plot([at], [p], mark, color=c, ms=ms, transform=t, clip_on=False, label=lab)
+            ax.annotate(text, (at, p), xycoords=t, xytext=(6 if at == 0 else -10, 4), textcoords="offset points",
+                        fontsize=7, color=c)
+        else:
+            t = blended_transform_factory(ax.transData, ax.transAxes)
+            ax.plot([p], [at], mark, color=c, ms=ms, transform=t, clip_on=False, label=lab)
+            ax.annotate(text, (p, at), xycoords=t, xytext=(5, 4 if at == 0 else -10), textcoords="offset points",
+                        fontsize=7, color=c)

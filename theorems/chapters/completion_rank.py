@@ -146,7 +146,9 @@ def _memo_c36(ex):
     return memo(_c36_experiment, ex)
 
 
-def plot_depth_rank(ex, fig):
+def plot_depth_rank(ex, fig, result=None):
+    """C36: this example's problems (effective rank at each depth, per initialization) and the spectra of one;
+    the counts of the example beside those of the run the verdict was decided from (``result.rate``)."""
     out = completion_panel(ex)
     fig.set_size_inches(11, 4.8)
     ax = fig.add_subplot(1, 2, 1)
@@ -173,7 +175,7 @@ def plot_depth_rank(ex, fig):
     ax.set_xlabel("problem (its target's rank)")
     ax.set_ylabel("effective rank exp H(σ/Σσ)")
     c = out["count"]
-    ax.set_title(f"depth 3 ends lower on {c.met} of {c.decided} decided problems (✓)", fontsize=9)
+    ax.set_title(f"this example: depth 3 ends lower on {c.met} of its {c.decided} decided problems (✓)", fontsize=9)
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), frameon=False)
     ax2 = fig.add_subplot(1, 2, 2)
     i = next((k for k, v in enumerate(out["verdicts"]) if isinstance(v, dict) and not v["met"]), 0)
@@ -188,7 +190,12 @@ def plot_depth_rank(ex, fig):
     ax2.set_ylabel("singular value σᵢ")
     ax2.set_title(f"spectra of the completions of problem {i}", fontsize=9)
     ax2.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, frameon=False)
-    fig.suptitle(f"C36: matrix completion from σ = {ex['sigma']:.2g}, effective rank against depth", fontsize=10)
+    run = ""
+    if result is not None and result.rate is not None:  # the numbers the verdict was decided from
+        r = result.rate
+        run = (f"\nthe run: {r['met']} of {r['decided']} decided problems over its {result.examples} "
+               f"example{'s' if result.examples != 1 else ''}")
+    fig.suptitle(f"C36: matrix completion from σ = {ex['sigma']:.2g}, effective rank against depth{run}", fontsize=10)
 
 
 _C36_RULE = RateRule("the median effective rank over the initializations is lower at depth 3 than at depth 2, "

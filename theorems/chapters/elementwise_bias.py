@@ -33,7 +33,7 @@ from ..flow_limits import (
 from ..rates import RateRule
 from ..registry import claim
 from ..sections import GRADIENT_FIELDS
-from ..style import COLORS
+from ..style import COLORS, log_dots
 
 __all__ = [
     "squared_map_sparse_from_small_alpha",
@@ -277,9 +277,13 @@ def plot_large_alpha(ex, fig):
     if out["entropy"] is not None:
         names.append("to the entropy argmin")
         vals.append(relative_distance(run.theta, out["entropy"], t0))
-    ax2.bar(names, vals, color=[COLORS["violation"] if d > _NEAR else COLORS["canonical"], COLORS["other"]][:len(vals)])
+    log_dots(ax2, range(len(vals)), vals,
+             [COLORS["violation"] if d > _NEAR else COLORS["canonical"], COLORS["other"]][:len(vals)])
+    ax2.set_xticks(range(len(vals)), names)
+    ax2.set_xlim(-0.6, len(vals) - 0.4)
+    shown = [v for v in vals if np.isfinite(v) and v > 0] + [_NEAR]
+    ax2.set_ylim(min(shown) / 10, max(shown) * 10)
     ax2.axhline(_NEAR, color=COLORS["reference"], ls="--", label=f"'near': {_NEAR:g}")
-    ax2.set_yscale("log")
     ax2.set_ylabel("‖θ − θ_ref‖ / ‖θ_ref − θ₀‖")
     ax2.set_title("relative distance of the end point", fontsize=9)
     _legend_below(ax2, -0.12)

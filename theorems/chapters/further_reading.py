@@ -30,7 +30,7 @@ from overparam.parameterizations.strategies import finite_vectors, inputs, posit
 from ..core import ClaimFailed, expect, expect_same
 from ..registry import claim
 from ..sections import FURTHER_READING
-from ..style import COLORS
+from ..style import COLORS, log_dots
 from ..notation import sup, vector
 
 __all__ = ["end_to_end_preconditioner", "end_to_end_field_not_conservative", "end_to_end_field_never_a_gradient",
@@ -120,11 +120,13 @@ def plot_preconditioner(ex, fig):
     ax.legend(fontsize=7)
     ax2 = fig.add_subplot(1, 2, 2)
     diff = np.abs(actual - pred)
-    ax2.bar(idx, diff, 0.5, color=COLORS["violation"], label="|K g − prediction|")
     bound = _c34_bound(m, theta, g)
+    log_dots(ax2, idx, diff, COLORS["violation"], labels=["|K g − prediction|ᵢ"] + [None] * (diff.size - 1))
+    shown = [v for v in (*diff, bound) if v > 0]
+    if shown:
+        ax2.set_ylim(min(shown) / 100, max(shown) * 10)
     ax2.axhline(bound, color=COLORS["reference"], ls="--", label="round-off bound on ‖K g − prediction‖")
-    if diff.max() > 0 or bound > 0:
-        ax2.set_yscale("log")
+    ax2.set_xlim(-0.6, idx.size - 0.4)
     ax2.set_xticks(idx)
     ax2.set_xlabel("coordinate i")
     ax2.set_ylabel("absolute difference")
@@ -281,6 +283,17 @@ def _circulation(ex, e1, e2, rho):
     return float(np.sum(_field_batch(ex, pts) * tangent) * 2 * np.pi / pts.shape[1])
 
 
+def _circulation_roundoff(ex, e1, e2, rho) -> float:
+    """The round-off bound of :func:`_circulation` at radius ρ: each of the M terms F·dl carries F's own
+    round-off (depth 3, from its term sizes :func:`_field_scale`) and one inner product, then the M terms
+    are summed: ``roundoff`` of Σ|F terms|·|dl|·2π/M over d + n + M terms, depth 4."""
+    if rho == 0:
+        return 0.0
+    pts, tangent = _circle(ex["theta"], e1, e2, rho)
+    scale = float(np.sum(_field_scale(ex, pts) * np.linalg.norm(tangent, axis=0))) * 2 * np.pi / pts.shape[1]
+    return roundoff(scale, ex["theta"].size + ex["X"].shape[0] + pts.shape[1], depth=4)
+
+
 def _c35_quantities(ex):
     """Everything C35 and its plot need, in one place."""
     theta, N = ex["theta"], ex["N"]
@@ -347,14 +360,20 @@ def plot_not_conservative(ex, fig):
     rhos = rho0 * 2.0 ** -np.arange(0, 8, 0.5)
     circ = np.array([_circulation(ex, e1, e2, r) for r in rhos])
     pred = np.pi * rhos ** 2 * omega
-    ax2.loglog(rhos, np.abs(circ) + 1e-300, "o-", color=COLORS["induced"], label="|∮F·dl| = |∮P·dl| (64-point rule)")
+    shown = np.abs(circ) > 0
+    ax2.loglog(rhos[shown], np.abs(circ[shown]), "o-", color=COLORS["induced"],
+               label="|∮F·dl| = |∮P·dl| (64-point rule)" + ("; 0 not drawn" if not shown.all() else ""))
     if omega != 0:
         ax2.loglog(rhos, np.abs(pred), "--", color=COLORS["reference"], label="πρ²|ω|, ω = e₂ᵀ(DF − DFᵀ)e₁")
-    ax2.loglog(rhos, np.abs(circ - pred) + 1e-300, ":", color=COLORS["neutral"], label="|remainder| (∝ ρ⁴)")
+    floor = np.array([_circulation_roundoff(ex, e1, e2, r) for r in rhos])
+    ax2.loglog(rhos, floor, "-.", color=COLORS["violation"], lw=1, label="round-off bound of the computed ∮")
+    rest = np.abs(circ - pred)
+    if np.any(rest > 0):
+        ax2.loglog(rhos[rest > 0], rest[rest > 0], ":", color=COLORS["neutral"], label="|remainder| (∝ ρ⁴)")
     ax2.set_xlabel("loop radius ρ")
     ax2.set_ylabel("circulation")
-    ax2.set_title("non-zero circulation: F is not a gradient" if abs(omega) > 0 else "circulation at round-off",
-                  fontsize=9)
+    ax2.set_title("non-zero circulation: F is not a gradient" if abs(omega) > 0 else
+                  "circulation within its round-off bound", fontsize=9)
     ax2.legend(fontsize=7)
     fig.suptitle("End-to-end field F = −P, P = ‖θ‖^(2−2/N)·(g + (N−1)θ̂θ̂ᵀg) (the sign does not change the curl's size)")
 

@@ -129,22 +129,27 @@ def plot_canonical_minimum_is_critical(ex, fig):
 
 def plot_singular_values(ex, fig):
     """C19: singular values of J against numpy's rank tolerance; ‖Jᵀg‖ against σ_q‖g‖."""
-    from ..style import COLORS
+    from ..style import COLORS, index_ticks, log_dots
 
     m, w, g = ex["param"], ex["w"], ex["g"]
     J = np.asarray(m.jacobian(w))
     q, p = J.shape
     s = np.linalg.svd(J, compute_uv=False)
     tol = (s[0] if s.size else 0.0) * max(p, q) * np.finfo(float).eps
-    floor = max(tol, np.finfo(float).tiny) / 10
     ax = fig.add_subplot()
-    ax.bar(np.arange(1, s.size + 1), np.maximum(s, floor), color=COLORS["canonical"], label="σ_i(J)")
-    ax.axhline(max(tol, floor), color=COLORS["violation"], ls="--", label="rank tolerance σ₁·max(p,q)·eps")
+    idx = np.arange(1, s.size + 1)
+    log_dots(ax, idx, s, COLORS["canonical"], labels=["σ_i(J)"] + [None] * (s.size - 1))
     ng = float(np.linalg.norm(g))
-    if ng > 0:
-        ax.axhline(float(np.linalg.norm(m.vjp(w, g))) / ng, color=COLORS["induced"],
-                   label="‖Jᵀg‖/‖g‖ (≥ σ_q when rank J = q)")
-    ax.set_yscale("log")
+    ratio = float(np.linalg.norm(m.vjp(w, g))) / ng if ng > 0 else 0.0
+    shown = [v for v in (*s, tol, ratio) if np.isfinite(v) and v > 0]
+    if shown:  # the least value drawn sets the floor: every line and dot in view
+        ax.set_ylim(min(shown) / 100, max(shown) * 10)
+    if tol > 0:
+        ax.axhline(tol, color=COLORS["violation"], ls="--", label="rank tolerance σ₁·max(p,q)·eps")
+    if ratio > 0:
+        ax.axhline(ratio, color=COLORS["induced"], label="‖Jᵀg‖/‖g‖ (≥ σ_q when rank J = q)")
+    ax.set_xlim(0.5, s.size + 0.5)
+    index_ticks(ax.xaxis, 1, s.size)
     ax.set_xlabel("i")
     ax.set_ylabel("singular value")
     ax.set_title(f"C19: singular values of J ({m.label}, q={q})")

@@ -72,8 +72,18 @@ def _gain_plot(fig, key, gains, *, xlabel, curve, curve_label, pair, pair_label,
         ax.set_xscale("log")
         ax.set_yscale("log")
     ax.scatter(a[pos], gains[pos], color=COLORS["induced"], zorder=3, label="gains Kᵢᵢ")
-    for i in np.flatnonzero(pos):
-        ax.annotate(f" {i}", (a[i], gains[i]), color=COLORS["text"], fontsize=8)
+    # one label for points that coincide on the plot (equal |keyᵢ| draw one dot): "0, 2" rather than
+    # two labels printed on each other
+    groups: list[list[int]] = []
+    for i in sorted(np.flatnonzero(pos), key=lambda i: (a[i], gains[i])):
+        last = groups[-1][0] if groups else None
+        if last is not None and abs(np.log(a[i] / a[last])) < 0.03 and abs(np.log(gains[i] / gains[last])) < 0.03:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    for g in groups:
+        ax.annotate(" " + ", ".join(str(i) for i in sorted(g)), (a[g[0]], gains[g[0]]), color=COLORS["text"],
+                    fontsize=8)
     if pair is not None:
         i, j = pair
         ax.plot([a[i], a[j]], [gains[i], gains[j]], color=pair_color, lw=3, marker="o", ms=9, zorder=4,

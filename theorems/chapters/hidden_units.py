@@ -17,7 +17,7 @@ from overparam.parameterizations import ShallowReLU, TwoLayerLinear
 from overparam.parameterizations.strategies import finite_vectors
 
 from ..core import expect, expect_same
-from ..rates import RateRule, wilson_interval
+from ..rates import RateRule
 from ..example_strategies import examples, relu
 from ..registry import claim
 from ..sections import GENERAL_VIEW
@@ -189,44 +189,59 @@ _C22_RULE = RateRule("J (n×p) has full row rank n at a standard random initiali
                      holds_above=0.9, refuted_below=0.9, trial="random initialization")
 
 
-def plot_rank_against_width(ex, fig):
-    """C22: σ_n/σ₁ of J at the example's initialization at each width (the rank tolerance marked), and the
-    rate of rank-deficient J against width over 100 fresh initializations of the example's n and d."""
-    from ..style import COLORS
+def plot_rank_against_width(ex, fig, result=None):
+    """C22: the run's rate of full-rank J at each width with its interval, as the verdict was decided
+    (``result.rate``), and σ_n/σ₁ of J at the example's initialization at each width against the rank
+    tolerance."""
+    from ..style import COLORS, log_dots
 
+    rate = result.rate if result is not None else None
     ax = fig.add_subplot(1, 2, 1)
-    draws = 100
-    rng = np.random.default_rng([ex["input_seed"], ex["init_seed"], 22])
-    for j, c in enumerate(WIDTH_MULTIPLES):
-        bad = 0
-        for _ in range(draws):
-            m = ShallowReLU(n=ex["n"], d=ex["d"], k=c * ex["n"], seed=int(rng.integers(2**31)))
-            bad += not full_row_rank(m, m.sample(rng))[0]
-        lo, hi = wilson_interval(bad, draws)
-        ax.errorbar([j], [bad / draws], yerr=[[bad / draws - lo], [hi - bad / draws]], fmt="o",
-                    color=COLORS["violation"] if c == 32 else COLORS["canonical"], capsize=5,
-                    label="rank-deficient fraction, 95% Wilson interval" if j == 0 else None)
-    ax.axhline(1 - _C22_RULE.holds_above, color=COLORS["reference"], ls="--",
-               label=f"C22's bound at k = 32n: {1 - _C22_RULE.holds_above:g}")
-    ax.set_xticks(range(len(WIDTH_MULTIPLES)), [_series(c) for c in WIDTH_MULTIPLES])
-    ax.set_xlim(-0.5, len(WIDTH_MULTIPLES) - 0.5)
-    ax.set_ylim(-0.03, 1.0)
+    names = [_series(c) for c in WIDTH_MULTIPLES]
+    if rate is not None:
+        for j, name in enumerate(names):
+            c = rate["series"].get(name)
+            if c is None or not c["decided"]:
+                continue
+            r = c["rate"]
+            deciding = name == rate["decides"]
+            ax.errorbar([j], [r], yerr=[[r - c["lo"]], [c["hi"] - r]], fmt="o", capsize=5,
+                        color=COLORS["other"] if deciding else COLORS["canonical"],
+                        label=f"full-rank fraction, {rate['confidence']:.0%} interval" if j == 0 else None)
+            ax.annotate(f"{c['met']}/{c['decided']}", (j, c["lo"]), textcoords="offset points", xytext=(0, -12),
+                        ha="center", fontsize=7)
+        ax.axhline(rate["holds_above"], color=COLORS["reference"], ls="--",
+                   label=f"threshold at {rate['decides']}: {rate['holds_above']:g}")
+        ax.set_title(f"the run: {rate['decided']} initializations a width", fontsize=9)
+    else:
+        ax.set_title("the run's rates", fontsize=9)
+        ax.text(0.5, 0.5, "(drawn from a run's result;\nnone was given)", ha="center", va="center",
+                transform=ax.transAxes, fontsize=8)
+    ax.set_xticks(range(len(names)), [n + ("\n(decides)" if rate and n == rate["decides"] else "") for n in names])
+    ax.set_xlim(-0.5, len(names) - 0.5)
+    ax.set_ylim(-0.12, 1.05)
     ax.set_xlabel("width k")
-    ax.set_ylabel(f"P(rank J < n), {draws} inits")
-    ax.set_title(f"n = {ex['n']}, d = {ex['d']}: fresh inputs and inits", fontsize=9)
+    ax.set_ylabel("fraction of J with full rank n")
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
     ax2 = fig.add_subplot(1, 2, 2)
-    tiny = np.finfo(float).eps
+    ratios, tols, colors = [], [], []
     for c, m, w in _widths(ex):
         ok, ratio = full_row_rank(m, w)
-        tol = max(m.n, m.n_params) * tiny
-        ax2.bar([_series(c)], [max(ratio, tiny / 10)], color=COLORS["canonical"] if ok else COLORS["violation"])
-        ax2.plot([-0.4 + WIDTH_MULTIPLES.index(c), 0.4 + WIDTH_MULTIPLES.index(c)], [tol, tol],
-                 color=COLORS["reference"], ls="--", label="rank tolerance max(n, p)·eps" if c == 1 else None)
-    ax2.set_yscale("log")
+        ratios.append(ratio)
+        tols.append(max(m.n, m.n_params) * np.finfo(float).eps)
+        colors.append(COLORS["canonical"] if ok else COLORS["violation"])
+    log_dots(ax2, range(len(names)), ratios, colors)
+    for j, tol in enumerate(tols):
+        ax2.plot([j - 0.35, j + 0.35], [tol, tol], color=COLORS["reference"], ls="--",
+                 label="rank tolerance max(n, p)·eps" if j == 0 else None)
+    shown = [v for v in ratios + tols if v > 0]
+    ax2.set_ylim(min(shown) / 100, max(shown) * 10)
+    ax2.set_xticks(range(len(names)), names)
+    ax2.set_xlim(-0.5, len(names) - 0.5)
+    ax2.set_xlabel("width k")
     ax2.set_ylabel("σ_n(J)/σ₁(J) (pink: rank-deficient)")
-    ax2.set_title("this example's initialization", fontsize=9)
-    ax2.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
+    ax2.set_title("this example's initializations", fontsize=9)
+    ax2.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
     fig.suptitle("C22: J of a random shallow ReLU network against its width", fontsize=10)
 
 

@@ -36,9 +36,10 @@ def plot_permutation(ex, fig):
     ax = fig.add_subplot(1, 2, 1)
     U, v = m.unpack(w)
     ax.imshow(np.column_stack([U, v]), cmap="coolwarm", aspect="auto")
-    ax.set_title("[U | v]; rows are hidden units")
+    order = ", ".join(str(int(i)) for i in perm)
+    ax.set_title(f"[U | v]; rows are hidden units, permuted to ({order})")
     ax.set_xlabel("input coordinate (last column: v)")
-    ax.set_ylabel(f"hidden unit (permuted by {list(perm)})")
+    ax.set_ylabel("hidden unit")
     _bars(fig.add_subplot(1, 2, 2), [("ψ(U, v)", m.psi(w), COLORS["canonical"]),
                                      ("ψ(permuted)", m.psi(m.permute(w, perm)), COLORS["induced"])],
           f"C01: the same θ ({m.label})")

@@ -184,6 +184,7 @@ def plot_step_size(ex, fig):
         ax.semilogy(r.loss_steps, np.maximum(r.losses, 1e-300), color=COLORS["induced"],
                     label=f"(U, v), η/2^{i} = {lr:.3g}: {r.status}")
     ax.set_xscale("symlog", linthresh=10)
+    ax.set_xlim(left=0)  # steps count from 0: no negative tick on the symlog axis
     ax.set_xlabel("step")
     ax.set_ylabel("loss ½(f(x) − y)²")
     ax.set_title(f"target y = {t:.3g} (η|y|‖x‖ = {eta * abs(t) * nx:.3g})", fontsize=9)

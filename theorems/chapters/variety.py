@@ -33,7 +33,7 @@ from ..geometry import (
 )
 from ..registry import claim
 from ..sections import VARIETY
-from ..style import COLORS, draw_arrows, shade_halfspace, square_limits
+from ..style import COLORS, draw_arrows, log_dots, shade_halfspace, square_limits
 from ..notation import vector
 
 __all__ = [
@@ -72,11 +72,10 @@ def plot_same_theta(ex, fig):
             np.linalg.norm(th - th2), tol]
     cols = [COLORS["theta"], COLORS["other"], COLORS["theta"], COLORS["other"], COLORS["violation"],
             COLORS["neutral"]]
-    ax2.bar(range(len(vals)), np.maximum(vals, 1e-300), color=cols)
-    ax2.set_yscale("log")
-    ax2.set_xticks(range(len(vals)))
-    ax2.set_xticklabels(names, rotation=45, fontsize=7)
-    ax2.set_ylabel("norm")
+    log_dots(ax2, range(len(vals)), vals, cols, horizontal=True)
+    ax2.set_yticks(range(len(vals)), names)
+    ax2.set_ylim(len(vals) - 0.5, -0.5)
+    ax2.set_xlabel("norm")
     ax2.set_title(f"weights change, θ does not (κ(P) = {condition_number(P):.3g})")
     fig.suptitle(f"C09: (PU, P⁻ᵀv) represents the same θ ({m.label})")
 
@@ -109,7 +108,7 @@ def plot_transformed_step(ex, fig):
     model = m.induced_step(w2, x)
     J = m.jacobian(w2)
     kernel = J @ (J.T @ x)
-    ax = fig.add_subplot(1, 1, 1)
+    ax = fig.add_subplot(1, 2, 1)
     idx = np.arange(m.d)
     ax.bar(idx - 0.27, closed, width=0.27, color=COLORS["reference"], label="(UᵀPᵀPU + ‖P⁻ᵀv‖²I)x from U, v, P")
     ax.bar(idx, model, width=0.27, color=COLORS["induced"], label="model's induced step at (PU, P⁻ᵀv)")
@@ -120,8 +119,22 @@ def plot_transformed_step(ex, fig):
     ax.set_xticklabels([f"z{i + 1}" for i in idx])
     ax.set_xlabel("coordinate of the induced step")
     ax.set_ylabel("value")
-    ax.set_title(f"C10: the induced step after the change of variables P ({m.label}, κ(P) = {condition_number(P):.3g})")
+    ax.set_title("three computations of the step", fontsize=9)
     ax.legend(loc="best", fontsize=7)
+    # what decided: each computation's distance to the formula against the round-off bound the check allows
+    ax2 = fig.add_subplot(1, 2, 2)
+    bound = roundoff(transformed_step_scale(U, v, P, x), m.k + m.d + 2, depth=4)
+    gaps = [float(np.linalg.norm(model - closed)), float(np.linalg.norm(kernel - closed))]
+    log_dots(ax2, [0, 1], gaps, [COLORS["induced"], COLORS["other"]])
+    shown = [g for g in gaps if g > 0] + [bound]
+    ax2.set_ylim(min(shown) / 100, max(shown) * 10)
+    ax2.axhline(bound, color=COLORS["violation"], ls="--", label=f"round-off bound {bound:.2g}")
+    ax2.set_xticks([0, 1], ["‖model −\nformula‖", "‖J Jᵀx −\nformula‖"])
+    ax2.set_xlim(-0.6, 1.6)
+    ax2.set_ylabel("distance to the formula")
+    ax2.set_title("what the check compares", fontsize=9)
+    ax2.legend(loc="best", fontsize=7)
+    fig.suptitle(f"C10: the induced step after the change of variables P ({m.label}, κ(P) = {condition_number(P):.3g})")
 
 
 @claim("C10", kind="holds", section=VARIETY,
@@ -407,7 +420,8 @@ def plot_reach(ex, fig):
     ax.set_xlabel("along x")
     ax.set_ylabel("⊥ x, toward t")
     ax.set_title("directions (x, t: length 1; steps: 0.75)")
-    ax.legend(loc="lower left", fontsize=6)
+    # below the panel: inside, five entries would hide the arrows
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=6, frameon=False)
     ax2 = fig.add_subplot(1, 2, 2)
     ax2.semilogy(np.arange(len(trace)), np.maximum(trace, 1e-300), "o-", ms=3, color=COLORS["induced"],
                  label="angle(induced step, t)")
@@ -416,7 +430,7 @@ def plot_reach(ex, fig):
                      color=COLORS["other"], label="angle(UᵀPᵀPUx, t): the part the search steers")
         ax2.axvline(len(weight_trace) - 0.5, color=COLORS["neutral"], lw=0.8)
     ax2.axhline(eps, color=COLORS["violation"], ls="--", label="ε")
-    ax2.set_xlabel("search step (Levenberg–Marquardt, then doubling ‖P‖)")
+    ax2.set_xlabel("search step\n(Levenberg–Marquardt, then doubling ‖P‖)")
     ax2.set_ylabel("angle to t (rad)")
     ax2.set_title(f"the search (κ(P) = {condition_number(P):.3g})")
     ax2.legend(loc="best", fontsize=7)
