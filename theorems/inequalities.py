@@ -25,7 +25,7 @@ from hypothesis import currently_in_test_context, target
 
 from overparam.parameterizations.numerics import value_band
 
-from .core import ClaimFailed, _fmt
+from .core import ClaimFailed, _compared, _fmt
 
 __all__ = ["expect_le", "expect_ge"]
 
@@ -44,6 +44,7 @@ def _steer(margin: float, scale: float, what: str) -> None:
 
 def _check(value, op: str, bound, what: str, band, magnitude, terms, depth, scale, member, steer, context) -> None:
     __tracebackhide__ = True
+    _compared()
     value, bound = float(value), float(bound)
     if member is not None:
         context = f"{context} [{member.label}]"

@@ -19,6 +19,7 @@ listed here only where a planted bug changes that verdict.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -41,12 +42,28 @@ __all__ = [
 BUG_KINDS = ("sign flip", "factor 1.001", "factor 2", "dropped term", "transposed block", "wrong transform",
              "wrong activation mask", "wrong copy", "descent step η/2", "wrong argmin", "wrong power")
 
-#: claims whose statement no realistic library bug can reach, and why: they are checked, but as algebra
-CONSISTENCY_CHECKS = {
-    "C17": "At a minimizer θ* of a differentiable convex ℓ the canonical gradient is 0, so "
-           "Jᵀ∇ℓ(θ*) = Jᵀ0 = 0 for any J, and L = ℓ∘ψ = ℓ(θ*) + O(‖ψ(W + hd) − θ*‖²) = ℓ(θ*) + O(h²) for any "
-           "Lipschitz ψ; no mistake in J, its products or ψ's value can make it fail.",
-}
+class _ConsistencyChecks(Mapping):
+    """The claims of the catalogue marked ``consistency`` (no realistic library bug can reach their
+    statement), each with the catalogue's reason: checked, but as algebra."""
+
+    def _marked(self) -> dict[str, str]:
+        from .listing import catalogue
+
+        return {c.id: c.consistency for c in catalogue() if c.consistency}
+
+    def __getitem__(self, cid: str) -> str:
+        return self._marked()[cid]
+
+    def __iter__(self):
+        return iter(self._marked())
+
+    def __len__(self) -> int:
+        return len(self._marked())
+
+
+#: claims whose statement no realistic library bug can reach, and why (the catalogue's ``consistency``)
+CONSISTENCY_CHECKS = _ConsistencyChecks()
+
 
 #: exists claims whose witness no realistic library bug removes, and why (shown where "caught bugs" would be)
 ROBUST_WITNESSES = {
@@ -307,6 +324,7 @@ def planted_bugs() -> list[PlantedBug]:
         Parameterization,
         Polar,
         ShallowReLU,
+        SignedSquared,
         Squared,
         TwoLayerLinear,
     )
@@ -438,6 +456,13 @@ def planted_bugs() -> list[PlantedBug]:
         PlantedBug("Q_α solver: minimum-ℓ2 answer", "wrong argmin",
                    "descent.solvers.q_alpha_argmin returns the minimum-ℓ2 interpolant for every α",
                    (Patch(descent.solvers, "q_alpha_argmin", _argmin_of_l2),),
+                   ("C38",)),
+        PlantedBug("signed squared vjp: v-block sign", "sign flip",
+                   "θ = u⊙u − v⊙v with Jᵀg = (2u⊙g, +2v⊙g) (the v-block's sign flipped, single and batched): "
+                   "from u₀ = v₀ = α·1 u and v move alike and θ never leaves 0",
+                   (Patch(SignedSquared, "_vjp", _scaled_block(lambda self: slice(self.n_canonical, None), -1.0)),
+                    Patch(SignedSquared, "_vjp_batch", _scaled_block(lambda self: (slice(None), slice(self.n_canonical, None)),
+                                                                     -1.0))),
                    ("C38",)),
     ]
 
