@@ -191,3 +191,13 @@ def test_the_consistency_check_is_marked_in_the_catalogue_and_in_its_status():
     label = Result("C17", "holds", "holds", 100, consistency=True).status_label
     assert label == "holds — consistency check, not a test of the library"
     assert not np.any([c.consistency for c in catalogue() if c.id != "C17"])
+
+
+def test_the_summary_counts_a_consistency_check_apart_from_the_tests_of_the_library():
+    from overparam.reports.entries import Entry
+    from overparam.reports.summary import row
+
+    held = row(Entry(Result("C17", "holds", "holds", 100, consistency=True), get("C17"), page="C17.html"), [])
+    assert held["status_key"] == "consistency check" and held["shown_status"].endswith("not a test of the library")
+    other = row(Entry(Result("C24", "holds", "holds", 100), get("C24"), page="C24.html"), [])
+    assert other["status_key"] == "holds"
