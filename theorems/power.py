@@ -40,7 +40,8 @@ __all__ = [
 
 #: the kinds of planted bugs
 BUG_KINDS = ("sign flip", "factor 1.001", "factor 2", "dropped term", "transposed block", "wrong transform",
-             "wrong activation mask", "wrong copy", "descent step η/2", "wrong argmin", "wrong power")
+             "wrong activation mask", "wrong copy", "descent step η/2", "wrong argmin", "wrong power",
+             "solver fails on some inputs")
 
 class _ConsistencyChecks(Mapping):
     """The claims of the catalogue marked ``consistency`` (no realistic library bug can reach their
@@ -313,6 +314,17 @@ def _argmin_of_l2(original):
     return buggy
 
 
+def _entropy_fails_below_one(original):
+    """The entropy projection refuses every α ≤ 1 (a small-α branch that should rescale by α² raises)."""
+
+    def buggy(X, y, alpha, **kw):
+        if alpha <= 1.0:
+            raise RuntimeError(f"the dual solve of the entropy projection did not converge (α = {alpha:.3g})")
+        return original(X, y, alpha, **kw)
+
+    return buggy
+
+
 def planted_bugs() -> list[PlantedBug]:
     """Every planted bug, each with the claims that must catch it."""
     from overparam import descent
@@ -464,6 +476,11 @@ def planted_bugs() -> list[PlantedBug]:
                     Patch(SignedSquared, "_vjp_batch", _scaled_block(lambda self: (slice(None), slice(self.n_canonical, None)),
                                                                      -1.0))),
                    ("C38",)),
+        PlantedBug("entropy solver: fails for α ≤ 1", "solver fails on some inputs",
+                   "descent.solvers.entropy_argmin raises RuntimeError for every α ≤ 1: the examples it fails on "
+                   "are undecided, and more than half undecided makes C29b inconclusive (the undecided limit)",
+                   (Patch(descent.solvers, "entropy_argmin", _entropy_fails_below_one),),
+                   ("C29b",)),
     ]
 
 
