@@ -50,6 +50,16 @@ def test_readme_statuses_are_the_verdicts_a_run_must_reach():
             f"(the claim's own test fails on any other): run `python -m overparam.theorems table --write README.md`")
 
 
+def test_readme_passes_are_within_the_undecided_limit():
+    from overparam.theorems.core import over_undecided_limit
+
+    for row in readme_table.parse_block(README.read_text()):
+        if verdict_of(row[3]) in ("holds", "survived") and "/" in row[4]:
+            decided, undecided = (int(x) for x in row[4].split("/"))
+            assert not over_undecided_limit(decided, undecided), (
+                f"README row {row[0]}: {row[3]!r} with {undecided} of {decided + undecided} examples undecided")
+
+
 @pytest.mark.parametrize("cell,verdict", [("holds (9 undecided)", "holds"), ("survived 15", "survived"),
                                           ("survived: rate 1.00 [0.96, 1.00] of 100", "survived"),
                                           ("witness found (2 undecided)", "witness found"), ("error", "error")])
