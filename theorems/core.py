@@ -22,8 +22,10 @@ unless another clause refuted it. An example of a holds or open claim is decided
 comparison: every :func:`expect`, :func:`expect_close`, :func:`require` and :func:`compare` is
 counted, and an example that returns without one is an error of the suite (a path of the check that
 forgot to decide, :class:`DecidedNothing`). At most :data:`UNDECIDED_LIMIT` of a claim's examples may
-be undecided: beyond it a holds claim is an error of the suite and an open claim inconclusive. A claim's own example budget is written for the ``default``
-profile's 100 examples and scales with larger profiles (:func:`claim_budget`).
+be undecided: beyond it a holds claim is an error of the suite and an open claim inconclusive.
+
+A claim's own example budget is written for the ``default`` profile's 100 examples and scales with
+larger profiles (:func:`claim_budget`).
 """
 
 from __future__ import annotations
