@@ -21,7 +21,7 @@ Layout (imports point down this list, never up):
   :mod:`overparam.theorems.profiles`, :mod:`overparam.theorems.testing` (pytest glue), :mod:`overparam.theorems.readme_table`.
 """
 
-from .core import Claim, ClaimFailed, Result, expect, expect_close, run_claim
+from .core import Claim, ClaimFailed, Result, compare, expect, expect_close, require, run_claim, skip_clause, undecided
 from .inequalities import expect_ge, expect_le
 from .listing import catalogue, chapter, get
 from .registry import claim, pending
@@ -36,11 +36,15 @@ __all__ = [
     "catalogue",
     "chapter",
     "claim",
+    "compare",
     "expect",
     "expect_close",
     "expect_ge",
     "expect_le",
     "get",
     "pending",
+    "require",
     "run_claim",
+    "skip_clause",
+    "undecided",
 ]
