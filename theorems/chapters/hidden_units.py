@@ -267,8 +267,8 @@ def _wide_relu(t) -> dict:
 
 @claim("C22w", kind="open", section=GENERAL_VIEW,
        expected="refuted",
-       expected_because="the README's ci run: refuted in its second example (small widths, and inputs no unit is active "
-                         "on, make J rank-deficient).",
+       expected_because="refuted in every run so far (ci, and 10 fresh-seed runs under quick), within its first "
+                         "examples: small widths, and inputs no unit is active on, make J rank-deficient.",
        statement="The worst-case reading of C22: a shallow ReLU network has J of full row rank n on its n inputs at "
                  "every random initialization of every width k ≥ n (so no ghost critical points near there).",
        definitions="Width: k = c·n hidden units with c ∈ {1, …, 8}. Random initialization: ShallowReLU.sample — "
