@@ -14,7 +14,8 @@ about θ ≠ 0 says nothing.
 * :func:`same_theta_pairs` — (w, P, w₂) with w₂ = (PU, P⁻ᵀv) (or P between two layers), one θ,
   κ(P) up to ``max_cond``; ``balanced=True`` balances both;
 * :func:`polar_points` — r in a range (below or above 1);
-* :func:`degenerate_points` — the origin, U of deficient rank, a unit made a copy of another;
+* :func:`degenerate_points` — J below its generic rank: the origin; two-layer: v = 0 and U of rank < d;
+* :func:`duplicated_unit_points` — a hidden unit made a copy of another;
 * :func:`dead_unit_points` — a ReLU unit inactive on every input.
 """
 
@@ -36,6 +37,7 @@ __all__ = [
     "same_theta_pairs",
     "polar_points",
     "degenerate_points",
+    "duplicated_unit_points",
     "dead_unit_points",
     "DEFAULT_MAX_COND",
     "steerable_vectors",
@@ -249,19 +251,33 @@ def polar_points(m, *, radius: tuple[float, float] = (0.05, 1.0)) -> st.SearchSt
         lambda t: np.array(t, dtype=float))
 
 
-@_special("two-layer", "deep-linear", "factorization", "relu", "smooth",
-          summary="the origin, U of deficient rank (two-layer), a duplicated hidden unit")
+@_special("two-layer", "deep-linear", "factorization", "relu",
+          summary="J below its generic rank: the origin (J = 0); two-layer: v = 0 and U of rank r < d (rank J = r)")
 def degenerate_points(m) -> st.SearchStrategy:
-    """Points where J loses rank: the origin, U replaced by a lower-rank one, a duplicated hidden unit."""
-    family = _family(m, ("two-layer", "deep-linear", "factorization", "relu", "smooth"), "degenerate_points")
+    """Points where J has lower rank than at a generic point: the origin (J = 0 there, every entry of J
+    being a product with a weight), and for the two-layer model v = 0 with U of rank r < d, where
+    J = [v ⊗ I | Uᵀ] = [0 | Uᵀ] has rank r (with v ≠ 0 its first block alone has rank d)."""
+    _family(m, ("two-layer", "deep-linear", "factorization", "relu"), "degenerate_points")
     options = [st.just(m.origin())]
-    base = m.points()
-    if family == "two-layer" and min(m.k, m.d) > 1:
-        options.append(st.builds(lambda w, r: m.rank_deficient(w, r), base, st.integers(0, min(m.k, m.d) - 1)))
-    if family in ("two-layer", "relu", "smooth") and m.k > 1:
-        options.append(st.builds(lambda w, s, t: m.duplicate_unit(w, s, t), base,
-                                 st.integers(0, m.k - 1), st.integers(0, m.k - 1)))
+    if getattr(m, "family", "") == "two-layer":
+        def lower_rank_u(w, r):
+            U = m.rank_deficient(w, r)[: m.k * m.d]
+            return np.concatenate([U, np.zeros(m.k)])
+
+        options.append(st.builds(lower_rank_u, m.points(), st.integers(0, min(m.k, m.d) - 1)))
     return st.one_of(*options)
+
+
+@_special("two-layer", "relu", "smooth", summary="a hidden unit made a copy of another (source ≠ target)")
+def duplicated_unit_points(m) -> st.SearchStrategy:
+    """Points with hidden unit ``target`` a copy of unit ``source ≠ target`` (incoming weights, bias and
+    outgoing weight): the copy's columns of J repeat its twin's, so it adds nothing to J's column space."""
+    _family(m, ("two-layer", "relu", "smooth"), "duplicated_unit_points")
+    if m.k < 2:
+        raise ValueError(f"m must have k ≥ 2 hidden units to duplicate one, but got k = {m.k}")
+    # target drawn among the k − 1 units other than source
+    return st.builds(lambda w, s, t: m.duplicate_unit(w, s, t + (t >= s)), m.points(),
+                     st.integers(0, m.k - 1), st.integers(0, m.k - 2))
 
 
 @_special("relu", summary="a dead unit: inactive on every input")

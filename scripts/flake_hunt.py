@@ -3,8 +3,9 @@
     python scripts/flake_hunt.py [-k EXPR] [--runs N] [-j JOBS] [--profile NAME]
 
 A claim *deviates* when a run's status differs from the status it must have: ``holds`` for a
-holds claim, ``witness found`` for an exists claim, and, for an open claim, the status most of its
-runs reached (an open verdict must not change with the seed). Prints one line per claim
+holds claim, ``witness found`` for an exists claim, and, for an open claim, its expected verdict in
+the catalogue, or the status most of its runs reached where it has none (an open verdict must not
+change with the seed). Prints one line per claim
 (id, kind, statuses counted, deviations, seconds a run) as soon as its runs are done and, for
 each deviation, its message. Under ``--profile ci`` the search stays derandomized: every run
 gives the one verdict CI gets. Exit status 0 when no claim deviates, 1 otherwise, 2 for bad usage.
@@ -45,13 +46,14 @@ def _run(args: tuple[str, int, str]) -> list[tuple[str, str, float]]:
     return out
 
 
-def expected_status(kind: str, statuses: Counter) -> str:
-    """The status every run of a claim of this kind must reach."""
+def expected_status(kind: str, statuses: Counter, expected: str = "") -> str:
+    """The status every run of a claim of this kind must reach: an open claim's expected verdict (the
+    catalogue's), or for one without, the status most of its runs reached."""
     if kind == "holds":
         return "holds"
     if kind == "exists":
         return "witness found"
-    return statuses.most_common(1)[0][0]
+    return expected or statuses.most_common(1)[0][0]
 
 
 def main(argv: list[str]) -> int:
@@ -86,15 +88,15 @@ def main(argv: list[str]) -> int:
             results[cid] += rows
             left[cid] -= 1
             if not left[cid]:  # the claim's last chunk: its line now, so a long hunt reports as it goes
-                bad += _report(cid, known[cid].kind, results[cid], a.show)
+                bad += _report(cid, known[cid].kind, results[cid], a.show, known[cid].expected)
     print(f"{len(ids)} claims x {a.runs} runs, {bad} deviating, {time.perf_counter() - t0:.0f} s")
     return 1 if bad else 0
 
 
-def _report(cid: str, kind: str, rows: list, show: bool = False) -> bool:
+def _report(cid: str, kind: str, rows: list, show: bool = False, expected: str = "") -> bool:
     """Print the claim's line (and its deviations); True if it deviated."""
     counts = Counter(s for s, _, _ in rows)
-    want = expected_status(kind, counts)
+    want = expected_status(kind, counts, expected)
     dev = [(s, m) for s, m, _ in rows if s != want]
     summary = ", ".join(f"{s} {n}" for s, n in counts.most_common())
     mean = sum(t for _, _, t in rows) / len(rows)

@@ -157,7 +157,9 @@ def test_two_layer_induced_step_closed_form(member, data):
     w = data.draw(member.points(extreme=data.draw(st.booleans(), label="extreme")), label="w")
     g = data.draw(finite_vectors(member.d), label="g")
     U, v = member.unpack(w)
-    expected = U.T @ (U @ g) + (v @ v) * g  # UᵀU g + ‖v‖² g
+    # K g = Σ_units J_i J_iᵀ g, unit i's columns of J being ∂θ/∂U_i = v_i·I and ∂θ/∂v_i = U_i: a sum over
+    # the units from the definition, not the code's matrix expression UᵀUg + ‖v‖²g
+    expected = sum((v[i] * v[i]) * g + U[i] * float(U[i] @ g) for i in range(member.k))
     scale = (float(np.linalg.norm(U)) ** 2 + float(v @ v)) * float(np.linalg.norm(g))
     expect_same(member.induced_step(w, g), expected, what="induced_step − (UᵀUg + ‖v‖²g)", scale=scale,
                  terms=member.k + member.d, depth=2, member=member)

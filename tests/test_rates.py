@@ -137,7 +137,7 @@ def test_a_claims_own_budget_scales_with_the_profile():
     from overparam.theorems.profiles import load_profile
 
     calls = []
-    c = _planted("holds", lambda ex: calls.append(1), settings={"max_examples": 5})
+    c = _planted("holds", lambda ex: (calls.append(1), expect(1, ">", 0, "one")), settings={"max_examples": 5})
     before = load_profile()
     settings.register_profile("overparam-test-triple", settings(), max_examples=300)  # 3× the default's budget
     settings.load_profile("overparam-test-triple")

@@ -39,9 +39,13 @@ def test_false_holds_claim_is_refuted_with_a_shrunk_example():
 
 def test_open_claim_refuted_is_a_finding_and_survival_counts_examples():
     c = _claim("open", _norm_at_most_one)
-    assert c.passing(run_claim(c, overrides=NO_SHRINK).status)
-    ok = run_claim(_claim("open", lambda ex: None, "T02"), overrides=NO_SHRINK)
-    assert ok.status == "survived" and ok.examples >= 30
+    r = run_claim(c, overrides=NO_SHRINK)
+    # refuted, with the counterexample that refutes it: a finding, which keeps the suite green
+    assert r.status == "refuted" and np.linalg.norm(r.counterexample["param"].psi(r.counterexample["w"])) > 1.0
+    assert r.violation.what == "‖θ‖" and r.violation.value > 1.0
+    assert c.passing(r.status) and not r.failing
+    ok = run_claim(_claim("open", lambda ex: expect(0.0, "<=", 1.0, "zero"), "T02"), overrides=NO_SHRINK)
+    assert ok.status == "survived" and ok.examples == 30 and ok.status_label == "survived 30"
 
 
 def test_exists_claim_keeps_a_searched_witness_and_fails_without_one():
@@ -144,6 +148,7 @@ def event_family(ex):
     from hypothesis import event
 
     event(ex["param"].family)
+    expect(ex["param"].n_params, ">=", 1, "parameters")
 
 
 def test_a_failure_names_the_claim_and_the_example_in_one_bracket():

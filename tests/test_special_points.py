@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from overparam.parameterizations import CLASSES, DeepLinear, MatrixFactorization, Polar, ShallowReLU, TwoLayerLinear
 from overparam.parameterizations.numerics import roundoff, theta_band
 from overparam.parameterizations.special_points import (SPECIAL_POINTS, balanced_points, dead_unit_points, degenerate_points,
+                                              duplicated_unit_points,
                                               nonzero_theta_points, polar_points, same_theta_pairs)
 from overparam.theorems import models_table
 from overparam.theorems.example_strategies import relu, smooth
@@ -98,15 +99,51 @@ def test_polar_points_have_r_in_the_range(rw):
     assert lo * (1 - 1e-12) <= w[0] <= hi * (1 + 1e-12)
 
 
+def _generic_rank(m) -> int:
+    """The rank of J at a generic point: the largest over a few samples (a ReLU sample may have dead units)."""
+    return max(int(np.linalg.matrix_rank(m.jacobian(m.sample(seed)))) for seed in range(5))
+
+
+DEGENERATE_MEMBERS = [TwoLayerLinear(3, 3), TwoLayerLinear(2, 4), TwoLayerLinear(4, 2), ShallowReLU(n=3, d=2, k=3),
+                      DeepLinear(d=2, N=3, width=2), MatrixFactorization(2, 2, N=2, width=2)]
+
+
 @FEW
-@given(st.sampled_from([TwoLayerLinear(3, 3), ShallowReLU(n=3, d=2, k=3)]).flatmap(
-    lambda m: st.tuples(st.just(m), degenerate_points(m))))
+@given(st.sampled_from(DEGENERATE_MEMBERS).flatmap(lambda m: st.tuples(st.just(m), degenerate_points(m))))
 def test_degenerate_points_lose_rank(mw):
     m, w = mw
-    J = m.jacobian(w)
-    full = min(J.shape) if m.family == "two-layer" else np.linalg.matrix_rank(m.jacobian(m.sample(0)))
-    # the origin and a lower-rank U lose rank in J for the two-layer model; a copied unit adds no column space
-    assert np.linalg.matrix_rank(J) <= full
+    full = _generic_rank(m)
+    assert full >= 1
+    # the origin (J = 0) and, for the two-layer model, v = 0 with U of rank < d (J = [0 | Uᵀ])
+    assert np.linalg.matrix_rank(m.jacobian(w)) < full, f"J at a degenerate point of {m.label} has full rank {full}"
+
+
+@FEW
+@given(st.sampled_from([TwoLayerLinear(3, 3), ShallowReLU(n=3, d=2, k=3)]).flatmap(
+    lambda m: st.tuples(st.just(m), duplicated_unit_points(m))))
+def test_a_duplicated_unit_is_a_copy_of_another_unit(mw):
+    m, w = mw
+    parts = m.unpack(w)
+    rows = np.column_stack([p.reshape(m.k, -1) for p in parts])  # one row per hidden unit
+    twins = [(s, t) for s in range(m.k) for t in range(s + 1, m.k) if np.array_equal(rows[s], rows[t])]
+    assert twins, f"no hidden unit of {m.label} is a copy of another"
+
+
+class _Recording(TwoLayerLinear):
+    """A two-layer model that records the (source, target) pairs it is asked to duplicate."""
+
+    seen: list = []
+
+    def duplicate_unit(self, w, source, target):
+        self.seen.append((source, target))
+        return super().duplicate_unit(w, source, target)
+
+
+@settings(max_examples=40, database=None, deadline=None)
+@given(duplicated_unit_points(_Recording(2, 2)))
+def test_a_duplicated_unit_is_never_its_own_source(w):
+    source, target = _Recording.seen[-1]
+    assert source != target
 
 
 @FEW

@@ -37,7 +37,7 @@ from overparam.parameterizations.special_points import (balanced_points, dead_un
                                                         steerable_vectors)
 from overparam.parameterizations.strategies import inputs, invertible_matrices, nonzero_scales, positive_scales
 
-from .core import ClaimFailed, expect, run_claim, undecided
+from .core import ClaimFailed, compare, expect, require, run_claim, skip_clause, undecided
 from .example_strategies import deep_linear, examples, for_param, relu, smooth, two_layer
 from .inequalities import expect_close, expect_ge, expect_le
 from .listing import catalogue, get
@@ -51,9 +51,9 @@ _register_profiles()
 #: lists exactly these (tests/test_public_api.py); everything else lives in the submodules
 __all__ = [
     # state a claim
-    "claim", "undecided",
+    "claim", "undecided", "skip_clause",
     # compare
-    "expect", "expect_le", "expect_ge", "expect_close", "ClaimFailed",
+    "expect", "expect_le", "expect_ge", "expect_close", "require", "compare", "ClaimFailed",
     # draw examples and models
     "examples", "for_param", "two_layer", "deep_linear", "relu", "smooth", "family_strategies",
     "Identity", "TwoLayerLinear", "DeepLinear", "MatrixFactorization", "Squared", "SignedSquared", "Inverse",

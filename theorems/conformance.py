@@ -17,7 +17,7 @@ from overparam.parameterizations.base import finite_vectors
 from overparam.parameterizations.numerics import ORDER_THRESHOLD, roundoff, taylor_order
 
 from .listing import catalogue
-from .core import Claim, ClaimFailed, Result, expect_same, run_claim
+from .core import Claim, Result, expect_same, require, run_claim
 from .kinks import NOT_DIFFERENTIABLE, explain_wrong_jacobian, kink_along, report_set_aside
 
 __all__ = ["check_parameterization", "interface_checks", "point_strategy", "ParameterizationCheckFailed"]
@@ -67,9 +67,8 @@ def check_products(ex):
     m, w, dw, u = ex["param"], ex["w"], ex["dw"], ex["u"]
     J = np.asarray(m.jacobian(w))
     p, q, depth = m.n_params, m.n_canonical, _depth(m)
-    if J.shape != (q, p):
-        raise ClaimFailed(f"J has shape {J.shape}, but should be (q, p) = ({q}, {p})", what="rows·columns of J",
-                          value=J.size, op="=", bound=q * p)
+    require(J.shape == (q, p), f"J has shape {J.shape}, but should be (q, p) = ({q}, {p})",
+            what="rows·columns of J", value=J.size, op="=", bound=q * p)
     nJ = m.jacobian_scale(w, J)
     nd, nu = float(np.linalg.norm(dw)), float(np.linalg.norm(u))
     n = max(p, q)  # J·dw sums p terms, Jᵀu sums q
@@ -87,9 +86,8 @@ def check_products(ex):
         # Weyl: the eigenvalues of J Jᵀ + E are ≥ −‖E‖₂ ≥ −γ‖J‖_F²
         lam = float(np.linalg.eigvalsh((K + K.T) / 2).min())
         bound = -roundoff(nJ * nJ, n, depth)
-        if lam < bound:
-            raise ClaimFailed(f"min eigenvalue of K={lam:.3g}, but should be ≥ {bound:.3g}: K = J Jᵀ is not PSD",
-                              what="min eigenvalue of K", value=lam, op="≥", bound=bound)
+        require(lam >= bound, f"min eigenvalue of K={lam:.3g}, but should be ≥ {bound:.3g}: K = J Jᵀ is not PSD",
+                what="min eigenvalue of K", value=lam, op="≥", bound=bound)
 
 
 def check_taylor(ex):
@@ -112,9 +110,9 @@ def check_taylor(ex):
             return NOT_DIFFERENTIABLE
         note(f"Taylor remainders {np.array2string(res.remainders, precision=2)} over steps "
              f"{np.array2string(res.steps, precision=2)}; floors {np.array2string(res.floors, precision=2)}")
-        raise ClaimFailed(f"observed order={res.order:.2f}, but should be ≥ {ORDER_THRESHOLD} ({res.reason}): "
-                          f"J(w) is not the derivative of ψ at this w{explain_wrong_jacobian(m, w, J)}", what="observed Taylor order", value=res.order,
-                          op="≥", bound=ORDER_THRESHOLD)
+    require(res.ok, f"observed order={res.order:.2f}, but should be ≥ {ORDER_THRESHOLD} ({res.reason}): "
+            f"J(w) is not the derivative of ψ at this w{explain_wrong_jacobian(m, w, J) if not res.ok else ''}",
+            what="observed Taylor order", value=res.order, op="≥", bound=ORDER_THRESHOLD)
 
 
 _CHECKS = [

@@ -16,8 +16,16 @@ draws examples. The function states the property with :func:`expect`:
 
 An example that cannot decide the claim (a run that did not settle, a solver that failed, a point
 outside the claim's premise) calls :func:`undecided`: it is counted apart, never as a pass, and
-Hypothesis draws a replacement. A claim's own example budget is written for the ``default``
-profile's 100 examples and scales with larger profiles (:func:`claim_budget`).
+Hypothesis draws a replacement. A check of several clauses that cannot decide one of them calls
+:func:`skip_clause` and goes on with the others: the example then ends undecided, with that reason,
+unless another clause refuted it. An example of a holds or open claim is decided only by a
+comparison: every :func:`expect`, :func:`expect_close`, :func:`require` and :func:`compare` is
+counted, and an example that returns without one is an error of the suite (a path of the check that
+forgot to decide, :class:`DecidedNothing`). At most :data:`UNDECIDED_LIMIT` of a claim's examples may
+be undecided: beyond it a holds claim is an error of the suite and an open claim inconclusive.
+
+A claim's own example budget is written for the ``default`` profile's 100 examples and scales with
+larger profiles (:func:`claim_budget`).
 """
 
 from __future__ import annotations
@@ -45,6 +53,12 @@ __all__ = [
     "ClaimFailed",
     "Undecided",
     "undecided",
+    "skip_clause",
+    "DecidedNothing",
+    "require",
+    "compare",
+    "UNDECIDED_LIMIT",
+    "over_undecided_limit",
     "Violation",
     "expect",
     "expect_same",
@@ -64,6 +78,7 @@ __all__ = [
     "claim_budget",
     "KINDS",
     "STATUS_PASSING",
+    "passing_status",
     "REFERENCE_EXAMPLES",
 ]
 
@@ -77,8 +92,31 @@ STATUS_PASSING = {
     "open": {"refuted", "survived", "inconclusive"},
 }
 
+#: the largest share of a claim's examples (decided + undecided) that may be undecided (kinks of ψ, set
+#: aside by a rule of their own, are not counted). Beyond it the
+#: decided examples are a minority selected by what the library computed (a descent that did not settle,
+#: a solver that failed, a point the library refused): a library bug can hide there. A holds claim is then
+#: an error of the suite and an open claim inconclusive (a counterexample found still refutes), with the
+#: reasons counted; an exists claim is judged by its verified witness alone
+UNDECIDED_LIMIT = 0.5
+
+
+def over_undecided_limit(decided: int, undecided: int) -> bool:
+    """Whether ``undecided`` of ``decided + undecided`` examples exceed :data:`UNDECIDED_LIMIT`."""
+    total = decided + undecided
+    return total > 0 and undecided > UNDECIDED_LIMIT * total
+
+
 #: the example budget a claim's own ``max_examples`` is written for: the ``default`` profile's
 REFERENCE_EXAMPLES = 100
+
+
+def passing_status(kind: str, status: str, expected: str = "") -> bool:
+    """Whether ``status`` keeps the suite green for a claim of ``kind`` (an open claim with an
+    ``expected`` verdict: that one only)."""
+    if kind == "open" and expected:
+        return status == expected
+    return status in STATUS_PASSING.get(kind, ())
 
 
 def scaled_budget(own: int, profile_examples: int) -> int:
@@ -218,6 +256,44 @@ def undecided(reason: str):
     raise Undecided(reason)
 
 
+class DecidedNothing(Exception):
+    """An example of a holds or open claim returned without a comparison and without calling
+    :func:`undecided`: a path of its check that decides nothing. An error of the suite, not a pass."""
+
+
+#: the example being checked: comparisons made and clauses skipped (reset by the runner per example)
+_EXAMPLE: dict[str, Any] = {"comparisons": 0, "skipped": []}
+
+
+def _compared() -> None:
+    _EXAMPLE["comparisons"] += 1
+
+
+def skip_clause(reason: str) -> None:
+    """One clause of a multi-clause check cannot be decided on this example (``reason`` says why); the
+    check goes on with the others. Unless another clause refutes the claim, the runner counts the
+    example as undecided with this reason: a skipped clause never counts as a pass."""
+    _EXAMPLE["skipped"].append(reason)
+
+
+def require(ok, message: str, *, what: str | None = None, value=None, op: str | None = None, bound=None) -> None:
+    """Fail the current claim with ``message`` (a full sentence) unless ``ok``; a comparison decided
+    elsewhere (an order test's verdict, a search's result), counted as :func:`expect` is."""
+    __tracebackhide__ = True
+    _compared()
+    if not ok:
+        raise ClaimFailed(message, what=what, value=value, op=op, bound=bound)
+
+
+def compare(value, op: str, bound) -> bool:
+    """Whether ``value op bound``, counted as a comparison of the example: for a check that branches
+    on a comparison and decides by the branch it takes (each branch agreeing with the claim)."""
+    if op not in _OPS:
+        raise ValueError(f"op must be one of {list(_OPS)}, but got {op!r}")
+    _compared()
+    return bool(_OPS[op][0](value, bound))
+
+
 class _Witness(Exception):
     """Raised by the runner when an ``exists`` claim's function accepts an example."""
 
@@ -247,6 +323,7 @@ def expect(value, op: str, bound, what: str, *, context: str = "", member=None) 
     __tracebackhide__ = True
     if op not in _OPS:
         raise ValueError(f"op must be one of {list(_OPS)}, but got {op!r}")
+    _compared()
     test, sym = _OPS[op]
     v = float(value) if np.ndim(value) == 0 else value
     if (np.ndim(v) == 0 and not np.isfinite(v)) or not test(v, bound):
@@ -279,6 +356,14 @@ class Claim:
             criterion over the examples (:class:`overparam.theorems.rates.RateRule`); the check then
             states the criterion of one example (failing it counts a miss) or returns the
             outcomes of its trials (see :func:`run_claim`).
+        expected: for an open claim of the catalogue, the verdict its runs have found (refuted,
+            survived or inconclusive): a run that finds another fails the suite, naming both — a
+            finding that moved is news. Changing it is a deliberate edit, with ``expected_because``.
+            A user's own conjecture has none: whatever its run finds is the finding.
+        expected_because: why the expected verdict is what it is (the evidence, or the edit's reason).
+        consistency: for a claim no library bug can reach (its statement is algebra that holds
+            whatever the library computes), why: it is run and reported, but not counted as a test
+            of the library.
     """
 
     id: str
@@ -294,6 +379,9 @@ class Claim:
     known_failure: str = ""
     name: str = ""
     rate: RateRule | None = None
+    expected: str = ""
+    expected_because: str = ""
+    consistency: str = ""
     _zoo_strategy: Any = field(default=None, repr=False, compare=False)
 
     def __post_init__(self):
@@ -301,6 +389,9 @@ class Claim:
             raise ValueError(f"kind must be one of {KINDS}, but got {self.kind!r} [{self.id}]")
         if self.rate is not None and self.kind != "open":
             raise ValueError(f"rate must be given to open claims only, but {self.id} is a {self.kind} claim")
+        if self.expected and (self.kind != "open" or self.expected not in STATUS_PASSING["open"]):
+            raise ValueError(f"expected must be one of {sorted(STATUS_PASSING['open'])} for an open claim, but "
+                             f"{self.id} ({self.kind}) got {self.expected!r}")
 
     @property
     def decided(self) -> bool:
@@ -325,9 +416,16 @@ class Claim:
             self._zoo_strategy = st.one_of(*family_strategies(3).values()).flatmap(per_model(self.strategy))
         return self._zoo_strategy
 
+    @property
+    def expected_verdict(self) -> str:
+        """The verdict a run of this claim must reach to keep the suite green: ``holds``, ``witness found``,
+        or an open claim's ``expected`` ("" for an open conjecture without one: any verdict is the finding)."""
+        return {"holds": "holds", "exists": "witness found"}.get(self.kind, self.expected)
+
     def passing(self, status: str) -> bool:
-        """Whether a result with this status keeps the suite green."""
-        return status in STATUS_PASSING[self.kind]
+        """Whether a result with this status keeps the suite green: for an open claim with an
+        ``expected`` verdict, that verdict only."""
+        return passing_status(self.kind, status, self.expected)
 
     def short(self, limit: int = 150) -> str:
         """The statement, shortened at a word boundary to at most ``limit`` characters (with "…")."""
@@ -358,6 +456,9 @@ class Result:
     events: dict = field(default_factory=dict)  # event() labels of the examples that passed, and how many
     set_aside: int = 0  # examples not judged, e.g. ψ not differentiable there: neither passed nor failed
     typical: dict | None = None  # (passing) a representative decided example beside the nearest (TYPICAL_SAMPLE)
+    expected: str = ""  # an open claim's expected verdict (Claim.expected): any other fails the suite
+    over_limit: bool = False  # more than UNDECIDED_LIMIT of the examples were undecided (the status says so)
+    consistency: bool = False  # a consistency check (Claim.consistency): reported, not a test of the library
 
     def __post_init__(self):
         if isinstance(self.violation, dict):  # read back from JSON
@@ -365,8 +466,15 @@ class Result:
 
     @property
     def passing(self) -> bool:
-        """Whether this status keeps the suite green (:data:`STATUS_PASSING`)."""
-        return self.status in STATUS_PASSING.get(self.kind, ())
+        """Whether this status keeps the suite green (:data:`STATUS_PASSING`; an open claim's expected verdict)."""
+        return passing_status(self.kind, self.status, self.expected)
+
+    @property
+    def disagreement(self) -> str:
+        """``C15: expected survived, got refuted`` when an open claim's verdict is not its expected one, else ""."""
+        if self.expected and self.status != "pending" and self.status != self.expected:
+            return f"{self.id}: expected {self.expected}, got {self.status}"
+        return ""
 
     @property
     def failing(self) -> bool:
@@ -396,7 +504,15 @@ class Result:
         else:
             label = f"survived {self.examples}" if self.status == "survived" else self.status
             missing = self.undecided
-        return label + (f" ({missing} undecided)" if missing else "")
+        if self.over_limit:
+            decided = self.rate["decided"] if self.rate is not None else self.examples
+            label = (f"{self.status}: {missing} of {missing + decided} undecided "
+                     f"(limit {UNDECIDED_LIMIT:.0%})")
+        else:
+            label += f" ({missing} undecided)" if missing else ""
+        if self.disagreement:
+            label += f" (expected {self.expected})"
+        return label + (" — consistency check, not a test of the library" if self.consistency else "")
 
     @property
     def counterexample(self):
@@ -523,12 +639,23 @@ def run_claim(claim: Claim, *, param=None, params=None, overrides: dict | None =
     # Under the derandomized ci profile, Hypothesis seeds its search with a digest of this function's
     # source and of the digest added below: edited, every claim would draw other examples.
     def body(ex):
+        if state["undecided"] - state["reasons"].get(KINK_REASON, 0) > state["budget"] and state["first"] is None:
+            # more undecided than the budget of decided ones: the limit is exceeded whatever comes next;
+            # the rest of Hypothesis's draws are rejected without running the check
+            event("not run: the undecided limit is already exceeded")
+            assume(False)
         state["calls"] += 1
         state["ex"] = ex
+        _EXAMPLE["comparisons"], _EXAMPLE["skipped"] = 0, []
         try:
             out = claim.check(ex)
             if isinstance(out, str) and out == NOT_DIFFERENTIABLE:
                 raise Undecided(KINK_REASON)
+            if _EXAMPLE["skipped"]:  # no clause refuted it, but one was not decided
+                raise Undecided("; ".join(dict.fromkeys(_EXAMPLE["skipped"])))
+            if claim.kind != "exists" and not _EXAMPLE["comparisons"] and (rule is None or out is None):
+                raise DecidedNothing(f"{claim.id}'s check returned without a comparison and without calling "
+                                     f"undecided(): a path that decides nothing")
             if rule is not None:
                 _tally(state, out, ex)
             elif claim.kind == "exists" and out:
@@ -555,7 +682,9 @@ def run_claim(claim: Claim, *, param=None, params=None, overrides: dict | None =
         assume(False)
 
     body._hypothesis_internal_add_digest = f"{claim.id}|{subject}".encode()
-    test = settings(_profile_settings(claim, overrides))(given(strategy)(body))
+    chosen = _profile_settings(claim, overrides)
+    state["budget"] = chosen.max_examples
+    test = settings(chosen)(given(strategy)(body))
     key = _database_key(claim, subject)
     test._hypothesis_internal_database_key = key
     db = test._hypothesis_internal_use_settings.database
@@ -575,11 +704,15 @@ def run_claim(claim: Claim, *, param=None, params=None, overrides: dict | None =
             status, example = "refuted", state["ex"]
             message, violation = str(e), e.violation
         except (Unsatisfiable, FailedHealthCheck) as e:
-            caught = e
             status, message = "error", f"no valid example could be drawn: {e}"
             if state["undecided"] and state["calls"] == state["undecided"]:
                 message = (f"no example decided {claim.id}: all {state['undecided']} drawn were undecided "
                            f"({_reasons(state)})")
+            if state["calls"] > state["undecided"] and over_undecided_limit(
+                    state["calls"] - state["undecided"], state["undecided"] - state["reasons"].get(KINK_REASON, 0)):
+                caught = None  # some decided, too few: the undecided limit decides (below), with the reasons counted
+            else:
+                caught = e
         except Exception as e:  # a bug, not a verdict: keep the example that raised it
             caught = e
             status, example = "error", state["ex"]
@@ -608,6 +741,19 @@ def run_claim(claim: Claim, *, param=None, params=None, overrides: dict | None =
         if status != "survived" and state["miss"] is not None:
             example, e = state["miss"]
             violation = e.violation if e is not None else None
+    # a counterexample refutes whatever the share; a rate, a pass or a run that ran out of draws does not stand.
+    # Kinks (ψ not differentiable at the drawn point) are set aside by their own rule (every one a kink: not
+    # judged, kinks.report_set_aside): a piecewise-smooth model's kinks are where its statement says nothing
+    kinks = state["reasons"].get(KINK_REASON, 0)
+    over = claim.kind in ("holds", "open") and caught is None and (rule is not None or status != "refuted") and \
+        over_undecided_limit(rate["decided"] if rate else examples,
+                             (rate["undecided"] if rate else state["undecided"]) - kinks)
+    if over:  # too few examples decided: the library may hide a bug in the undecided ones
+        status = "error" if claim.kind == "holds" else "inconclusive"
+        n_und = (rate["undecided"] if rate else state["undecided"]) - kinks
+        n_all = n_und + (rate["decided"] if rate else examples)
+        message = (f"{claim.id} is {status}: {n_und} of {n_all} examples were undecided, more than "
+                   f"{UNDECIDED_LIMIT:.0%} ({_reasons(state)}); before the limit: {message}")
     shown = ""
     if example is not None and rule is not None and caught is None:
         shown = "the first example that missed the criterion"
@@ -636,7 +782,8 @@ def run_claim(claim: Claim, *, param=None, params=None, overrides: dict | None =
     return Result(claim.id, claim.kind, status, examples, seconds, message, example,
                   name_the_claim(out.getvalue(), claim, status), label, subject, violation, shown, search, replayed,
                   state["undecided"], dict(state["reasons"]), rate,
-                  dict(sorted(state.get("events", {}).items(), key=lambda kv: -kv[1])), typical=typical)
+                  dict(sorted(state.get("events", {}).items(), key=lambda kv: -kv[1])),
+                  typical=typical, expected=claim.expected, over_limit=over, consistency=bool(claim.consistency))
 
 
 def _reasons(state: dict) -> str:
@@ -858,6 +1005,7 @@ def expect_same(a, b, *, scale: float, terms: int, depth: int = 1, what: str, me
     __tracebackhide__ = True
     from overparam.parameterizations.numerics import close
 
+    _compared()
     ok, diff, bound = close(a, b, scale, terms, depth)
     if ok:
         return

@@ -36,6 +36,7 @@ __all__ = [
     "settled",
     "l1_asymptotics",
     "small_alpha",
+    "small_alpha_law",
     "large_alpha",
     "SWEEP",
 ]
@@ -240,6 +241,27 @@ def l1_asymptotics(X, y, beta_l1, nonneg: bool = False) -> dict | None:
         return None
     amp = float(np.linalg.norm(np.linalg.solve(XS, X[:, off]), 2)) if len(off) else 0.0
     return {"S": S, "off": off, "slack": slack, "b_off": b_off, "amplification": amp}
+
+
+def small_alpha_law(X, asym, beta_l1, alpha: float) -> tuple[np.ndarray, float]:
+    r"""The off-support entries |βᵢ| the law of :func:`l1_asymptotics` predicts at ``alpha`` (signed case),
+    and the law's relative error to first order.
+
+    The law takes the support at β₁; the constraint moves it by X_S⁻¹X_off β_off, which shifts
+    ν by δν = X_S⁻ᵀ(sign β₁,S ⊙ log(1 − X_S⁻¹X_off β_off / β₁,S)) and each off-support log|βᵢ| by
+    ±(X_offᵀδν)ᵢ; 2α² sinh z = α²eᶻ(1 − e⁻²ᶻ) adds (α²/|βᵢ|)². The error returned is the largest of
+    these, max|X_offᵀδν| + max(α²/|βᵢ|)², computed from the prediction itself (not from a solver);
+    the terms after it are of its square's order.
+    """
+    X = np.asarray(X, float)
+    S, off = asym["S"], asym["off"]
+    XS, Xo = X[:, S], X[:, off]
+    ell = np.log(1.0 / alpha ** 2)
+    pred = np.exp(-ell * asym["slack"] + asym["b_off"])
+    sign_off = np.sign((X.T @ np.linalg.solve(XS.T, np.sign(beta_l1[S])))[off])
+    moved = np.linalg.solve(XS, Xo @ (sign_off * pred)) / beta_l1[S]
+    shift = Xo.T @ np.linalg.solve(XS.T, np.sign(beta_l1[S]) * np.log1p(-moved))
+    return pred, float(np.max(np.abs(shift)) + np.max((alpha ** 2 / pred) ** 2))
 
 
 def small_alpha(asym, beta_l1, tau: float = _LIMIT_PREDICTED) -> float | None:

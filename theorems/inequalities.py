@@ -31,7 +31,7 @@ from hypothesis import currently_in_test_context
 
 from overparam.parameterizations.numerics import value_band
 
-from .core import ClaimFailed, _sentence
+from .core import ClaimFailed, _compared, _sentence
 
 __all__ = ["expect_le", "expect_ge", "expect_close"]
 
@@ -50,6 +50,7 @@ def _steer(margin: float, scale: float, what: str) -> None:
 
 def _check(value, op: str, bound, what: str, band, magnitude, terms, depth, scale, member, steer, context) -> None:
     __tracebackhide__ = True
+    _compared()
     value, bound = float(value), float(bound)
     sym = "≤" if op == "<=" else "≥"
     if not np.isfinite(value):
@@ -139,6 +140,7 @@ def expect_close(value, target, what: str, *, band: float | None = None, magnitu
     v, t = np.asarray(value, float), np.asarray(target, float)
     if v.shape != t.shape and v.size != 1 and t.size != 1:
         raise ValueError(f"value and target must have one shape, but got {v.shape} and {t.shape}")
+    _compared()
     scalar = v.ndim == 0 and t.ndim == 0
     if not (np.all(np.isfinite(v)) and np.all(np.isfinite(t))):
         name, shown = (what, float(v)) if scalar else (f"‖{what} − target‖", float(np.linalg.norm(v - t)))
@@ -164,7 +166,7 @@ def expect_close(value, target, what: str, *, band: float | None = None, magnitu
     if scalar:
         raise ClaimFailed(_sentence(what, float(v), "=", float(t), tail=f"(to within its round-off band {band:.2g})",
                                     context=context, member=member), what=what, value=float(v), op="=",
-                          bound=float(t))
+                          bound=float(t), band=band)
     name = f"‖{what} − target‖"
     raise ClaimFailed(_sentence(name, gap, "≤", band, tail="(its round-off band)", context=context, member=member),
-                      what=name, value=gap, op="≤", bound=band)
+                      what=name, value=gap, op="≤", bound=band, band=band)

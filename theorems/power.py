@@ -19,6 +19,7 @@ listed here only where a planted bug changes that verdict.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -39,14 +40,31 @@ __all__ = [
 
 #: the kinds of planted bugs
 BUG_KINDS = ("sign flip", "factor 1.001", "factor 2", "dropped term", "transposed block", "wrong transform",
-             "wrong activation mask", "wrong copy", "descent step η/2", "wrong argmin", "wrong power")
+             "wrong activation mask", "wrong copy", "descent step η/2", "wrong argmin", "wrong power",
+             "solver fails on some inputs")
 
-#: claims whose statement no realistic library bug can reach, and why: they are checked, but as algebra
-CONSISTENCY_CHECKS = {
-    "C17": "At a minimizer θ* of a differentiable convex ℓ the canonical gradient is 0, so "
-           "Jᵀ∇ℓ(θ*) = Jᵀ0 = 0 for any J, and L = ℓ∘ψ = ℓ(θ*) + O(‖ψ(W + hd) − θ*‖²) = ℓ(θ*) + O(h²) for any "
-           "Lipschitz ψ; no mistake in J, its products or ψ's value can make it fail.",
-}
+class _ConsistencyChecks(Mapping):
+    """The claims of the catalogue marked ``consistency`` (no realistic library bug can reach their
+    statement), each with the catalogue's reason: checked, but as algebra."""
+
+    def _marked(self) -> dict[str, str]:
+        from .listing import catalogue
+
+        return {c.id: c.consistency for c in catalogue() if c.consistency}
+
+    def __getitem__(self, cid: str) -> str:
+        return self._marked()[cid]
+
+    def __iter__(self):
+        return iter(self._marked())
+
+    def __len__(self) -> int:
+        return len(self._marked())
+
+
+#: claims whose statement no realistic library bug can reach, and why (the catalogue's ``consistency``)
+CONSISTENCY_CHECKS = _ConsistencyChecks()
+
 
 #: exists claims whose witness no realistic library bug removes, and why (shown where "caught bugs" would be)
 ROBUST_WITNESSES = {
@@ -296,6 +314,17 @@ def _argmin_of_l2(original):
     return buggy
 
 
+def _entropy_fails_below_one(original):
+    """The entropy projection refuses every α ≤ 1 (a small-α branch that should rescale by α² raises)."""
+
+    def buggy(X, y, alpha, **kw):
+        if alpha <= 1.0:
+            raise RuntimeError(f"the dual solve of the entropy projection did not converge (α = {alpha:.3g})")
+        return original(X, y, alpha, **kw)
+
+    return buggy
+
+
 def planted_bugs() -> list[PlantedBug]:
     """Every planted bug, each with the claims that must catch it."""
     from overparam import descent
@@ -307,6 +336,7 @@ def planted_bugs() -> list[PlantedBug]:
         Parameterization,
         Polar,
         ShallowReLU,
+        SignedSquared,
         Squared,
         TwoLayerLinear,
     )
@@ -439,6 +469,18 @@ def planted_bugs() -> list[PlantedBug]:
                    "descent.solvers.q_alpha_argmin returns the minimum-ℓ2 interpolant for every α",
                    (Patch(descent.solvers, "q_alpha_argmin", _argmin_of_l2),),
                    ("C38",)),
+        PlantedBug("signed squared vjp: v-block sign", "sign flip",
+                   "θ = u⊙u − v⊙v with Jᵀg = (2u⊙g, +2v⊙g) (the v-block's sign flipped, single and batched): "
+                   "from u₀ = v₀ = α·1 u and v move alike and θ never leaves 0",
+                   (Patch(SignedSquared, "_vjp", _scaled_block(lambda self: slice(self.n_canonical, None), -1.0)),
+                    Patch(SignedSquared, "_vjp_batch", _scaled_block(lambda self: (slice(None), slice(self.n_canonical, None)),
+                                                                     -1.0))),
+                   ("C38",)),
+        PlantedBug("entropy solver: fails for α ≤ 1", "solver fails on some inputs",
+                   "descent.solvers.entropy_argmin raises RuntimeError for every α ≤ 1: the examples it fails on "
+                   "are undecided, and more than half undecided makes C29b inconclusive (the undecided limit)",
+                   (Patch(descent.solvers, "entropy_argmin", _entropy_fails_below_one),),
+                   ("C29b",)),
     ]
 
 

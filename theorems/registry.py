@@ -27,14 +27,17 @@ def registered() -> list[Claim]:
 
 
 def claim(id: str, *, kind: str, statement: str, section: str, strategy, general: bool = False,
-          settings: dict | None = None, plot=None, definitions: str = "", known_failure: str = "", rate=None):
+          settings: dict | None = None, plot=None, definitions: str = "", known_failure: str = "", rate=None, expected: str = "", expected_because: str = "",
+          consistency: str = ""):
     """Decorator: the function becomes the property of a new catalogue entry.
 
     The function takes one drawn example (a dict) and states the property with
     :func:`overparam.theorems.expect` (kinds holds and open), or returns a truthy description
     when the example is a witness (kind exists). ``fn.claim`` is the entry. A tendency
     claim passes its :class:`overparam.theorems.rates.RateRule` as ``rate``; the rule's sentence
-    is appended to the definitions, so the verdict rule is stated where the terms are.
+    is appended to the definitions, so the verdict rule is stated where the terms are. An open claim
+    of the catalogue states the verdict its runs find (``expected``, with ``expected_because``); a claim
+    no library bug can reach says why (``consistency``).
     """
 
     def deco(fn):
@@ -43,7 +46,9 @@ def claim(id: str, *, kind: str, statement: str, section: str, strategy, general
             text = f"{text} {rate.sentence()}".strip()
         c = Claim(id=id, kind=kind, statement=" ".join(statement.split()), section=section, check=fn,
                   strategy=strategy, general=general, settings=dict(settings or {}), plot=plot,
-                  definitions=text, known_failure=known_failure, name=fn.__name__, rate=rate)
+                  definitions=text, known_failure=known_failure, name=fn.__name__, rate=rate,
+                  expected=expected, expected_because=" ".join(expected_because.split()),
+                  consistency=" ".join(consistency.split()))
         fn.claim = register(c)
         return fn
 

@@ -16,7 +16,7 @@ from overparam.descent.losses import losses
 from overparam.parameterizations.numerics import ORDER_THRESHOLD, gamma, roundoff, taylor_order
 from overparam.parameterizations.strategies import finite_vectors
 
-from ..core import ClaimFailed, expect, expect_same
+from ..core import ClaimFailed, expect, expect_same, require
 from ..example_strategies import examples, for_param, two_layer
 from ..geometry import scaled_norm
 from ..kinks import NOT_DIFFERENTIABLE, curvature_reach, kink_along
@@ -177,9 +177,8 @@ def chain_rule(ex):
     note(f"{loss.kind} loss; Taylor remainders {np.array2string(res.remainders, precision=2)}")
     if not res.ok and kink_along(m, w, d):  # one-sided derivatives of ψ differ: no gradient to compare
         return NOT_DIFFERENTIABLE
-    if not res.ok:
-        raise ClaimFailed(f"observed order={res.order:.2f}, but should be ≥ 1.5: Jᵀ∇ℓ is not the gradient "
-                          f"of ℓ∘ψ ({res.reason})")
+    require(res.ok, f"observed order={res.order:.2f}, but should be ≥ 1.5: Jᵀ∇ℓ is not the gradient "
+            f"of ℓ∘ψ ({res.reason})")
 
 
 def _minimizing_loss(m, w, X):
@@ -190,6 +189,9 @@ def _minimizing_loss(m, w, X):
 
 
 @claim("C17", kind="holds", section=GENERAL_VIEW, general=True, plot=plot_canonical_minimum_is_critical,
+       consistency="At a minimizer θ* of a differentiable convex ℓ the canonical gradient is 0, so "
+                   "Jᵀ∇ℓ(θ*) = Jᵀ0 = 0 for any J, and L = ℓ∘ψ = ℓ(θ*) + O(‖ψ(W + hd) − θ*‖²) = ℓ(θ*) + O(h²) for "
+                   "any Lipschitz ψ; no mistake in J, its products or ψ's value can make it fail.",
        statement="If ψ(W) minimizes a convex canonical loss, W is a critical point of the parametric loss: "
                  "the gradient Jᵀ∇ℓ vanishes and ℓ∘ψ changes only to second order in every direction.",
        strategy=lambda m: for_param(m, X=lambda m: st.integers(1, 3).flatmap(
@@ -226,10 +228,9 @@ def canonical_minimum_is_critical(ex):
                        scale=loss_scale,
                        terms=m.n_params + X.size, depth=getattr(m, "depth", 1) + 2, smooth_step=smooth,
                        curvature_step=curvature_reach(m, w, d), n_steps=60)
-    if not res.ok:
-        raise ClaimFailed(f"observed order={res.order:.2f}, but should be ≥ 1.5: L changes to first order "
-                          f"at W although ψ(W) minimizes ℓ", what="observed Taylor order", value=res.order, op="≥",
-                          bound=ORDER_THRESHOLD)
+    require(res.ok, f"observed order={res.order:.2f}, but should be ≥ 1.5: L changes to first order "
+            f"at W although ψ(W) minimizes ℓ", what="observed Taylor order", value=res.order, op="≥",
+            bound=ORDER_THRESHOLD)
 
 
 @claim("C19", kind="holds", section=GENERAL_VIEW, general=True, plot=plot_singular_values,
@@ -374,10 +375,9 @@ def origin_is_strict_saddle(ex):
                            scale=_loss_magnitude(loss.kind, loss.X, loss.y, a_theta * s0),
                            terms=m.k + loss.X.shape[0] + m.d, depth=4)
         note(f"δᵀHδ={float(delta @ H @ delta):.3g}; Taylor in s=t²: {res.reason}")
-        if not res.ok:
-            raise ClaimFailed(f"observed order={res.order:.2f}, but should be ≥ 1.5: ½δᵀHδ is not the t² "
-                              f"coefficient of L(tδ)", what="observed Taylor order", value=res.order, op="≥",
-                              bound=ORDER_THRESHOLD)
+        require(res.ok, f"observed order={res.order:.2f}, but should be ≥ 1.5: ½δᵀHδ is not the t² "
+                f"coefficient of L(tδ)", what="observed Taylor order", value=res.order, op="≥",
+                bound=ORDER_THRESHOLD)
 
 
 def plot_origin_saddle(ex, fig):

@@ -16,7 +16,7 @@ from overparam.parameterizations.base import finite_vectors, unit
 from overparam.parameterizations.numerics import roundoff
 from overparam.parameterizations.strategies import inputs, invertible_matrices
 
-from ..core import ClaimFailed, expect, expect_same, undecided
+from ..core import ClaimFailed, expect, expect_same, require, undecided
 from ..example_strategies import examples, sized
 from ..geometry import (
     angle,
@@ -466,9 +466,9 @@ def any_direction_of_the_halfspace(ex):
         note(f"the search ended at a P the library refuses: {e}")
         undecided("the search needs a numerically singular P")
     bad = reparameterization_mismatch(m, w, P, x)
-    if bad is not None:
-        raise ClaimFailed(f"the P the search found does not give a reparameterization of the same θ with its "
-                          f"induced step: {bad[0]}", what=bad[1], value=bad[2], op="≤", bound=bad[3])
+    require(bad is None, f"the P the search found does not give a reparameterization of the same θ with its "
+            f"induced step: {bad[0] if bad else ''}", **(dict(zip(("what", "value", "bound"), bad[1:])) if bad else {}),
+            op="≤")
     U2, v2 = m.unpack(w2)
     z = m.induced_step(w2, x)
     a = angle(z, t)
@@ -477,14 +477,11 @@ def any_direction_of_the_halfspace(ex):
     note(f"angle at P = I: {a0:.3g}; found angle {a:.3g} (round-off {tol:.2g}) after {len(trace) - 1} steps; "
          f"κ(P)={kP:.3g}; ε={eps:.3g}")
     target(float(np.log10(max(kP, 1.0))), label="log₁₀ κ(P) the search needed")
-    if a + tol < eps:
-        event(f"reached (d = {m.d})")
-        return
-    if a - tol < eps:
-        event("undecidable: ε inside the round-off band of the angle")
-        return
-    expect(a, "<", eps + tol, "angle(induced step at the P found, t)",
+    if a - tol < eps <= a + tol:
+        undecided("ε inside the round-off band of the angle: reached or not is undecidable in double precision")
+    expect(a + tol, "<", eps, "angle(induced step at the P found, t) + its round-off",
            context=f": the search found no P within ε = {eps:.3g} (κ(P) = {kP:.3g})")
+    event(f"reached (d = {m.d})")
 
 
 def _unbalancing(a: float, s: float, beta: float) -> np.ndarray:

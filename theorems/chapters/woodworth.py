@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from overparam.parameterizations.strategies import positive_scales
 
-from ..core import expect, undecided
+from ..core import expect, skip_clause, undecided
 from ..experiments import PHASES, REL_TOL, memo
 from ..flow_limits import (
     SWEEP,
@@ -75,7 +75,9 @@ def descent_end(X, y, alpha: float, beta) -> dict:
         runs.append(gradient_descent(m, w0, loss, lr=eta / 2 ** len(runs), steps=_STEPS, tol=tol))
         diffs.append(float(np.linalg.norm(runs[-2].theta - runs[-1].theta)))
         ratio = diffs[-1] / diffs[-2] if diffs[-2] > 0 else (0.0 if diffs[-1] == 0 else np.inf)
-        if ratio <= _CONTRACTION or runs[-1].diverged:
+        # a run that stopped at its step budget: a smaller step needs more steps still, and the end is
+        # undecided whatever follows
+        if ratio <= _CONTRACTION or runs[-1].diverged or not runs[-1].converged:
             break
     fine = runs[-1]
     ref = flow_limit_bound(X, y, "signed", alpha, runs[-2].theta, fine.theta, reference=beta)
@@ -92,6 +94,11 @@ def descent_end(X, y, alpha: float, beta) -> dict:
     return dict(alpha=alpha, eta=eta, runs=runs, diffs=diffs, ratio=ratio, tail=tail, stop=stop,
                 solver=ref["solver"], bound=bound, dist=float(np.linalg.norm(fine.theta - beta)), decided=decided,
                 why=why)
+
+
+def _why_kind(end) -> str:
+    """Why a descent did not settle, without the numbers (a reason the run's counts can group)."""
+    return "the step budget ran out" if not end["runs"][-1].converged else "its end points do not contract"
 
 
 def _describe(end) -> str:
@@ -121,9 +128,11 @@ def _c38_experiment(ex):
             unresolved = f"the Q_α solver fails at α = {a_small:.3g}…{a_small / SWEEP[-1]:.3g}: {exc}"
     large = [(a, q_alpha_argmin(X, y, a)) for a in a_large * SWEEP]
     # descent at the first scale of each sweep (the one nearest the drawn α's range): the solver's
-    # limits are the solver's; this ties the sweep to gradient descent at one of its scales
+    # limits are the solver's; this ties the sweep to gradient descent at one of its scales. Where descent
+    # at the drawn α is undecided the example is undecided whatever the sweeps find: their descents (the
+    # costly part) are not run, their solver clauses still are
     ends = {name: descent_end(X, y, *sweep[0]) for name, sweep in (("α → 0", small), ("α → ∞", large))
-            if sweep is not None}
+            if sweep is not None} if base["decided"] else {}
     return dict(beta=beta, base=base, runs=base["runs"], l1=b1, l2=b2, asym=asym, small=small, large=large,
                 a_small=a_small, a_large=a_large, unresolved=unresolved, ends=ends)
 
@@ -194,14 +203,15 @@ def plot_q_alpha_path(ex, fig):
                    "r̄ = max(r, ½) (a measured ratio below ½ is pre-asymptotic), "
                    "m = ‖M Xᵀ(X M Xᵀ)⁻¹r‖ the first-order move the flow still makes from the residual r "
                    "(M = diag √(4α⁴ + θ²)), s the same for the solver's β_α plus its stationarity error; where the "
-                   "differences do not contract or the finest run stops at its budget, that descent is undecided "
-                   "(event), not passed. 'Tends to' (a finite criterion, on the solver's β_α): along three scales a "
+                   "differences do not contract or the finest run stops at its budget (halving stops there), that "
+                   "clause is skipped and the example is undecided, not passed (the sweeps' descents are then not "
+                   "run). 'Tends to' (a finite criterion, on the solver's β_α): along three scales a "
                    "decade apart, starting where the asymptotic law predicts a distance of 1e-3·‖limit‖ (small α: "
                    "off-support entries ≈ exp(−log(1/α²)·slack + b), slack of the ℓ1 dual certificate; large α: "
                    "the cubic term ‖β₂³‖/(24α⁴)), the distance to the limit decreases strictly and is ≤ 1% of the "
                    "limit's norm at the extreme scale; descent runs at the first of the three scales. Where the "
                    "certificate's slack needs α < 1e-58, or the Q_α solver fails on the sweep, the small-α half is "
-                   "beyond double precision (event).")
+                   "beyond double precision: the example is undecided.")
 def woodworth_q_alpha(ex):
     out = memo(_c38_experiment, ex)
     if "unsolved" in out:
@@ -213,13 +223,14 @@ def woodworth_q_alpha(ex):
         event("descent at the drawn α: decided")
         expect(base["dist"], "<=", base["bound"], "‖θ_descent − argmin Q_α‖ at the drawn α")
     else:
-        event("descent at the drawn α: undecided")
         note(f"undecided at the drawn α: {base['why']}")
+        skip_clause(f"descent at the drawn α did not settle ({_why_kind(base)})")
     for name, sweep, limit in (("α → 0", out["small"], out["l1"]), ("α → ∞", out["large"], out["l2"])):
         if sweep is None:
             if out["unresolved"]:
                 note(out["unresolved"])
-            event("ℓ1 certificate's slack too small (or vertex degenerate): small-α half beyond double precision")
+            skip_clause("ℓ1 certificate's slack too small (or vertex degenerate): the small-α half is beyond "
+                        "double precision")
             continue
         # the limit, on the solver's argmin Q_α along the sweep
         d = np.array([np.linalg.norm(b - limit) for _, b in sweep]) / float(np.linalg.norm(limit))
@@ -228,11 +239,13 @@ def woodworth_q_alpha(ex):
         expect(float(np.min(-np.diff(d))), ">", 0.0, f"smallest decrease of the distance along the sweep {name}")
         expect(float(d[-1]), "<=", _LIMIT_NEAR, f"relative distance to the limit at the extreme α ({name})")
         # ... and gradient descent at the sweep's first scale ends at that argmin
+        if name not in out["ends"]:
+            continue  # not run: descent at the drawn α was undecided (a skipped clause already)
         end = out["ends"][name]
         note(f"descent in the sweep {name}: {_describe(end)}")
         if end["decided"]:
             event(f"descent in the sweep {name}: decided")
             expect(end["dist"], "<=", end["bound"], f"‖θ_descent − argmin Q_α‖ at α = {end['alpha']:.3g} ({name})")
         else:
-            event(f"descent in the sweep {name}: undecided")
             note(f"undecided in the sweep {name}: {end['why']}")
+            skip_clause(f"descent in the sweep {name} did not settle ({_why_kind(end)})")
