@@ -36,7 +36,8 @@ exit status:
   1  a holds claim was refuted, an exists claim found no witness, or a claim errored
   2  usage or input error, reported in one line before any claim runs (an unknown option or
      profile, a number that is not a positive integer, a -k expression or --section that
-     selects nothing, an --include file that fails to import, an --out that cannot be written)
+     selects nothing, an --include file that fails to import, a --model that cannot be loaded,
+     an --out that cannot be written)
 """
 
 
@@ -64,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="only the claims of this section of the post (repeatable; with -k, both must match)")
     p.add_argument("--include", metavar="FILE.py", action="append", default=[],
                    help="import FILE.py first: it registers extra claims with @claim (repeatable)")
+    p.add_argument("--model", metavar="MODULE:OBJECT", action="append", default=[],
+                   help="also check this parameterization (a JaxModel, say) against the general claims (repeatable)")
     p.add_argument("--max-examples", metavar="N", type=positive_int, default=None,
                    help="examples per claim, overriding the profile (for a quick look)")
     p.add_argument("-j", "--jobs", metavar="N", type=positive_int, default=1,
@@ -112,6 +115,12 @@ def run_main(argv: list[str]) -> int:
     if not claims:
         return _usage_error(f"-k {args.keyword!r} matches no claim id" + (" in the sections chosen" if args.section
                                                                           else ""))
+    from .models import load_models, model_claims, model_entries
+
+    try:
+        models = load_models(args.model)
+    except ValueError as e:
+        return _usage_error(f"--model: {e}")
     try:  # the places the report goes, checked before any claim runs
         check_out(args.out, force=args.force)
         if args.junit is not None:
@@ -124,6 +133,8 @@ def run_main(argv: list[str]) -> int:
     t0 = time.perf_counter()
     entries = run_entries(claims, overrides=overrides, progress=lambda s: print(s, flush=True), jobs=args.jobs,
                           profile=args.profile, includes=args.include)
+    entries += model_entries(models, model_claims(claims, not (args.keyword or args.section)), overrides=overrides,
+                             progress=lambda s: print(s, flush=True))
     checks = time.perf_counter() - t0
     selection = " ".join(([f"-k {shlex.quote(args.keyword)}"] if args.keyword else [])
                          + [f"--section {shlex.quote(s)}" for s in args.section])

@@ -240,3 +240,32 @@ test_general_claims_on_the_examples = model_tests(*examples())
 def test_the_examples_are_the_four_shipped_models():
     assert list(EXAMPLES) == ["mlp", "layernorm", "attention", "residual"]
     assert all(m.n_params <= 30 for m in examples())
+
+
+# --- the command line: --model adds a model's pages beside the zoo's ---------------------------------
+
+
+def test_the_report_checks_a_model_given_on_the_command_line(tmp_path, capsys):
+    from overparam.reports.cli import run_main
+
+    out = tmp_path / "report"
+    code = run_main(["--model", "overparam.parameterizations.jax_zoo:residual_block", "-k", "C24", "--max-examples",
+                     "3", "--no-fields", "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    label = "jax-residual-n2-d2-h3-p-15-q-4"
+    assert (out / "C24.html").is_file() and (out / f"C24--{label}.html").is_file()
+    assert "on jax residual-n2-d2-h3 p=15 q=4" in (out / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("ref,message", [
+    ("no_such_module:model", "model no_such_module:model could not be loaded (ModuleNotFoundError"),
+    ("overparam.parameterizations:zoo", "model overparam.parameterizations:zoo must be a parameterization"),
+    ("mlp", "model must be given as module:object, but got 'mlp'"),
+])
+def test_a_model_that_cannot_be_loaded_is_a_usage_error(ref, message, tmp_path, capsys):
+    from overparam.reports.cli import run_main
+
+    assert run_main(["--model", ref, "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert f"error: --model: {message}" in err and err.count("\n") == 1
+    assert not (tmp_path / "r").exists()
