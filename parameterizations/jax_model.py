@@ -299,13 +299,16 @@ class JaxModel(Parameterization):
     def _vjp_batch(self, W, G):
         return np.asarray(self._maps["vjp_batch"](W, G)) if len(W) else np.empty((0, self._p))
 
-    def warm(self, batch: int = 0) -> "JaxModel":
-        """Compile every map now (the products, the round-off analyses, ``psi_batch``/``vjp_batch`` for
-        B = ``batch`` if given), so that no later call, and no example of a claim, pays a compilation."""
+    def warm(self, batch: int = 0, *, checks: bool = True) -> "JaxModel":
+        """Compile every map now, so that no later call, and no example of a claim, pays a compilation:
+        ψ and the products; with ``checks`` (the default) also J and the round-off analyses the claims
+        use, whose cost grows as q·p (leave them out for a large model that only descends);
+        ``psi_batch``/``vjp_batch`` for B = ``batch`` if given."""
         w, g = np.ones(self._p), np.ones(self._q)
-        J = self.jacobian(w)
         self.psi(w), self.jvp(w, w), self.vjp(w, g), self.induced_step(w, g)
-        self.psi_scale(w), self.jacobian_scale(w, J), self.curvature_step(w, w)
+        if checks:
+            J = self.jacobian(w)
+            self.psi_scale(w), self.jacobian_scale(w, J), self.curvature_step(w, w)
         if batch:
             self.psi_batch(np.ones((batch, self._p))), self.vjp_batch(np.ones((batch, self._p)), np.ones((batch, self._q)))
         return self
