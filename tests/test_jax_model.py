@@ -269,3 +269,51 @@ def test_a_model_that_cannot_be_loaded_is_a_usage_error(ref, message, tmp_path, 
     err = capsys.readouterr().err
     assert f"error: --model: {message}" in err and err.count("\n") == 1
     assert not (tmp_path / "r").exists()
+
+
+# --- the README's "Your own model": the file a user writes, run as the README says ---------------------
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def _readme_model_file() -> str:
+    import re
+
+    found = re.findall(r"<!-- your-own-model -->\s*```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+    assert len(found) == 1, "the README must hold one block marked <!-- your-own-model -->"
+    return found[0]
+
+
+def test_the_readme_model_file_runs_the_general_claims():
+    import types
+
+    from overparam.theorems.core import run_claim
+
+    code = _readme_model_file()
+    assert len([line for line in code.splitlines() if line.strip()]) <= 15  # the README says a 15-line file
+    module = types.ModuleType("test_my_model")
+    exec(compile(code, "<README your own model>", "exec"), module.__dict__)
+    test = module.test_general_claims
+    cases = [p.values for mark in test.pytestmark if mark.name == "parametrize" for p in mark.args[1]]
+    assert sorted(c.id for c, _ in cases) == ["C16", "C19", "C24", "J1", "J2"]
+    model = module.model.warm()
+    assert (model.n_params, model.n_canonical) == (40, 5)
+    for claim, m in cases:
+        r = run_claim(claim, param=m, overrides={"max_examples": 30, "derandomize": True, "database": None})
+        assert r.status == "holds", r.message
+
+
+@pytest.mark.slow
+def test_the_readme_model_file_passes_plain_pytest_in_a_repository_of_its_own(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_my_model.py").write_text(_readme_model_file(), encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(README.parent))  # this checkout's overparam, as if installed
+    run = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-n", "0"], cwd=tmp_path,
+                         env=env, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert "5 passed" in run.stdout
+    assert any(line.startswith("C16 ") and "on jax my-mlp" in line for line in run.stdout.splitlines()), run.stdout
