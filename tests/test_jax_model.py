@@ -317,3 +317,38 @@ def test_the_readme_model_file_passes_plain_pytest_in_a_repository_of_its_own(tm
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     assert "5 passed" in run.stdout
     assert any(line.startswith("C16 ") and "on jax my-mlp" in line for line in run.stdout.splitlines()), run.stdout
+
+
+def test_a_conjecture_draws_jax_models_like_zoo_members():
+    # a conjecture over the shipped examples and a zoo family at once, through examples(): the two
+    # kinds of model are drawn alike, and a false statement about them is refuted
+    from overparam.theorems import claim, expect_ge, expect_le
+    from overparam.theorems.core import run_claim
+    from overparam.theorems.examples import examples as drawn
+    from overparam.parameterizations import Squared
+    from overparam.parameterizations.numerics import step_band
+    from overparam.theorems.registry import _REGISTRY
+
+    models = st.sampled_from([*examples(), Squared(2)])
+    before = dict(_REGISTRY)
+    try:
+        @claim("X90", kind="holds", section="My conjectures", statement="gᵀKg ≥ 0.",
+               strategy=drawn(models, g=lambda m: finite_vectors(m.n_canonical)))
+        def nonnegative(ex):
+            m, w, g = ex["param"], ex["w"], ex["g"]
+            expect_ge(float(g @ m.induced_step(w, g)), 0.0, "gᵀKg", band=step_band(m, w, g) * np.linalg.norm(g))
+
+        @claim("X91", kind="open", section="My conjectures", statement="‖Kg‖ ≤ ‖g‖ (false).",
+               strategy=drawn(models, g=lambda m: finite_vectors(m.n_canonical)))
+        def contracting(ex):
+            m, w, g = ex["param"], ex["w"], ex["g"]
+            expect_le(float(np.linalg.norm(m.induced_step(w, g))), float(np.linalg.norm(g)), "‖Kg‖",
+                      band=step_band(m, w, g))
+
+        budget = {"max_examples": 40, "derandomize": True, "database": None}
+        held, refuted = run_claim(nonnegative.claim, overrides=budget), run_claim(contracting.claim, overrides=budget)
+    finally:
+        _REGISTRY.clear()
+        _REGISTRY.update(before)
+    assert held.status == "holds", held.message
+    assert refuted.status == "refuted", refuted.message
