@@ -327,7 +327,7 @@ class JaxModel(Parameterization):
             if what == "psi":
                 self._scale_fns[what] = _shared_psi_scale(self.fn, self._p, self.depth)
             else:
-                self._scale_fns[what] = _shared_magnitude(self._maps["_jacobian_fn"], self._p)
+                self._scale_fns[what] = _shared_jacobian_magnitude(self.fn, self._p, self._q)
         return self._scale_fns[what]
 
     def psi_scale(self, w) -> float:
@@ -337,9 +337,10 @@ class JaxModel(Parameterization):
         return float(self._scale_fn("psi")(self.check_w(w)))
 
     def jacobian_scale(self, w, J) -> float:
-        """max(‖J‖_F, ‖R_J‖/(max(p, q) + 1)) with R_J the error analysis of J's own computation
-        (the forward or reverse sweep, primal rounding included): the products' comparisons
-        multiply it by γ_{max(p,q)+depth} and the norms of their vectors."""
+        """max(‖J‖_F, ‖R_J‖/(max(p, q) + 1)) with R_J the error analysis of J's own computation, column
+        by column as the jvp J·e_j (``jacfwd``, p ≤ q) or row by row as the vjp Jᵀe_i (``jacrev``),
+        primal rounding included: the products' comparisons multiply it by γ_{max(p,q)+depth} and the
+        norms of their vectors."""
         w = self.check_w(w)
         R = float(np.linalg.norm(np.asarray(self._scale_fn("jacobian")(w))))
         return max(float(np.linalg.norm(J)), R / (max(self._p, self._q) + 1))
@@ -372,8 +373,15 @@ def _shared_psi_scale(fn: Callable, p: int, depth: int) -> Callable:
 
 
 @functools.lru_cache(maxsize=None)
-def _shared_magnitude(fn: Callable, p: int) -> Callable:
-    return roundoff_magnitude(fn, jax.ShapeDtypeStruct((p,), jnp.float64))
+def _shared_jacobian_magnitude(fn: Callable, p: int, q: int) -> Callable:
+    """w ↦ R_J (q×p): the analysis of one jvp (or vjp) program, mapped over the basis vectors, the
+    very arithmetic ``jacfwd`` (``jacrev``) batches; a smaller program to trace than J's own."""
+    vec = lambda n: jax.ShapeDtypeStruct((n,), jnp.float64)  # noqa: E731
+    if p <= q:  # J = jacfwd: column j is the jvp along e_j
+        R = roundoff_magnitude(lambda w, d: jax.jvp(fn, (w,), (d,))[1], vec(p), vec(p))
+        return jax.jit(lambda w: jax.vmap(R, in_axes=(None, 0), out_axes=1)(w, jnp.eye(p)))
+    R = roundoff_magnitude(lambda w, g: jax.vjp(fn, w)[1](g)[0], vec(p), vec(q))  # J = jacrev: row i is Jᵀe_i
+    return jax.jit(lambda w: jax.vmap(R, in_axes=(None, 0), out_axes=0)(w, jnp.eye(q)))
 
 
 class _Unraveled:
