@@ -86,7 +86,8 @@ def _magnitude(eqn, invals, out):
     """M with |fl(out) − out| ≤ u·M entry by entry (first order), for one equation of a jaxpr.
 
     A sum of K terms errs by γ_K·Σ|terms| ≤ (K + 1)u·Σ|terms| (Higham §3.1): dot_general over its
-    contracting dimensions and reduce_sum over its axes. Exact operations (moves, max, min, select)
+    contracting dimensions, reduce_sum over its axes, cumsum along its axis; a product of K factors
+    by γ_K relatively (reduce_prod). Exact operations (moves, max, min, select)
     do not round; add, sub, mul, div and sqrt round once, correctly (IEEE 754). Every other
     primitive (exp, log, tanh, logistic, pow, erf, …) is taken to err by ELEMENTARY_ULPS ulps.
     Returns None for an exact operation.
@@ -103,6 +104,12 @@ def _magnitude(eqn, invals, out):
         (x,) = invals
         K = math.prod(x.shape[i] for i in eqn.params["axes"]) if eqn.params["axes"] else 1
         return (K + 1) * jax.lax.reduce_sum_p.bind(jnp.abs(x), **eqn.params)
+    if name == "cumsum":
+        (x,) = invals
+        return (x.shape[eqn.params["axis"]] + 1) * jax.lax.cumsum(jnp.abs(x), **eqn.params)
+    if name == "reduce_prod":  # K − 1 products, each rounding relatively
+        (x,) = invals
+        return (math.prod(x.shape[i] for i in eqn.params["axes"]) + 1) * jnp.abs(out)
     if name in _ROUNDED:
         return jnp.abs(out)
     if name == "integer_pow":

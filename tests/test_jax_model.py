@@ -355,3 +355,16 @@ def test_a_conjecture_draws_jax_models_like_zoo_members():
         _REGISTRY.update(before)
     assert held.status == "holds", held.message
     assert refuted.status == "refuted", refuted.message
+
+
+def test_a_record_rebuilds_a_model_from_its_ref_and_keeps_one_without_as_text():
+    from overparam.theorems.records import from_jsonable, to_jsonable
+
+    from overparam.parameterizations.families import load_model
+
+    m = load_model("overparam.parameterizations.jax_zoo:attention_head")
+    assert m.ref == "overparam.parameterizations.jax_zoo:attention_head"
+    back = from_jsonable(to_jsonable({"param": m}))["param"]
+    assert back is m  # the builder is memoized: the same model, its compilations shared
+    anonymous = JaxModel(jnp.sin, 2, name="anonymous")
+    assert to_jsonable(anonymous) == {"__repr__": repr(anonymous)}
