@@ -91,7 +91,7 @@ def small(repeat: int) -> None:
     fns = {"psi": lambda: m.psi(w), "psi-direct": lambda: np.asarray(maps["psi"](w)),
            "vjp": lambda: m.vjp(w, g), "vjp-direct": lambda: np.asarray(maps["vjp"](w, g)),
            "step": lambda: m.induced_step(w, g), "step-direct": lambda: np.asarray(maps["step"](w, g))}
-    t = _best(fns, 200, repeat)
+    t = _best(fns, 50, 3 * repeat)  # short rounds, many: one of them runs while the machine is quiet
     print(f"small: {m.label}: per call")
     for name in ("psi", "vjp", "step"):
         print(f"  {name:5s} JaxModel {_fmt(t[name])}   jitted directly {_fmt(t[name + '-direct'])}   ratio "
