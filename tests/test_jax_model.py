@@ -368,3 +368,20 @@ def test_a_record_rebuilds_a_model_from_its_ref_and_keeps_one_without_as_text():
     assert back is m  # the builder is memoized: the same model, its compilations shared
     anonymous = JaxModel(jnp.sin, 2, name="anonymous")
     assert to_jsonable(anonymous) == {"__repr__": repr(anonymous)}
+
+
+def test_a_wrong_custom_derivative_is_caught_by_the_derivative_check():
+    # autodiff is only as right as the rules it is given: a custom_jvp rule off by a factor 2 makes J
+    # consistent with jvp and vjp (J1 holds) but not the derivative of ψ (J2 and C16 refute it)
+    from overparam.theorems.conformance import check_parameterization
+
+    @jax.custom_jvp
+    def wrong_sin(x):
+        return jnp.sin(x)
+
+    wrong_sin.defjvp(lambda primals, tangents: (jnp.sin(primals[0]), 2 * jnp.cos(primals[0]) * tangents[0]))
+    m = JaxModel(lambda w: wrong_sin(w) * w[::-1], 2, name="wrong-sin").warm()
+    results = {r.id: r for r in check_parameterization(m, max_examples=30, shrink=False)}
+    assert results["J1"].status == "holds", results["J1"].message
+    assert results["J2"].status == "refuted" and results["C16"].status == "refuted", \
+        (results["J2"].message, results["C16"].message)
