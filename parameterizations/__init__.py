@@ -20,6 +20,9 @@ Modules:
   vectors on an integer grid that ``target()`` can climb.
 * :mod:`overparam.parameterizations.numerics` — every tolerance, derived from round-off bounds, and the
   bands of derived quantities (eigenvalues, products, norms, cosines, ratios).
+* :mod:`overparam.parameterizations.jax_model` (needs the extra ``.[jax]``; imported by nobody here) —
+  :class:`JaxModel`, any JAX function as a parameterization; :mod:`overparam.parameterizations.jax_zoo` —
+  the shipped JAX examples and a JAX twin of every family.
 * :mod:`overparam.parameterizations.validate` — the input checks: one-line ``ValueError`` naming the
   argument, what was expected and what came.
 

@@ -5,7 +5,11 @@ A new parameterization is one class (with ``family`` and ``instances``) and one 
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import inspect
+import sys
+from pathlib import Path
 
 import numpy as np
 from hypothesis import strategies as st
@@ -16,7 +20,7 @@ from .linear import DeepLinear, Identity, MatrixFactorization, TwoLayerLinear
 from .relu import ShallowReLU
 from .smooth import ShallowSmooth
 
-__all__ = ["zoo", "family_strategies", "from_spec", "CLASSES"]
+__all__ = ["zoo", "family_strategies", "from_spec", "load_model", "CLASSES"]
 
 
 def zoo() -> list[Parameterization]:
@@ -45,7 +49,10 @@ def family_strategies(max_dim: int = 4) -> dict[str, st.SearchStrategy]:
 
 
 def from_spec(family: str, spec: dict) -> Parameterization:
-    """Rebuild a member of the zoo from its family name and :meth:`spec`."""
+    """Rebuild a member of the zoo from its family name and :meth:`spec`; a model that names the
+    ``module:object`` it came from (``spec["ref"]``, as ``--model`` sets it) is imported from there."""
+    if isinstance(spec, dict) and spec.get("ref"):
+        return load_model(spec["ref"])
     if family not in CLASSES:
         raise ValueError(f"family must be one of {sorted(CLASSES)}, but got {family!r}")
     cls = CLASSES[family]
@@ -58,3 +65,41 @@ def from_spec(family: str, spec: dict) -> Parameterization:
                          f"argument{s} {', '.join(map(repr, unknown))}")
     kwargs = {k: (np.asarray(v) if isinstance(v, list) and k == "X" else v) for k, v in spec.items()}
     return cls(**kwargs)
+
+
+def load_model(ref: str) -> Parameterization:
+    """The parameterization ``module:object`` names (``object`` a dotted path; ``module`` a module that
+    Python can import, or a file ``path/to/file.py``): an instance, or a function of no arguments that
+    returns one. A model with a ``ref`` attribute (a :class:`JaxModel`) keeps ``ref``, so that a record
+    of a result on it rebuilds it from there.
+    """
+    if not isinstance(ref, str) or ref.count(":") != 1 or not all(ref.split(":")):
+        raise ValueError(f"model must be given as module:object, but got {ref!r:.80}")
+    module_name, qualname = ref.split(":")
+    try:
+        if module_name.endswith(".py"):
+            path = Path(module_name)
+            spec = importlib.util.spec_from_file_location(path.stem, path)
+            if spec is None or not path.is_file():
+                raise FileNotFoundError(f"no file {module_name}")
+            module = importlib.util.module_from_spec(spec)
+            sys.modules.setdefault(path.stem, module)
+            spec.loader.exec_module(module)
+        else:
+            module = importlib.import_module(module_name)
+        obj = module
+        for part in qualname.split("."):
+            obj = getattr(obj, part)
+    except Exception as e:  # the user's module: any error it raises is an input error here
+        raise ValueError(f"model {ref} could not be loaded ({type(e).__name__}: {str(e).strip().splitlines()[0] if str(e).strip() else ''})") from None
+    if callable(obj) and not isinstance(obj, Parameterization):
+        try:
+            obj = obj()
+        except Exception as e:
+            raise ValueError(f"model {ref} must be a parameterization or a function of no arguments that returns one, "
+                             f"but calling it raised {type(e).__name__}: {e}") from None
+    if not isinstance(obj, Parameterization):
+        raise ValueError(f"model {ref} must be a parameterization (a JaxModel, say), but is {type(obj).__name__}")
+    if hasattr(obj, "ref") and not obj.ref:
+        obj.ref = ref
+    return obj

@@ -62,6 +62,7 @@ __all__ = [
     "inner_product_band",
     "sum_of_products_band",
     "spectral_norm_band",
+    "ELEMENTARY_ULPS",
 ]
 
 EPS = float(np.finfo(float).eps)
@@ -73,6 +74,15 @@ STOP_BELOW = 3
 #: Observed Taylor order above which the derivative is accepted. A correct J gives
 #: order 2 (or better); a wrong one gives order 1. The threshold is the midpoint.
 ORDER_THRESHOLD = 1.5
+
+
+#: The error, in ulps, taken for an elementary function other than + − × ÷ √ (exp, log, tanh, the
+#: logistic function, erf, pow, …) in a JAX model's round-off analysis
+#: (:func:`overparam.parameterizations.jax_model.roundoff_magnitude`). Correctly rounded would be ½ ulp;
+#: the libraries XLA compiles to on a CPU (its own polynomial kernels, or the system's libm) promise
+#: no bound, and the float64 ones in use are accurate to 1–2 ulps. 4 ulps covers them, and the
+#: comparisons multiply every round-off bound by 2·depth more.
+ELEMENTARY_ULPS = 4
 
 
 def gamma(n: int) -> float:

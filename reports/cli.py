@@ -39,7 +39,8 @@ exit status:
   1  a holds claim was refuted, an exists claim found no witness, or a claim errored
   2  usage or input error, reported in one line before any claim runs (an unknown option or
      profile, a number that is not a positive integer, a -k expression or --section that
-     selects nothing, an --include that is not a .py file or fails to import, an --out that
+     selects nothing, an --include that is not a .py file or fails to import, a --model that
+     cannot be loaded, an --out that
      cannot be written, a user's file there that the report would overwrite, a folder that
      another run is writing)
   130  interrupted (Ctrl-C); the folder is as it was
@@ -70,6 +71,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="only the claims of this section of the post (repeatable; with -k, both must match)")
     p.add_argument("--include", metavar="FILE.py", action="append", default=[],
                    help="import FILE.py first: it registers extra claims with @claim (repeatable)")
+    p.add_argument("--model", metavar="MODULE:OBJECT", action="append", default=[],
+                   help="also check this parameterization (a JaxModel, say) against the general claims (repeatable)")
     p.add_argument("--max-examples", metavar="N", type=positive_int, default=None,
                    help="examples per claim, overriding the profile (for a quick look)")
     p.add_argument("-j", "--jobs", metavar="N", type=positive_int, default=None,
@@ -164,6 +167,12 @@ def _run(argv: list[str]) -> int:
     if not claims:
         return _usage_error(f"-k {args.keyword!r} matches no claim id" + (" in the sections chosen" if args.section
                                                                           else ""))
+    from .models import load_models
+
+    try:
+        models = load_models(args.model)
+    except ValueError as e:
+        return _usage_error(f"--model: {e}")
     with contextlib.ExitStack() as held:
         try:  # the places the report goes, checked before any claim runs (the --junit file before --out is made)
             if args.junit is not None:
@@ -172,12 +181,13 @@ def _run(argv: list[str]) -> int:
             held.enter_context(lock(args.out))  # a second run into this folder is refused until this one ends
         except ValueError as e:
             return _usage_error(str(e))
-        return _run_claims(args, argv, claims, profile)
+        return _run_claims(args, argv, claims, profile, models)
 
 
-def _run_claims(args, argv: list[str], claims, profile: str) -> int:
+def _run_claims(args, argv: list[str], claims, profile: str, models) -> int:
     import contextlib
 
+    from .models import model_claims, model_entries
     from .build import Meta, _versions, build_report, exit_code, run_entries
     from .figures import gradient_fields
     from .summary import load_summary
@@ -199,6 +209,8 @@ def _run_claims(args, argv: list[str], claims, profile: str) -> int:
 
         entries = run_entries(claims, overrides=overrides, progress=lambda s: print(s, flush=True),
                               workers=pool, costs=costs, then=queue_fields)
+        entries += model_entries(models, model_claims(claims, not (args.keyword or args.section)),
+                                 overrides=overrides, progress=lambda s: print(s, flush=True))
         checks = time.perf_counter() - t0
         fields = {}
         for name, fut in drawn.items():

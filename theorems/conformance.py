@@ -20,7 +20,8 @@ from .listing import catalogue
 from .core import Claim, Result, expect_same, require, run_claim
 from .kinks import NOT_DIFFERENTIABLE, explain_wrong_jacobian, kink_along, report_set_aside
 
-__all__ = ["check_parameterization", "interface_checks", "point_strategy", "ParameterizationCheckFailed"]
+__all__ = ["check_parameterization", "interface_checks", "general_checks", "point_strategy",
+           "ParameterizationCheckFailed"]
 
 SECTION = "The parameterization interface"
 
@@ -130,6 +131,15 @@ def interface_checks() -> list[Claim]:
                   name=f.__name__) for i, s, f in _CHECKS]
 
 
+def general_checks() -> list[Claim]:
+    """What every parameterization is checked against: the interface checks J1–J2 and the general claims
+    of the catalogue but its consistency checks (:data:`overparam.theorems.power.CONSISTENCY_CHECKS`: C17),
+    which hold whatever the object computes and so would pass any object."""
+    from .power import CONSISTENCY_CHECKS
+
+    return interface_checks() + [c for c in catalogue() if c.general and c.id not in CONSISTENCY_CHECKS]
+
+
 def check_parameterization(param, *, raise_on_failure: bool = False, max_examples: int | None = None,
                            claims: bool = True, shrink: bool = True) -> list[Result]:
     """Run the interface checks J1–J2 and the general claims of the catalogue on ``param``.
@@ -162,11 +172,7 @@ def check_parameterization(param, *, raise_on_failure: bool = False, max_example
     overrides = {"max_examples": max_examples} if max_examples else {}
     if not shrink:
         overrides["phases"] = [Phase.explicit, Phase.reuse, Phase.generate]
-    from .power import CONSISTENCY_CHECKS
-
-    # a consistency check holds whatever the object computes: it would pass any object
-    todo = interface_checks() + ([c for c in catalogue() if c.general and c.id not in CONSISTENCY_CHECKS]
-                                 if claims else [])
+    todo = general_checks() if claims else interface_checks()
     results = []
     for c in todo:
         r = report_set_aside(run_claim(c, param=param, overrides=overrides))

@@ -22,10 +22,13 @@ __all__ = ["to_jsonable", "from_jsonable", "dump_result", "load_result", "result
 
 def to_jsonable(x):
     """Python/numpy values to JSON-friendly ones, reversibly (see :func:`from_jsonable`)."""
-    from overparam.parameterizations import Parameterization
+    from overparam.parameterizations import CLASSES, Parameterization
 
     if isinstance(x, Parameterization):
-        return {"__param__": x.family, "spec": to_jsonable(x.spec())}
+        spec = x.spec()
+        if x.family not in CLASSES and not spec.get("ref"):  # nothing rebuilds it: kept as text (lossy)
+            return {"__repr__": repr(x)}
+        return {"__param__": x.family, "spec": to_jsonable(spec)}
     if dataclasses.is_dataclass(x) and not isinstance(x, type):
         cls = type(x)
         fields = {f.name: to_jsonable(getattr(x, f.name)) for f in dataclasses.fields(x) if f.init}

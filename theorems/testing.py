@@ -12,7 +12,7 @@ from .listing import chapter
 from .core import Claim, run_claim
 from .records import result_to_dict
 
-__all__ = ["claim_tests", "conformance_tests", "check_claim", "collect_claim", "RESULT_KEY"]
+__all__ = ["claim_tests", "conformance_tests", "model_tests", "check_claim", "collect_claim", "RESULT_KEY"]
 
 #: key under which a test stores its Result in ``user_properties`` (travels with pytest-xdist)
 RESULT_KEY = "overparam_result"
@@ -97,3 +97,29 @@ def conformance_tests(families: dict, checks):
         _fail_unless_passing(claim, result)
 
     return test_conformance
+
+
+def model_tests(*models):
+    """A test over (check × model): the interface checks J1–J2 and the general claims of the catalogue
+    (those :func:`overparam.theorems.conformance.check_parameterization` runs) on each of ``models``
+    — your own parameterizations, a :class:`overparam.parameterizations.jax_model.JaxModel` say.
+
+    In a test file, ``test_general_claims = model_tests(model)``: test ids ``C16-<label>``, selected by
+    ``-k C16`` as any claim, results in the claims summary and ``--claims-report``. A model with a
+    ``warm()`` method (JAX) is compiled before its first check, so that no example pays a compilation.
+    """
+    from .conformance import general_checks
+
+    if not models:
+        raise ValueError("models must hold at least one parameterization, but got none")
+    cases = [pytest.param(c, m, id=f"{c.id}-{m.label}", marks=pytest.mark.claim(c.id))
+             for m in models for c in general_checks()]
+
+    @pytest.mark.parametrize("claim,model", cases)
+    def test_general_claim(claim, model, request):
+        __tracebackhide__ = True
+        if hasattr(model, "warm"):
+            model.warm()
+        check_claim(claim, request, param=model)
+
+    return test_general_claim
