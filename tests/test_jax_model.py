@@ -327,7 +327,7 @@ def test_a_conjecture_draws_jax_models_like_zoo_members():
     # kinds of model are drawn alike, and a false statement about them is refuted
     from overparam.theorems import claim, expect_ge, expect_le
     from overparam.theorems.core import run_claim
-    from overparam.theorems.examples import examples as drawn
+    from overparam.theorems.example_strategies import examples as drawn
     from overparam.parameterizations import Squared
     from overparam.parameterizations.numerics import step_band
     from overparam.theorems.registry import _REGISTRY
