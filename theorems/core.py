@@ -406,9 +406,11 @@ def _profile_settings(claim: Claim, overrides: dict | None) -> settings:
     kw["max_examples"] = claim_budget(claim, base.max_examples)
     if claim.rate is not None:
         kw["phases"] = RATE_PHASES
-        if claim.rate.designed:  # one example: the run's seed, from which the design's n problems are drawn
-            kw["max_examples"] = 1
     kw.update(overrides or {})
+    if claim.rate is not None and claim.rate.designed:
+        # one example whatever the profile or the caller asks: the run's seed, from which the design's n problems
+        # are drawn (more examples would pool several runs and change the design's error rates)
+        kw["max_examples"] = 1
     if claim.kind == "exists":
         # a witness search has nothing to explain
         kw.setdefault("phases", tuple(p for p in base.phases if p is not Phase.explain))

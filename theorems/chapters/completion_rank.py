@@ -13,7 +13,7 @@ import numpy as np
 from hypothesis import note
 from hypothesis import strategies as st
 
-from overparam.descent.batched import compacted_descent
+from overparam.descent import batched
 from overparam.descent.losses import FunctionLoss
 
 from ..experiments import memo
@@ -126,8 +126,8 @@ def _depth_runs(N: int, problems) -> dict:
     mask, T = _masks(problems, _INITS)
     c, lr = 1.0 / L0, _MC_LR * L0
     loss = _MaskedRows(mask, T, c)
-    W1, Theta1, _, steps1 = compacted_descent(param, W0, loss, lr=lr, steps=_MC_STEPS[0], tol=_MC_EARLIER)
-    W2, Theta2, status, steps2 = compacted_descent(param, W1, loss, lr=lr, steps=_MC_STEPS[1], tol=_MC_TOL)
+    W1, Theta1, _, steps1 = batched.compacted_descent(param, W0, loss, lr=lr, steps=_MC_STEPS[0], tol=_MC_EARLIER)
+    W2, Theta2, status, steps2 = batched.compacted_descent(param, W1, loss, lr=lr, steps=_MC_STEPS[1], tol=_MC_TOL)
     ended = status == "converged"
     er_a = np.array([effective_rank(t.reshape(m, m)) for t in Theta1])
     er_b = np.array([effective_rank(t.reshape(m, m)) for t in Theta2])

@@ -98,7 +98,7 @@ def chain_iterations(N: int, W0, y, lr, tol, budget: int = _BUDGET, chunk: int =
     """
     from overparam.parameterizations import DeepLinear
     from overparam.descent import batched_descent
-    from overparam.descent.losses import FunctionLoss
+    from overparam.descent.losses import StackedSquaredLoss
 
     W = np.array(W0, dtype=float)
     S = len(W)
@@ -121,9 +121,7 @@ def chain_iterations(N: int, W0, y, lr, tol, budget: int = _BUDGET, chunk: int =
     while done < budget and not enough() and len(active):
         n = min(chunk, budget - done)
         ya, ca = yv[active], 1.0 / tv[active]
-        loss = FunctionLoss(lambda T, ya=ya, ca=ca: 0.5 * ca * (T[:, 0] - ya) ** 2,
-                            lambda T, ya=ya, ca=ca: (ca * (T[:, 0] - ya))[:, None], 1, vectorized=True,
-                            name="½(θ − y)²/tol")
+        loss = StackedSquaredLoss(np.ones((len(active), 1, 1)), ya[:, None], ca)  # ½(θ − y_b)²/tol_b a row
         max_loss = 1e12 * np.maximum(0.5 * ya * ya, 1.0) * ca
         r = batched_descent(m, W[active], loss, lr=lr[active] * tv[active], steps=n, tol=1.0, loss_every=n,
                             max_loss=max_loss)
@@ -142,7 +140,8 @@ def growth_fit(depths, iterations) -> dict:
     degrees of freedom), and the residual sums of squares of both fits.
     """
     N = np.asarray(depths, float)
-    Y = np.log(np.asarray(iterations, float))
+    with np.errstate(divide="ignore"):  # a median of 0 iterations gives −∞, and a fit of NaN: no growth shown
+        Y = np.log(np.asarray(iterations, float))
     out = {}
     for name, x in (("exp", N), ("pow", np.log(N))):
         A = np.column_stack([np.ones_like(x), x])
@@ -206,7 +205,9 @@ def _run_experiments(exps: list[dict]) -> list[dict]:
         medians = np.array(o["medians"])
         fit = growth_fit(_DEPTHS, medians)
         out.append({**e, "medians": medians, "censored": np.array(o["censored"]), "samples": o["samples"],
-                    "fit": fit, "met": bool(fit["exp"]["lo"] > 0.0 and fit["exp"]["rss"] <= fit["pow"]["rss"])})
+                    "fit": fit,
+                    "met": bool(np.isfinite(fit["exp"]["lo"]) and fit["exp"]["lo"] > 0.0
+                                and fit["exp"]["rss"] <= fit["pow"]["rss"])})
     return out
 
 
