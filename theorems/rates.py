@@ -330,8 +330,14 @@ class RateRule:
     def design_sentence(self) -> str:
         """The design in one line, for the README table and the result's message."""
         e_s, e_r = self.errors
-        return (f"threshold {self.threshold:g}: survives iff ≥ {self.cut} of {self.n} met; "
-                f"P(survived | {self.short:g}) = {e_s:.3f}, P(refuted | {self.claimed:g}) = {e_r:.3f}")
+        out = (f"threshold {self.threshold:g}: survives iff ≥ {self.cut} of {self.n} met; "
+               f"P(survived | {self.short:g}) = {e_s:.3f}, P(refuted | {self.claimed:g}) = {e_r:.3f}")
+        if self.trend:
+            out += (f"; refuted too if the rate at {self.trend[0]} is above the one at {self.trend[-1]} (one-sided "
+                    f"Fisher, level {self.error:g})")
+        if self.draw_limit != 2.0:
+            out += f"; at most {self.draws} draws"
+        return out
 
     def verdict(self, count: Count) -> tuple[str, float, float]:
         """(survived | refuted | inconclusive, lower bound, upper bound) for the deciding count."""
