@@ -10,14 +10,10 @@ and — a tendency over the random starts — by the rate of experiments that sh
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import event, note, target
+from hypothesis import note
 from hypothesis import strategies as st
 
-from overparam.descent import squared_loss
-from overparam.parameterizations.strategies import positive_scales
-
-from ..core import expect
-from ..experiments import PHASES_NO_SHRINK, REL_TOL, memo
+from ..experiments import REL_TOL, memo
 from ..rates import RateRule, sample_trials
 from ..registry import claim
 from ..sections import FURTHER_READING
