@@ -18,7 +18,7 @@ from .arguments import check_loss, check_param, common_options, maps
 from .recording import Recorder, check_cap, check_every, histories
 from .results import BatchDescentResult
 
-__all__ = ["batched_descent", "uniform_initial", "alpha_sweep"]
+__all__ = ["batched_descent", "uniform_initial", "alpha_sweep", "compacted_descent"]
 
 
 def _all_healthy(L, Theta, G, W, max_loss) -> bool:
@@ -168,3 +168,45 @@ def alpha_sweep(param, alphas, loss, *, lr, **options) -> BatchDescentResult:
         lr = np.array([float(lr(a)) for a in alphas])
     return batched_descent(param, W0, loss, lr=lr, **options)
 
+
+
+def compacted_descent(param, W0, loss, *, lr, steps: int, tol: float, chunk: int = 250,
+                      divergence_factor: float = 1e12):
+    r""":func:`batched_descent` of every row of W0 to loss ≤ ``tol`` within ``steps``, in chunks of ``chunk`` steps,
+    each carrying on only the rows still running.
+
+    The same descent as one batched run (descent has no memory; the divergence bound of each row is fixed by its
+    initial loss, divergence_factor·max(|ℓ₀|, 1), as there), at the cost of the steps the running rows need
+    rather than of the slowest row's for all. ``loss`` is a loss with ``rows(idx)`` (the loss of those rows, e.g.
+    :class:`overparam.descent.losses.StackedSquaredLoss`) or one loss shared by every row.
+
+    Returns:
+        (W, Θ, status, steps): the final iterates, ``"converged"``/``"budget"``/``"diverged"`` and the steps taken,
+        one per row.
+    """
+    W = as_matrix("W0", W0, (None, param.n_params)).copy()
+    B = len(W)
+    lr = np.broadcast_to(np.asarray(lr, dtype=float), (B,)).copy()
+    chunk = int(as_positive("chunk", chunk, integer=True))
+
+    def part(idx):
+        return loss.rows(idx) if hasattr(loss, "rows") else loss
+
+    psi, _ = maps(param, batched=True)
+    L0 = part(np.arange(B)).value_and_grad_batch(psi(W))[0]
+    max_loss = divergence_factor * np.maximum(np.abs(L0), 1.0)
+    Theta = psi(W)
+    status = np.full(B, "budget", dtype=object)
+    taken = np.zeros(B, dtype=np.int64)
+    active = np.arange(B)
+    done = 0
+    while done < steps and len(active):
+        n = min(chunk, steps - done)
+        r = batched_descent(param, W[active], part(active), lr=lr[active], steps=n, tol=tol, loss_every=n,
+                            max_loss=max_loss[active])
+        W[active], Theta[active] = r.W, r.Theta
+        taken[active] = done + r.steps
+        status[active] = r.status
+        active = active[r.status == "budget"]
+        done += n
+    return W, Theta, status.astype(str), taken

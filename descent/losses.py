@@ -28,7 +28,8 @@ from hypothesis import strategies as st
 from overparam.parameterizations.validate import as_matrix, as_positive, as_vector, describe_array
 from overparam.parameterizations.strategies import finite_vectors
 
-__all__ = ["CanonicalLoss", "Loss", "FunctionLoss", "KINDS", "squared_loss", "logistic_loss", "losses"]
+__all__ = ["CanonicalLoss", "Loss", "FunctionLoss", "StackedSquaredLoss", "KINDS", "squared_loss", "logistic_loss",
+           "losses"]
 
 #: the data losses :class:`Loss` knows
 KINDS = ("squared", "logistic")
@@ -214,3 +215,53 @@ class FunctionLoss(CanonicalLoss):
 
     def __repr__(self):
         return f"<FunctionLoss {self.name!r} q={self._q}>"
+
+
+class StackedSquaredLoss(CanonicalLoss):
+    r"""B least-squares problems for the batched engine, one for each row of Θ:
+    ℓ_b(θ) = c_b·½‖X_b θ − y_b‖², ∇ℓ_b = c_b·X_bᵀ(X_b θ − y_b).
+
+    Args:
+        X: (B, n, q) — problems of fewer equations or unknowns are padded with zero rows and columns (a zero
+            column leaves its coordinate's gradient 0, a zero row with y = 0 adds nothing).
+        y: (B, n).
+        weight: (B,) the factors c_b (default 1): c_b = 1/(tol_b) turns one shared tolerance into each row's own.
+
+    Only the batched protocol is defined: a single θ has no problem of its own.
+    """
+
+    vectorized = True
+
+    def __init__(self, X, y, weight=None):
+        X = np.asarray(X, dtype=float)
+        if X.ndim != 3 or not np.all(np.isfinite(X)):
+            raise ValueError(f"X must be a finite (B, n, q) array, but got {describe_array(X)}")
+        y = np.asarray(y, dtype=float)
+        if y.shape != X.shape[:2] or not np.all(np.isfinite(y)):
+            raise ValueError(f"y must be a finite array of shape {X.shape[:2]}, but got {describe_array(y)}")
+        c = np.ones(len(X)) if weight is None else np.asarray(weight, dtype=float)
+        if c.shape != (len(X),) or not np.all(np.isfinite(c) & (c > 0)):
+            raise ValueError(f"weight must be {len(X)} positive finite factors, but got {describe_array(c)}")
+        self.X, self.y, self.weight = X, y, c
+        self.name = "stacked least squares"
+
+    @property
+    def n_canonical(self) -> int:
+        return self.X.shape[2]
+
+    def rows(self, idx) -> "StackedSquaredLoss":
+        """The problems of the rows ``idx`` (in that order)."""
+        return StackedSquaredLoss(self.X[idx], self.y[idx], self.weight[idx])
+
+    def value(self, theta) -> float:
+        raise ValueError("a StackedSquaredLoss has one problem a row: call value_and_grad_batch(Θ) with Θ of shape "
+                         f"({len(self.X)}, {self.n_canonical})")
+
+    grad = value
+
+    def value_and_grad(self, theta):
+        return self.value(theta)
+
+    def value_and_grad_batch(self, Theta):
+        R = np.einsum("bnq,bq->bn", self.X, Theta) - self.y
+        return 0.5 * self.weight * np.einsum("bn,bn->b", R, R), self.weight[:, None] * np.einsum("bnq,bn->bq", self.X, R)

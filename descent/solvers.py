@@ -46,6 +46,7 @@ __all__ = [
     "min_linf_nonneg",
     "min_l1",
     "min_l2",
+    "min_l2_nonneg",
     "woodworth_q",
     "q_alpha",
     "q_alpha_argmin",
@@ -272,6 +273,47 @@ def min_l2(X, y, theta0=None) -> np.ndarray:
     r = y - X @ theta0
     _consistent(X, r)
     return theta0 + np.linalg.lstsq(X, r, rcond=None)[0]
+
+
+def min_l2_nonneg(X, y, theta0=None) -> np.ndarray:
+    r"""argmin ‖θ − θ₀‖₂ subject to Xθ = y, θ ≥ 0: the non-negative interpolant nearest θ₀ (θ₀ = 0 by default).
+
+    Through the dual: for a multiplier ν, θ(ν) = max(θ₀ + Xᵀν, 0) minimizes ½‖θ − θ₀‖² − νᵀ(Xθ − y) over
+    θ ≥ 0, and the dual ½‖θ(ν)‖² − νᵀy (convex, piecewise quadratic, Hessian X_A X_Aᵀ on the coordinates A
+    where θ(ν) > 0) is minimal where Xθ(ν) = y. θ(ν) is then stationary and complementary by construction,
+    so only its feasibility is checked (‖Xθ − y‖ ≤ KKT_RTOL relative). Raises ``ValueError`` when Xθ = y
+    has no non-negative solution (the dual is unbounded) and ``RuntimeError`` when the solve fails the check.
+    """
+    X, y = _system(X, y)
+    n, q = X.shape
+    theta0 = np.zeros(q) if theta0 is None else np.asarray(theta0, dtype=float)
+    if theta0.shape != (q,) or not np.isfinite(theta0).all():
+        raise ValueError(f"theta0 must be a finite vector of shape ({q},), but got shape {theta0.shape}")
+    res = _linprog(np.zeros(q), A_eq=X, b_eq=y, bounds=[(0, None)] * q)
+    if res.status != 0:  # no non-negative solution: the dual below would be unbounded
+        _lp_failed(res, "Xθ = y, θ ≥ 0")
+    A, b = _row_basis(X, y)
+
+    def theta(nu):
+        return np.maximum(theta0 + A.T @ nu, 0.0)
+
+    def fun(nu):
+        t = theta(nu)
+        return 0.5 * float(t @ t) - float(nu @ b)
+
+    def grad(nu):
+        return A @ theta(nu) - b
+
+    def hess(nu):
+        on = theta0 + A.T @ nu > 0
+        return A[:, on] @ A[:, on].T + 1e-14 * np.eye(len(b))
+
+    t = theta(_solve_dual(fun, grad, hess, len(b), "the non-negative ℓ2 projection"))
+    feas = float(np.linalg.norm(X @ t - y)) / max(_feasibility_scale(X, t, y), np.finfo(float).tiny)
+    if not feas <= KKT_RTOL:
+        raise RuntimeError(f"the non-negative ℓ2 projection fails its feasibility check ({feas:.2g}, tolerance "
+                           f"{KKT_RTOL:g})")
+    return t
 
 
 # --------------------------------------------------------------------------------------

@@ -79,9 +79,19 @@ def _rate_table(rate: dict) -> str:
                     f"<td>{c['undecided']}</td><td>{value}</td><td class=\"n\">[{c['lo']:.3f}, {c['hi']:.3f}]</td></tr>")
     head = (f"<tr><th>series</th><th>met</th><th>decided</th><th>undecided</th><th>rate</th>"
             f"<th>{pct} {_e(method)} interval</th></tr>")
-    return (f"<p><strong>Rate.</strong> Criterion: {_e(rate['criterion'])}. Survives above "
-            f"{rate['holds_above']:g}, refuted below {rate['refuted_below']:g} (the interval's lower and upper "
-            f"bound); verdict: {_e(rate['verdict'])}.</p>"
+    if "cut" in rate:  # a designed rule: the cut of n problems, its error rates and the problems' distribution
+        e_s, e_r = rate["errors"]
+        rule = (f"Survives when at least {rate['cut']} of {rate['n']} decided problems meet it (threshold "
+                f"{rate['threshold']:g}: a true rate of {rate['short']:g} survives in {e_s:.1%} of runs, one of "
+                f"{rate['claimed']:g} is refuted in {e_r:.1%}); problems drawn i.i.d.: {_e(rate['distribution'])}")
+        if "trend" in rate:
+            rule += (f"; the rate at {_e(rate['trend']['first'])} against the deciding one: one-sided Fisher "
+                     f"p = {rate['trend']['p']:.3g} (refuted at ≤ {rate['trend']['level']:g})")
+    else:
+        rule = (f"Survives above {rate['holds_above']:g}, refuted below {rate['refuted_below']:g} (the "
+                f"interval's lower and upper bound)")
+    return (f"<p><strong>Rate.</strong> Criterion: {_e(rate['criterion'])}. {rule}; verdict: "
+            f"{_e(rate['verdict'])}.</p>"
             f"<div class=\"wide\"><table class=\"values rate\"><thead>{head}</thead><tbody>{''.join(rows)}</tbody>"
             "</table></div>")
 

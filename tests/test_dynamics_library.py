@@ -181,7 +181,7 @@ def test_completion_rows_run_as_single_descents_with_their_own_relative_toleranc
     # L₀ and its step multiplied by it: the same iterates as gradient_descent on that problem alone
     from overparam.parameterizations import MatrixFactorization
 
-    problems = completion_rank._problems(5)[:2]
+    problems = completion_rank._problems(np.random.default_rng(5), 2)
     m = MatrixFactorization(6, 6, 3, width=6)
     W0 = 0.3 * np.random.default_rng(1).standard_normal((2 * 2, m.n_params))
     plain = completion_rank._masked_loss(problems, 2)

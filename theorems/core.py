@@ -50,6 +50,7 @@ from .rates import Count, RateRule, rate_summary
 __all__ = [
     "Claim",
     "Result",
+    "run_seed",
     "ClaimFailed",
     "Undecided",
     "undecided",
@@ -500,6 +501,8 @@ class Result:
             r = self.rate
             rate = "—" if r["rate"] is None else f"{r['rate']:.2f}"
             label = f"{self.status}: rate {rate} [{r['lo']:.2f}, {r['hi']:.2f}] of {r['decided']}"
+            if "cut" in r:  # a designed rule: the count against its cut
+                label = f"{self.status}: {r['met']} of {r['decided']} met (survives at ≥ {r['cut']} of {r['n']})"
             missing = r["undecided"]
         else:
             label = f"survived {self.examples}" if self.status == "survived" else self.status
@@ -551,6 +554,10 @@ def _profile_settings(claim: Claim, overrides: dict | None) -> settings:
     if claim.rate is not None:
         kw["phases"] = RATE_PHASES
     kw.update(overrides or {})
+    if claim.rate is not None and claim.rate.designed:
+        # one example whatever the profile or the caller asks: the run's seed, from which the design's n problems
+        # are drawn (more examples would pool several runs and change the design's error rates)
+        kw["max_examples"] = 1
     if claim.kind == "exists":
         # a witness search has nothing to explain
         kw.setdefault("phases", tuple(p for p in base.phases if p is not Phase.explain))
@@ -629,6 +636,8 @@ def run_claim(claim: Claim, *, param=None, params=None, overrides: dict | None =
         return _run_per_family(claim, overrides)
     strategy = claim.example_strategy(param, params)
     rule = claim.rate
+    if rule is not None and rule.designed:
+        strategy = st.just({"seed": run_seed(claim, overrides)})
     state: dict[str, Any] = {"calls": 0, "ex": None, "first": None, "label": None, "best": None, "undecided": 0,
                              "reasons": {}, "counts": {}, "miss": None, "sample": [], "seen": 0,
                              "rng": random.Random(claim.id)}
@@ -786,6 +795,20 @@ def run_claim(claim: Claim, *, param=None, params=None, overrides: dict | None =
                   typical=typical, expected=claim.expected, over_limit=over, consistency=bool(claim.consistency))
 
 
+def run_seed(claim: Claim, overrides: dict | None = None) -> int:
+    """The seed of one run of a designed tendency claim: fresh in every run, except under a derandomized
+    profile (``ci``), where it is a digest of the claim's id so that the run is reproducible.
+
+    Not an example of Hypothesis's stream: that starts from the simplest example (seed 0) in every run."""
+    import hashlib
+    import secrets
+
+    derandomize = (overrides or {}).get("derandomize", settings().derandomize)
+    if derandomize:
+        return int.from_bytes(hashlib.sha256(f"overparam rate {claim.id}".encode()).digest()[:8], "big") >> 1
+    return secrets.randbits(63)
+
+
 def _reasons(state: dict) -> str:
     return "; ".join(f"{n}× {why}" for why, n in sorted(state["reasons"].items(), key=lambda t: -t[1]))
 
@@ -817,6 +840,27 @@ def _rate_message(claim: Claim, rate: dict, state: dict) -> str:
     rule = claim.rate
     where = f" at {rule.series}" if rule.series else ""
     pct = f"{rule.confidence:.0%}"
+    if rule.designed:
+        value = "no rate" if rate["rate"] is None else f"rate {rate['rate']:.3g}"
+        if rate["decided"] < rule.n:
+            because = f"fewer than {rule.n} decided within {rule.draws} draws"
+        elif rate["met"] >= rule.cut:
+            because = f"at least {rule.cut} of {rule.n} met"
+        else:
+            because = f"fewer than {rule.cut} of {rule.n} met"
+        trend = rate.get("trend")
+        if trend is not None:
+            because += (f"; the rate at {trend['first']} above the one{where}: one-sided Fisher p = {trend['p']:.3g} "
+                        f"({'≤' if trend['p'] <= trend['level'] else '>'} {trend['level']:g})")
+        e_s, e_r = rate["errors"]
+        seed = (state.get("ex") or {}).get("seed")
+        text = (f"{claim.id} {rate['verdict']}: {rate['met']} of {rate['decided']} {rule.trial}s{where} met the "
+                f"criterion ({value}, {pct} interval [{rate['lo']:.3g}, {rate['hi']:.3g}]; {because}; threshold "
+                f"{rule.threshold:g}, P(survived | {rule.short:g}) = {e_s:.3f}, P(refuted | {rule.claimed:g}) = "
+                f"{e_r:.3f}); problems i.i.d.: {rule.distribution}" + (f"; seed {seed}" if seed is not None else ""))
+        if rate["undecided"]:
+            text += f"; {rate['undecided']} undecided" + (f" ({_reasons(state)})" if state["reasons"] else "")
+        return text + "."
     value = "no rate" if rate["rate"] is None else f"rate {rate['rate']:.3g}"
     because = {"survived": f"its lower bound is above {rule.holds_above:g}",
                "refuted": f"its upper bound is below {rule.refuted_below:g}",

@@ -16,6 +16,7 @@ Descent runs on :mod:`overparam.descent`; reference points come from :mod:`overp
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -27,10 +28,14 @@ from .experiments import REL_TOL
 
 __all__ = [
     "bias_problems",
+    "draw_bias_problem",
+    "BIAS_DISTRIBUTION",
     "solve_reference",
     "mirror_metric",
     "remaining_move",
     "flow_run",
+    "flow_run_batch",
+    "BatchRun",
     "flow_runs",
     "flow_limit_bound",
     "settled",
@@ -65,6 +70,21 @@ def bias_problems(nonneg: bool) -> st.SearchStrategy:
     """Problems of n ∈ {2, 3} equations in q ∈ 5…8 unknowns, seeded; θ* ≥ 0 when ``nonneg``."""
     return st.builds(lambda n, q, seed: _bias_problem(n, q, seed, nonneg),
                      st.integers(2, 3), st.integers(5, 8), st.integers(0, 2**32 - 1))
+
+
+#: the distribution of :func:`draw_bias_problem`, in words
+BIAS_DISTRIBUTION = ("n ~ U{2, 3} equations in q ~ U{5…8} unknowns, X with N(0, 1/n) entries, y = Xθ*, θ* ≥ 0 "
+                     "(entries U[0.5, 1.5]) on n random coordinates")
+
+
+def draw_bias_problem(rng, nonneg: bool = True, alphas: tuple | None = None) -> dict:
+    """One problem of :func:`bias_problems`'s sizes drawn from ``rng`` (and α log-uniform in ``alphas``, if given)."""
+    n = int(rng.integers(2, 4))
+    q = int(rng.integers(5, 9))
+    out = _bias_problem(n, q, int(rng.integers(2**32)), nonneg)
+    if alphas is not None:
+        out["alpha"] = float(np.exp(rng.uniform(np.log(alphas[0]), np.log(alphas[1]))))
+    return out
 
 
 def solve_reference(solver, *args):
@@ -132,6 +152,78 @@ def flow_run(param, kind, X, y, alpha, theta_end, *, eta: float | None = None, s
             break
         eta /= 2
     return run, eta
+
+
+@dataclass(frozen=True)
+class BatchRun:
+    """One problem's run of :func:`flow_run_batch`: what :func:`settled` and the claims read of a run."""
+
+    theta: np.ndarray
+    steps: int
+    status: str
+    eta: float
+
+    @property
+    def converged(self) -> bool:
+        return self.status == "converged"
+
+    @property
+    def diverged(self) -> bool:
+        return self.status == "diverged"
+
+    @property
+    def message(self) -> str:
+        return f"{self.status} after {self.steps} steps at η = {self.eta:.3g}"
+
+
+def flow_run_batch(kind: str, problems, alphas, theta_ends, *, steps: int = _BIAS_STEPS) -> list[BatchRun]:
+    """:func:`flow_run` of many problems at once: problem b = (X_b, y_b) from w₀ = α_b·1, η_b = c/ρ_b sized by
+    ``theta_ends[b]``, halved while it diverges (at most five times), until its loss is 1e-10 of its start or
+    ``steps``.
+
+    The problems are padded to one size (zero columns: a coordinate that stays at its start; zero equations)
+    and run as rows of one :func:`compacted_descent` on a :class:`StackedSquaredLoss`, each row's loss divided
+    by 1e-10 of its start (and its step multiplied by it) so that one tolerance is each row's own.
+    """
+    from overparam.descent import uniform_initial
+    from overparam.descent.batched import compacted_descent
+    from overparam.descent.losses import StackedSquaredLoss
+    from overparam.parameterizations import Inverse, Squared
+
+    cls = {"squared": Squared, "inverse": Inverse}[kind]
+    B = len(problems)
+    n_max = max(X.shape[0] for X, _ in problems)
+    q_max = max(X.shape[1] for X, _ in problems)
+    Xs, ys = np.zeros((B, n_max, q_max)), np.zeros((B, n_max))
+    etas, L0 = np.zeros(B), np.zeros(B)
+    for b, ((X, y), a, end) in enumerate(zip(problems, alphas, theta_ends)):
+        n, q = X.shape
+        Xs[b, :n, :q], ys[b, :n] = X, y
+        m, loss = cls(q), squared_loss(X, y)
+        w0 = uniform_initial(m, a)
+        etas[b] = _BIAS_C / _curvature_bound(m, kind, X, loss, w0, end, a)
+        L0[b] = loss.value(m.psi(w0))
+    param = cls(q_max)
+    W0 = np.stack([uniform_initial(param, a) for a in alphas])
+    scale = REL_TOL * L0
+    out: list = [None] * B
+    todo = np.arange(B)
+    for attempt in range(6):
+        loss = StackedSquaredLoss(Xs[todo], ys[todo], 1.0 / scale[todo])
+        _, Theta, status, taken = compacted_descent(param, W0[todo], loss, lr=etas[todo] * scale[todo], steps=steps,
+                                                    tol=1.0)
+        again = []
+        for j, b in enumerate(todo):
+            if status[j] == "diverged" and attempt < 5:
+                etas[b] /= 2
+                again.append(b)
+            else:
+                out[b] = BatchRun(Theta[j, :problems[b][0].shape[1]].copy(), int(taken[j]), str(status[j]),
+                                  float(etas[b]))
+        todo = np.array(again, dtype=int)
+        if not len(todo):
+            break
+    return out
 
 
 def settled(X, y, run) -> tuple[bool, str, float]:

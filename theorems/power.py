@@ -33,6 +33,8 @@ __all__ = [
     "CONSISTENCY_CHECKS",
     "ROBUST_WITNESSES",
     "planted_bugs",
+    "TENDENCY_VERDICTS",
+    "tendency_bugs",
     "caught_by",
     "kind_label",
     "power_label",
@@ -41,7 +43,7 @@ __all__ = [
 #: the kinds of planted bugs
 BUG_KINDS = ("sign flip", "factor 1.001", "factor 2", "dropped term", "transposed block", "wrong transform",
              "wrong activation mask", "wrong copy", "descent step η/2", "wrong argmin", "wrong power",
-             "solver fails on some inputs")
+             "solver fails on some inputs", "wrong tolerance", "wrong loop bound")
 
 class _ConsistencyChecks(Mapping):
     """The claims of the catalogue marked ``consistency`` (no realistic library bug can reach their
@@ -481,6 +483,7 @@ def planted_bugs() -> list[PlantedBug]:
                    "are undecided, and more than half undecided makes C29b inconclusive (the undecided limit)",
                    (Patch(descent.solvers, "entropy_argmin", _entropy_fails_below_one),),
                    ("C29b",)),
+        *_tendency_bugs(ShallowReLU),
     ]
 
 
@@ -516,3 +519,90 @@ def power_label(claim) -> str:
     if claim.kind == "open":
         return "— (open: the run decides)"
     return "0"
+
+
+# --- bugs that move the tendency claims' verdicts ------------------------------------------------------------
+
+
+def _identical_units(original):
+    """A "standard" initialization whose hidden units all copy the first one's incoming weights and bias."""
+
+    def buggy(self, rng=None, scale=1.0):
+        w = np.array(original(self, rng, scale), float)
+        kd = self.k * self.d
+        A, b = w[:kd].reshape(self.k, self.d), w[kd:kd + self.k]
+        A[:], b[:] = A[0], b[0]
+        return w
+
+    return buggy
+
+
+def _tolerance_relative_to_start(original):
+    """The batched engine reads ``tol`` as a fraction of the largest initial loss of its rows."""
+
+    def buggy(param, W0, loss, *, lr, tol=1e-12, **kw):
+        from overparam.descent.arguments import maps
+
+        psi, _ = maps(param, batched=True)
+        L0 = loss.value_and_grad_batch(psi(np.asarray(W0, float)))[0]
+        return original(param, W0, loss, lr=lr, tol=float(tol * np.max(np.abs(L0))), **kw)
+
+    return buggy
+
+
+def _first_chunk_only(original):
+    """compacted_descent whose loop ends after its first chunk (it tests the chunk's steps, not the budget)."""
+
+    def buggy(param, W0, loss, *, lr, steps, tol, chunk=250, **kw):
+        return original(param, W0, loss, lr=lr, steps=min(steps, chunk), tol=tol, chunk=chunk, **kw)
+
+    return buggy
+
+
+def _tendency_bugs(ShallowReLU) -> list:
+    """The planted bugs of the tendency claims that turn a survived claim refuted (:data:`TENDENCY_VERDICTS`
+    lists every verdict each one moves)."""
+    from overparam import descent
+    from overparam.descent import batched as _batched
+
+    return [
+        PlantedBug("relu initialization: every unit a copy", "wrong copy",
+                   "ShallowReLU.sample gives every hidden unit the first unit's incoming weights and bias",
+                   (Patch(ShallowReLU, "sample", _identical_units),),
+                   ("C22",)),
+        PlantedBug("batched descent: tolerance relative to the start", "wrong tolerance",
+                   "batched_descent stops a row at loss ≤ tol·max ℓ₀ (the largest initial loss of its rows) instead "
+                   "of loss ≤ tol",
+                   (Patch(_batched, "batched_descent", _tolerance_relative_to_start),
+                    Patch(descent, "batched_descent", _tolerance_relative_to_start)),
+                   ("C37",)),
+    ]
+
+
+def tendency_bugs() -> list:
+    """(bug, {claim: the verdict it moves the claim to}) for every entry of :data:`TENDENCY_VERDICTS`: the bugs
+    of :func:`planted_bugs` and those that only leave tendency claims inconclusive (no claim refutes them, so
+    they are not among :func:`planted_bugs`)."""
+    from overparam.descent import batched as _batched
+
+    bugs = {b.id: b for b in planted_bugs()}
+    bugs["compacted descent: one chunk"] = PlantedBug(
+        "compacted descent: one chunk", "wrong loop bound",
+        "compacted_descent stops after its first chunk of steps, however large its budget",
+        (Patch(_batched, "compacted_descent", _first_chunk_only),), ())
+    return [(bugs[bid], verdicts) for bid, verdicts in TENDENCY_VERDICTS.items()]
+
+
+#: every verdict of a tendency claim that a planted bug moves, and where to (tests/test_tendency.py runs each):
+#: a survived claim refuted, or a claim left inconclusive because the bug leaves its problems undecided (a run
+#: that never settles, or one the engine calls converged before its flow has ended) — the undecided limit is
+#: what keeps such a bug from passing as a verdict. C29c and C31 are refuted by the mathematics (C29c's
+#: limit is the entropy projection, C31's the argmin of Σ 1/(2θ²) + α³θ, neither the reference); no bug
+#: tried (solvers returning another interpolant, an initialization of the wrong power, a step of the wrong
+#: size) moves them to survived, and the ones that stop descent settling move them to inconclusive.
+TENDENCY_VERDICTS = {
+    "relu initialization: every unit a copy": {"C22": "refuted"},
+    "batched descent: tolerance relative to the start": {"C37": "refuted", "C29": "inconclusive",
+                                                         "C29c": "inconclusive", "C31": "inconclusive"},
+    "compacted descent: one chunk": {"C36": "inconclusive"},
+}

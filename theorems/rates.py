@@ -17,14 +17,30 @@ Intervals (two-sided, ``confidence`` 0.95 unless stated):
 * Clopper–Pearson's exact interval, from the Beta quantiles
   [B(a/2; k, n − k + 1), B(1 − a/2; k + 1, n − k)], a = 1 − confidence: conservative (its
   coverage is at least the confidence for every p).
+
+A *designed* rule (``threshold`` given) decides with stated error rates instead. The claim's words
+give a threshold τ on the rate of problems that meet its criterion; the rates τ + δ (what the claim
+says) and τ − δ (clearly short of it) must be told apart, δ = ``distance`` (0.15). :func:`design` finds
+the smallest number n of decided problems and the cut c such that, for n i.i.d. problems,
+P(met ≥ c | rate τ − δ) ≤ ``error`` and P(met < c | rate τ + δ) ≤ ``error`` (exact binomial tails):
+the claim survives when at least c of n met the criterion and is refuted otherwise. An undecided
+problem is replaced by a fresh draw, up to a stated limit (2n draws unless the claim says otherwise):
+past that the claim is inconclusive. The n problems are drawn i.i.d. from the distribution the rule states, by numpy's
+Generator from one seed per run (:func:`sample_trials`).
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 
 __all__ = ["Count", "RateRule", "wilson_interval", "clopper_pearson_interval", "interval", "rate_summary",
-           "RATE_VERDICTS", "METHODS"]
+           "RATE_VERDICTS", "METHODS", "design", "cut_for", "error_rates", "sample_trials", "increase_p_value",
+           "DISTANCE", "ERROR"]
+
+#: a designed rule tells apart the rates threshold ± DISTANCE, each called wrongly in at most ERROR of the runs
+DISTANCE = 0.15
+ERROR = 0.05
 
 #: what a rule can conclude, as the runner's statuses of an open claim
 RATE_VERDICTS = ("survived", "refuted", "inconclusive")
@@ -128,6 +144,89 @@ def interval(met: int, n: int, confidence: float = 0.95, method: str = "wilson")
     raise ValueError(f"method must be one of {METHODS}, but got {method!r}")
 
 
+@lru_cache(maxsize=None)
+def cut_for(n: int, short: float, error: float = ERROR) -> int:
+    """The smallest cut c with P(Bin(n, short) ≥ c) ≤ error (n + 1 when even c = n is too likely)."""
+    from scipy.stats import binom
+
+    for c in range(n + 1):
+        if binom.sf(c - 1, n, short) <= error:
+            return c
+    return n + 1
+
+
+def error_rates(n: int, cut: int, claimed: float, short: float) -> tuple[float, float]:
+    """(P(survived | rate short), P(refuted | rate claimed)) of "survives iff at least cut of n met", exactly."""
+    from scipy.stats import binom
+
+    return float(binom.sf(cut - 1, n, short)), float(binom.cdf(cut - 1, n, claimed))
+
+
+@lru_cache(maxsize=None)
+def design(claimed: float, short: float, error: float = ERROR) -> tuple[int, int]:
+    """(n, cut): the fewest decided problems n, and the cut, with both error rates at most ``error``.
+
+    Survived (at least ``cut`` of ``n`` met) at a true rate ``short`` and refuted at ``claimed``
+    each happen in at most ``error`` of the runs. For n fixed the smallest admissible cut
+    (:func:`cut_for`) minimizes the second error, so the search over n alone is exhaustive.
+    """
+    if not (0.0 <= short < claimed <= 1.0):
+        raise ValueError(f"the rates must satisfy 0 ≤ short < claimed ≤ 1, but got short={short}, claimed={claimed}")
+    if not 0.0 < error < 0.5:
+        raise ValueError(f"error must be in (0, 0.5), but got {error!r}")
+    for n in range(1, 10_000):
+        c = cut_for(n, short, error)
+        if c <= n and error_rates(n, c, claimed, short)[1] <= error:
+            return n, c
+    raise ValueError(f"no design below 10 000 problems tells {short} from {claimed} at error {error}")
+
+
+def increase_p_value(first: "Count", last: "Count") -> float:
+    """One-sided p-value (Fisher's exact test) that the rate of ``first`` exceeds the rate of ``last``:
+    small when the criterion is met less often in ``last`` than in ``first`` (independent samples)."""
+    from scipy.stats import fisher_exact
+
+    if first.decided == 0 or last.decided == 0:
+        return 1.0
+    table = [[first.met, first.decided - first.met], [last.met, last.decided - last.met]]
+    return float(fisher_exact(table, alternative="greater").pvalue)
+
+
+def sample_trials(rule: "RateRule", seed: int, run_batch, limit: int | None = None) -> tuple[Count, list]:
+    """n i.i.d. problems of ``rule``'s design, drawn from ``numpy.random.default_rng(seed)``, undecided ones replaced.
+
+    ``run_batch(rng, m)`` draws m fresh problems from ``rng``, decides them together (one batched run) and
+    returns one outcome each: ``True`` (met), ``False`` (missed) or ``None`` (undecided), or a pair
+    (outcome, detail). Batches are drawn until ``rule.n`` problems are decided or ``limit`` (default
+    ``rule.draws``) were drawn; each batch asks for ``rule.overdraw`` times the problems still needed. Returns the Count over the first n decided problems and the list of
+    (outcome, detail) in draw order.
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    n, limit = rule.n, rule.draws if limit is None else limit
+    met = decided = undecided = 0
+    log: list = []
+    while decided < n and len(log) < limit:
+        m = min(int(np.ceil((n - decided) * rule.overdraw)), limit - len(log))
+        outs = list(run_batch(rng, m))
+        if len(outs) != m:
+            raise ValueError(f"run_batch must return {m} outcomes, but returned {len(outs)}")
+        for o in outs:
+            o, detail = o if isinstance(o, tuple) else (o, None)
+            if o is not None and not isinstance(o, (bool, np.bool_)):
+                raise ValueError(f"a problem's outcome must be True, False or None, but got {o!r}")
+            log.append((None if o is None else bool(o), detail))
+            if decided == n:  # past the n-th decided problem: drawn in this batch, not counted
+                continue
+            if o is None:
+                undecided += 1
+            else:
+                decided += 1
+                met += bool(o)
+    return Count(met, decided, undecided), log
+
+
 def _fraction(x: float) -> str:
     return {0.5: "½"}.get(x, f"{x:g}")
 
@@ -145,6 +244,17 @@ class RateRule:
         confidence: of the two-sided interval.
         method: ``wilson`` or ``clopper-pearson``.
         trial: what one trial is, in words (default: "decided example").
+        threshold: a designed rule's threshold τ on the rate (see the module's docstring); ``None``: the
+            interval rule of ``holds_above``/``refuted_below``.
+        distance: δ, the rates τ ± δ that the design tells apart.
+        error: the largest error rate of either kind at τ ± δ.
+        distribution: the distribution the problems are drawn from, in words.
+        trend: a designed rule's series in order of growth (e.g. widths); the claim is refuted when the
+            rate at the first is above the rate at the deciding (last) one, by a one-sided test at level
+            ``error`` (:func:`increase_p_value`).
+        draw_limit: a run draws at most draw_limit·n problems (n decided, the rest replacing undecided ones).
+        overdraw: each batch draws this many times the problems still needed (a claim with many undecided
+            problems decides in one batch; the problems past the first n decided are not counted).
     """
 
     criterion: str
@@ -154,6 +264,13 @@ class RateRule:
     confidence: float = 0.95
     method: str = "wilson"
     trial: str = "decided example"
+    threshold: float | None = None
+    distance: float = DISTANCE
+    error: float = ERROR
+    distribution: str = ""
+    trend: tuple = ()
+    draw_limit: float = 2.0
+    overdraw: float = 1.0
 
     def __post_init__(self):
         if not (0.0 <= self.refuted_below <= self.holds_above <= 1.0):
@@ -163,10 +280,74 @@ class RateRule:
             raise ValueError(f"method must be one of {METHODS}, but got {self.method!r}")
         if not 0.0 < self.confidence < 1.0:
             raise ValueError(f"confidence must be in (0, 1), but got {self.confidence!r}")
+        if self.threshold is not None:
+            if not (0.0 < self.distance and 0.0 <= self.threshold - self.distance
+                    and self.threshold + self.distance <= 1.0):
+                raise ValueError(f"threshold ± distance must lie in [0, 1], but got threshold={self.threshold}, "
+                                 f"distance={self.distance}")
+            design(self.claimed, self.short, self.error)  # raises on a bad error rate
+            if not (self.draw_limit >= 1.0 and self.overdraw >= 1.0):
+                raise ValueError(f"draw_limit and overdraw must be at least 1, but got {self.draw_limit}, "
+                                 f"{self.overdraw}")
+
+    @property
+    def designed(self) -> bool:
+        """Whether the rule decides by a designed cut with stated error rates (``threshold`` given)."""
+        return self.threshold is not None
+
+    @property
+    def claimed(self) -> float:
+        """τ + δ: a rate the claim's words assert, refuted in at most ``error`` of the runs."""
+        return round(self.threshold + self.distance, 12)
+
+    @property
+    def short(self) -> float:
+        """τ − δ: a rate clearly short of the claim, survived in at most ``error`` of the runs."""
+        return round(self.threshold - self.distance, 12)
+
+    @property
+    def n(self) -> int:
+        """Decided problems a run needs (:func:`design`)."""
+        return design(self.claimed, self.short, self.error)[0]
+
+    @property
+    def cut(self) -> int:
+        """The claim survives when at least this many of the n decided problems met the criterion."""
+        return design(self.claimed, self.short, self.error)[1]
+
+    @property
+    def draws(self) -> int:
+        """The most problems a run draws: n, and the rest of draw_limit·n to replace undecided ones."""
+        import math
+
+        return math.ceil(self.draw_limit * self.n)
+
+    @property
+    def errors(self) -> tuple[float, float]:
+        """(P(survived | τ − δ), P(refuted | τ + δ)) of the design, exactly."""
+        return error_rates(self.n, self.cut, self.claimed, self.short)
+
+    def design_sentence(self) -> str:
+        """The design in one line, for the README table and the result's message."""
+        e_s, e_r = self.errors
+        out = (f"threshold {self.threshold:g}: survives iff ≥ {self.cut} of {self.n} met; "
+               f"P(survived | {self.short:g}) = {e_s:.3f}, P(refuted | {self.claimed:g}) = {e_r:.3f}")
+        if self.trend:
+            out += (f"; refuted too if the rate at {self.trend[0]} is above the one at {self.trend[-1]} (one-sided "
+                    f"Fisher, level {self.error:g})")
+        if self.draw_limit != 2.0:
+            out += f"; at most {self.draws} draws"
+        return out
 
     def verdict(self, count: Count) -> tuple[str, float, float]:
         """(survived | refuted | inconclusive, lower bound, upper bound) for the deciding count."""
         lo, hi = interval(count.met, count.decided, self.confidence, self.method)
+        if self.designed:
+            if count.decided < self.n:  # too many undecided problems: the design's error rates do not apply
+                return "inconclusive", lo, hi
+            # more than n decided (counts pooled over examples): the cut of that many, error rates no larger
+            cut = self.cut if count.decided == self.n else cut_for(count.decided, self.short, self.error)
+            return ("survived" if count.met >= cut else "refuted"), lo, hi
         if lo > self.holds_above:
             return "survived", lo, hi
         if hi < self.refuted_below:
@@ -177,6 +358,20 @@ class RateRule:
         """The rule in words, for the claim's definitions."""
         name = {"wilson": "Wilson", "clopper-pearson": "exact Clopper–Pearson"}[self.method]
         where = f" in the series {self.series}" if self.series else ""
+        if self.designed:
+            e_s, e_r = self.errors
+            trend = ""
+            if self.trend:
+                trend = (f" It is also refuted when the rate at {self.trend[0]} is above the rate at {self.trend[-1]} "
+                         f"by a one-sided Fisher exact test at level {self.error:g} (a false refutation in at most "
+                         f"{self.error:.0%} of runs where the rates are equal).")
+            return (f"Verdict (a rate with stated error rates): {self.n} {self.trial}s{where}, drawn i.i.d. "
+                    f"({self.distribution}) from one seed per run; the criterion — {self.criterion} — is claimed "
+                    f"for a rate above the threshold {self.threshold:g}. The claim survives if at least {self.cut} of "
+                    f"the {self.n} met it and is refuted otherwise: a true rate of {self.short:g} survives in "
+                    f"{e_s:.1%} of runs, one of {self.claimed:g} is refuted in {e_r:.1%} (exact binomial tails). "
+                    f"An undecided problem is replaced by a new draw, at most {self.draws - self.n} times; past that the "
+                    f"claim is inconclusive.{trend}")
         return (f"Verdict (a rate): the fraction of {self.trial}s{where} that meet the criterion — "
                 f"{self.criterion} — with its {self.confidence:.0%} {name} interval; the claim survives if the "
                 f"interval's lower bound is above {_fraction(self.holds_above)}, is refuted if its upper bound is "
@@ -193,8 +388,20 @@ def rate_summary(rule: RateRule, counts: dict[str, Count]) -> dict:
         series[name] = {**asdict(c), "rate": c.rate if c.decided else None, "lo": lo, "hi": hi}
     deciding = counts.get(rule.series, Count())
     verdict, lo, hi = rule.verdict(deciding)
-    return {"criterion": rule.criterion, "decides": rule.series, "verdict": verdict,
+    extra = {}
+    if rule.designed:
+        e_s, e_r = rule.errors
+        extra = {"threshold": rule.threshold, "claimed": rule.claimed, "short": rule.short, "n": rule.n,
+                 "cut": rule.cut, "errors": [e_s, e_r], "distribution": rule.distribution}
+        if rule.trend:
+            first = counts.get(rule.trend[0], Count())
+            p = increase_p_value(first, deciding)
+            extra["trend"] = {"first": rule.trend[0], "p": p, "level": rule.error}
+            if p <= rule.error and verdict != "inconclusive":
+                verdict = "refuted"
+    return {**extra, "criterion": rule.criterion, "decides": rule.series, "verdict": verdict,
             "met": deciding.met, "decided": deciding.decided, "undecided": deciding.undecided,
             "rate": deciding.rate if deciding.decided else None, "lo": lo, "hi": hi,
-            "holds_above": rule.holds_above, "refuted_below": rule.refuted_below,
+            "holds_above": rule.cut / rule.n if rule.designed else rule.holds_above,
+            "refuted_below": rule.cut / rule.n if rule.designed else rule.refuted_below,
             "confidence": rule.confidence, "method": rule.method, "series": series}

@@ -20,9 +20,12 @@ from overparam.parameterizations.strategies import positive_scales
 from ..core import expect, undecided
 from ..experiments import PHASES, memo
 from ..flow_limits import (
+    BIAS_DISTRIBUTION,
     bias_problems,
+    draw_bias_problem,
     flow_limit_bound,
     flow_run,
+    flow_run_batch,
     l1_asymptotics,
     mirror_metric,
     remaining_move,
@@ -30,7 +33,7 @@ from ..flow_limits import (
     small_alpha,
     solve_reference,
 )
-from ..rates import RateRule
+from ..rates import RateRule, sample_trials
 from ..registry import claim
 from ..sections import GRADIENT_FIELDS
 from ..style import COLORS, log_dots
@@ -66,19 +69,17 @@ def relative_distance(theta, reference, theta0) -> float:
                                                                        np.finfo(float).tiny)
 
 
-def _decidable(X, y, run, kind, alpha, theta0, reference) -> float:
-    """The run's relative remaining move (:func:`remaining_move` over ‖θ_ref − θ₀‖); calls :func:`undecided`
-    when the run is not settled (the loss above 1e-10 of its start) or still has more than 1% to move."""
+def _undecided_run(X, y, run, kind, alpha, theta0, reference) -> str:
+    """Why the run decides nothing, or "": it is not settled (the loss above 1e-10 of its start), or its flow
+    still moves more than 1% of the scale ‖θ_ref − θ₀‖ (:func:`remaining_move`)."""
     ok, why, res = settled(X, y, run)
     if not ok:
-        note(f"{why}: {run.steps} steps, ‖Xθ − y‖ = {res:.2g}‖y‖")
-        undecided(why)
+        return why
     move = remaining_move(X, y, run.theta, mirror_metric(kind, run.theta, alpha))
     rel = move / max(float(np.linalg.norm(reference - theta0)), np.finfo(float).tiny)
     if rel > _UNDECIDED:
-        note(f"the flow still moves {rel:.2g} of the scale ‖θ_ref − θ₀‖")
-        undecided("descent converged but its flow still moves more than 1% of the scale")
-    return rel
+        return "descent converged but its flow still moves more than 1% of the scale"
+    return ""
 
 
 def _bar_panel(ax, bars, title, *, legend_below: bool = True):
@@ -144,14 +145,11 @@ def _trajectory_panel(ax, run, param, X, y, end, refs, title):
 # --- C29: from a small α, near the minimum-ℓ1 non-negative interpolant ----------------------------------
 
 
-def _c29_experiment(ex):
-    from overparam.parameterizations import Squared
-
+def _c29_prepare(pr):
+    """The min-ℓ1 interpolant and the two scales α_s, α_m of one problem, or why it is undecided."""
     from overparam.descent.solvers import min_l1_nonneg
 
-    X, y = ex["X"], ex["y"]
-    q = X.shape[1]
-    m = Squared(q)
+    X, y = pr["X"], pr["y"]
     l1 = min_l1_nonneg(X, y)
     asym = l1_asymptotics(X, y, l1, nonneg=True)
     if asym is None:
@@ -159,18 +157,74 @@ def _c29_experiment(ex):
     a_s = small_alpha(asym, l1, _SMALL_TAU)
     if a_s is None:
         return {"l1": l1, "unsolved": "the small-α law needs α² below what double precision resolves"}
-    a_m = max(small_alpha(asym, l1, _MID_TAU) or 0.0, 10.0 * a_s)
-    out = {"l1": l1, "alphas": (a_s, a_m)}
-    for key, a in (("small", a_s), ("mid", a_m)):
-        run, eta = flow_run(m, "squared", X, y, a, l1, steps=_STEPS)
-        out[key] = {"alpha": a, "run": run, "eta": eta, "theta0": np.full(q, a * a)}
-    return out
+    return {"l1": l1, "alphas": (a_s, max(small_alpha(asym, l1, _MID_TAU) or 0.0, 10.0 * a_s))}
+
+
+def _c29_decide(pr, out):
+    """(met, detail) of one prepared and run problem: None when it is undecided (the detail says why)."""
+    if "unsolved" in out:
+        return None, out["unsolved"]
+    X, y = pr["X"], pr["y"]
+    S, M = out["small"], out["mid"]
+    for r in (S, M):
+        why = _undecided_run(X, y, r["run"], "squared", r["alpha"], r["theta0"], out["l1"])
+        if why:
+            return None, why
+    d_s = relative_distance(S["run"].theta, out["l1"], S["theta0"])
+    d_m = relative_distance(M["run"].theta, out["l1"], M["theta0"])
+    return bool(d_s <= _NEAR and d_s < d_m), (f"distance to min-ℓ1 {d_s:.3g} from α_s = {S['alpha']:.3g} (≤ {_NEAR:g}?), "
+                                              f"{d_m:.3g} from α_m = {M['alpha']:.3g}")
+
+
+def _c29_batch(rng, m):
+    """m problems of C29: their LPs, then the runs from α_s and α_m of all of them as one batched descent."""
+    problems = [draw_bias_problem(rng) for _ in range(m)]
+    outs = [_c29_prepare(pr) for pr in problems]
+    rows = [(i, key, a) for i, o in enumerate(outs) if "alphas" in o for key, a in zip(("small", "mid"), o["alphas"])]
+    if rows:
+        runs = flow_run_batch("squared", [(problems[i]["X"], problems[i]["y"]) for i, _, _ in rows],
+                              [a for _, _, a in rows], [outs[i]["l1"] for i, _, _ in rows], steps=_STEPS)
+        for (i, key, a), run in zip(rows, runs):
+            outs[i][key] = {"alpha": a, "run": run, "eta": run.eta, "theta0": np.full(problems[i]["q"], a * a)}
+    return [(pr, o, _c29_decide(pr, o)) for pr, o in zip(problems, outs)]
+
+
+def _sampled(rule, batch):
+    """The run of a sampled tendency claim: its Count and every problem (problem, outcome, (met, detail))."""
+
+    def experiment(ex):
+        done = []
+
+        def run(rng, m):
+            res = batch(rng, m)
+            done.extend(res)
+            return [r[2] for r in res]
+
+        count, _ = sample_trials(rule, ex["seed"], run)
+        return {"count": count, "problems": done}
+
+    return experiment
+
+
+def _shown(run):
+    """The problem a picture shows: the first that missed the criterion, else the first decided, else the first."""
+    probs = run["problems"]
+    return next((p for p in probs if p[2][0] is False), next((p for p in probs if p[2][0]), probs[0]))
+
+
+def _report(run):
+    """note() every problem of the run, and return its Count."""
+    for i, (pr, _, (met, detail)) in enumerate(run["problems"]):
+        what = "undecided" if met is None else ("met" if met else "missed")
+        note(f"problem {i} (n = {pr['n']}, q = {pr['q']}, seed {pr['seed']}"
+             + (f", α = {pr['alpha']:.3g}" if "alpha" in pr else "") + f"): {what}: {detail}")
+    return run["count"]
 
 
 def plot_squared_bias(ex, fig):
     from overparam.parameterizations import Squared
 
-    out = memo(_c29_experiment, ex)
+    ex, out, _ = _shown(memo(_c29_experiment, ex))
     X, y = ex["X"], ex["y"]
     fig.set_size_inches(13, 4.8)
     if "unsolved" in out:
@@ -196,14 +250,16 @@ def plot_squared_bias(ex, fig):
     ax.set_ylabel("‖θ − θ_ℓ1‖ / ‖θ_ℓ1 − θ₀‖")
     ax.set_title("distance to min-ℓ1 against α", fontsize=9)
     _legend_below(ax)
-    run = S["run"]
+    run, _ = flow_run(Squared(X.shape[1]), "squared", X, y, S["alpha"], out["l1"], eta=S["eta"], steps=_STEPS)
     _trajectory_panel(fig.add_subplot(1, 3, 3), run, Squared(X.shape[1]), X, y, run.theta,
                       [("min-ℓ1", out["l1"], COLORS["canonical"])], f"descent from α_s (plane of θ's two largest)")
     fig.suptitle(f"C29: θ = w⊙w on Xθ = y (n = {ex['n']}, q = {ex['q']}), small initialization", fontsize=10)
 
 
 _C29_RULE = RateRule("the end point from the small α_s is within 5% of the min-ℓ1 non-negative interpolant and "
-                     "nearer to it than the end point from the larger α_m", trial="decided problem")
+                     "nearer to it than the end point from the larger α_m", trial="decided problem", threshold=0.75,
+                     distribution=BIAS_DISTRIBUTION, overdraw=1.2)
+_c29_experiment = _sampled(_C29_RULE, _c29_batch)
 
 
 @claim("C29", kind="open", section=GRADIENT_FIELDS,
@@ -213,61 +269,68 @@ _C29_RULE = RateRule("the end point from the small α_s is within 5% of the min-
        statement="The squared map biases gradient descent toward sparse solutions (the post's claim): on an "
                  "under-determined least-squares problem that has a non-negative interpolant, descent from a small "
                  "uniform initialization w₀ = α·1 ends near the non-negative interpolant of minimum ℓ1 norm, and "
-                 "nearer as α → 0. (The mirror-descent reading is C29b, the large-α reading C29c.)",
-       strategy=bias_problems(True).map(dict), plot=plot_squared_bias, rate=_C29_RULE,
-       # each example is two descent runs and a linear program; with 12, 10 of 12 still survive (lower bound 0.55)
-       settings={"max_examples": 12, "phases": PHASES},
-       definitions="Problems: X (n×q, n ∈ {2, 3}, q ∈ 5…8, N(0, 1/n) entries), y = Xθ*, θ* ≥ 0 on n random "
-                   "coordinates. Descent: η = 0.5/ρ (ρ: the parametric Hessian's spectral radius at the start, or the "
-                   "Gauss–Newton part 4‖θ_ℓ1‖∞λ_max(XᵀX) if larger), halved while it diverges, until the loss is "
-                   "1e-10 of its start (so ‖Xθ − y‖ ≤ 1e-5 of its start) within 20 000 steps; a run the budget "
-                   "stopped is undecided, however little its first-order remaining move. 'Small α': α_s, where the "
-                   "small-α law of the flow's limit (off-support θᵢ ≈ exp(−log(1/α²)·sᵢ + bᵢ), sᵢ the slack of the "
-                   "LP certificate) predicts a distance 1e-3·‖θ_ℓ1‖; 'nearer as α → 0': the end point from α_s is "
-                   "nearer than the one from α_m = max(the α of a predicted 3e-2·‖θ_ℓ1‖, 10·α_s). 'Near': "
-                   "‖θ − θ_ℓ1‖ ≤ 5% of ‖θ_ℓ1 − θ₀‖. A problem whose LP vertex is degenerate, or whose α_s is "
-                   "below what double precision resolves, is undecided.")
+                 "nearer as α → 0 — in nearly every problem (\"biased toward\": a rate above the threshold 0.75 "
+                 "of random problems). (The mirror-descent reading is C29b, the large-α reading C29c.)",
+       strategy=st.fixed_dictionaries({"seed": st.integers(0, 2**63 - 1)}), plot=plot_squared_bias, rate=_C29_RULE,
+       # one run: its problems' linear programs, then two descent runs each, all problems' runs in one batch
+       definitions="Problems: " + BIAS_DISTRIBUTION + ". Descent: η = 0.5/ρ (ρ: the parametric Hessian's spectral "
+                   "radius at the start, or the Gauss–Newton part 4‖θ_ℓ1‖∞λ_max(XᵀX) if larger), halved while it "
+                   "diverges, until the loss is 1e-10 of its start (so ‖Xθ − y‖ ≤ 1e-5 of its start) within 20 000 "
+                   "steps; a run the budget stopped is undecided, however little its first-order remaining move. "
+                   "'Small α': α_s, where the small-α law of the flow's limit (off-support θᵢ ≈ exp(−log(1/α²)·sᵢ + "
+                   "bᵢ), sᵢ the slack of the LP certificate) predicts a distance 1e-3·‖θ_ℓ1‖; 'nearer as α → 0': the "
+                   "end point from α_s is nearer than the one from α_m = max(the α of a predicted 3e-2·‖θ_ℓ1‖, "
+                   "10·α_s). 'Near': ‖θ − θ_ℓ1‖ ≤ 5% of ‖θ_ℓ1 − θ₀‖. A problem whose LP vertex is degenerate, or "
+                   "whose α_s is below what double precision resolves, is undecided.")
 def squared_map_sparse_from_small_alpha(ex):
-    out = memo(_c29_experiment, ex)
-    if "unsolved" in out:
-        undecided(out["unsolved"])
-    X, y = ex["X"], ex["y"]
-    S, M = out["small"], out["mid"]
-    for r in (S, M):
-        note(f"α = {r['alpha']:.3g}, η = {r['eta']:.3g}: {r['run'].message}")
-        _decidable(X, y, r["run"], "squared", r["alpha"], r["theta0"], out["l1"])
-    d_s = relative_distance(S["run"].theta, out["l1"], S["theta0"])
-    d_m = relative_distance(M["run"].theta, out["l1"], M["theta0"])
-    note(f"distance to min-ℓ1: {d_s:.3g} from α_s = {S['alpha']:.3g}, {d_m:.3g} from α_m = {M['alpha']:.3g}")
-    expect(d_s, "<=", _NEAR, f"distance to the min-ℓ1 interpolant from α_s = {S['alpha']:.3g} (relative)")
-    expect(d_s, "<", d_m, f"distance from α_s (against the one from α_m = {M['alpha']:.3g})")
+    return _report(memo(_c29_experiment, ex))
 
 
 # --- C29c: from a large α, near the ℓ2-closest interpolant? ----------------------------------------------
 
 
-def _c29c_experiment(ex):
-    from overparam.parameterizations import Squared
+def _c29c_batch(rng, m):
+    """m problems of C29c (each with its α): references, then all runs as one batched descent."""
+    from overparam.descent.solvers import entropy_argmin, min_l2_nonneg
 
-    from overparam.descent.solvers import entropy_argmin, min_l2
-
-    X, y, a = ex["X"], ex["y"], float(ex["alpha"])
-    q = X.shape[1]
-    theta0 = np.full(q, a * a)
-    ent, why = solve_reference(entropy_argmin, X, y, a)
+    problems = [draw_bias_problem(rng, alphas=_LARGE_ALPHA) for _ in range(m)]
+    outs = []
+    for pr in problems:
+        X, y, a = pr["X"], pr["y"], pr["alpha"]
+        theta0 = np.full(pr["q"], a * a)
+        ent, why = solve_reference(entropy_argmin, X, y, a)
+        l2, why_l2 = solve_reference(min_l2_nonneg, X, y, theta0)
+        outs.append({"alpha": a, "theta0": theta0, "entropy": ent, "unsolved": why, "l2": l2, "l2_unsolved": why_l2})
     # the entropy argmin only sizes the step and is shown beside the end point; without it, θ₀ sizes the step
-    run, eta = flow_run(Squared(q), "squared", X, y, a, theta0 if ent is None else ent, steps=_STEPS)
-    return {"alpha": a, "run": run, "eta": eta, "theta0": theta0, "l2": min_l2(X, y, theta0), "entropy": ent,
-            "unsolved": why}
+    runs = flow_run_batch("squared", [(pr["X"], pr["y"]) for pr in problems], [o["alpha"] for o in outs],
+                          [o["theta0"] if o["entropy"] is None else o["entropy"] for o in outs], steps=_STEPS)
+    res = []
+    for pr, o, run in zip(problems, outs, runs):
+        o.update(run=run, eta=run.eta)
+        res.append((pr, o, _c29c_decide(pr, o)))
+    return res
+
+
+def _c29c_decide(pr, out):
+    if out["l2"] is None:
+        return None, out["l2_unsolved"]
+    why = _undecided_run(pr["X"], pr["y"], out["run"], "squared", out["alpha"], out["theta0"], out["l2"])
+    if why:
+        return None, why
+    d = relative_distance(out["run"].theta, out["l2"], out["theta0"])
+    d_ent = (f"{relative_distance(out['run'].theta, out['entropy'], out['theta0']):.3g}" if out["entropy"] is not None
+             else out["unsolved"])
+    return bool(d <= _NEAR), (f"distance to the non-negative ℓ2-closest interpolant {d:.3g} (≤ {_NEAR:g}?), to the "
+                              f"entropy argmin {d_ent}")
 
 
 def plot_large_alpha(ex, fig):
-    out = memo(_c29c_experiment, ex)
+    ex, out, _ = _shown(memo(_c29c_experiment, ex))
     fig.set_size_inches(11, 4.8)
     t0, a = out["theta0"], out["alpha"]
     run = out["run"]
     bars = [(f"descent from α = {a:.3g}", run.theta - t0, COLORS["induced"]),
-            ("ℓ2-closest interpolant to θ₀ (the claim)", out["l2"] - t0, COLORS["reference"])]
+            ("non-negative interpolant ℓ2-closest to θ₀ (the claim)", out["l2"] - t0, COLORS["reference"])]
     if out["entropy"] is not None:
         bars.append(("entropy argmin (C29b)", out["entropy"] - t0, COLORS["other"]))
     ax = fig.add_subplot(1, 2, 1)
@@ -293,8 +356,10 @@ def plot_large_alpha(ex, fig):
     fig.suptitle(f"C29c: θ = w⊙w from a large α (n = {ex['n']}, q = {ex['q']})", fontsize=10)
 
 
-_C29C_RULE = RateRule("the end point from α is within 5% of the interpolant closest in ℓ2 to θ₀ = α²·1",
-                      trial="decided problem")
+_C29C_RULE = RateRule("the end point from α is within 5% of the non-negative interpolant closest in ℓ2 to θ₀ = α²·1",
+                      trial="decided problem", threshold=0.75,
+                      distribution=BIAS_DISTRIBUTION + "; α log-uniform in [2, 5]")
+_c29c_experiment = _sampled(_C29C_RULE, _c29c_batch)
 
 
 @claim("C29c", kind="open", section=GRADIENT_FIELDS,
@@ -302,15 +367,16 @@ _C29C_RULE = RateRule("the end point from α is within 5% of the interpolant clo
        expected_because="the README's ci runs: the criterion met in at most 2 of 14 problems, the interval below the "
                          "threshold; today's verdict, for the rate's own threshold to revise.",
        statement="A reading not in the post (by analogy with Woodworth et al.): descent on the squared map from a "
-                 "large uniform initialization w₀ = α·1 ends near the interpolant closest in ℓ2 to θ₀ = α²·1 (the "
-                 "kernel regime).",
-       strategy=st.tuples(bias_problems(True), positive_scales(*_LARGE_ALPHA)).map(lambda t: {**t[0], "alpha": t[1]}),
-       plot=plot_large_alpha, rate=_C29C_RULE,
-       # each example is one descent run and a solver call; with 14, 3 of 14 that meet the criterion still refute
-       settings={"max_examples": 14, "phases": PHASES},
-       definitions="Problems as in C29; α ∈ [2, 5] (θ₀ = 4…25·1 while the interpolants' entries are of order 1). "
-                   "Descent as in C29, sized by the entropy argmin of C29b. 'Near': ‖θ − θ_ℓ2‖ ≤ 5% of "
-                   "‖θ_ℓ2 − θ₀‖, θ_ℓ2 = θ₀ + X⁺(y − Xθ₀) (no sign constraint). Expected refuted, and why: the squared "
+                 "large uniform initialization w₀ = α·1 ends near the non-negative interpolant closest in ℓ2 to "
+                 "θ₀ = α²·1 (the kernel regime) — in nearly every problem (a rate above the threshold 0.75 of "
+                 "random problems).",
+       strategy=st.fixed_dictionaries({"seed": st.integers(0, 2**63 - 1)}), plot=plot_large_alpha, rate=_C29C_RULE,
+       # one run: its problems' reference solves, then one descent each, all in one batch
+       definitions="Problems as in C29; α log-uniform in [2, 5] (θ₀ = 4…25·1 while the interpolants' entries are "
+                   "of order 1). Descent as in C29, sized by the entropy argmin of C29b. 'Near': ‖θ − θ_ℓ2‖ ≤ 5% of "
+                   "‖θ_ℓ2 − θ₀‖, θ_ℓ2 = argmin{‖θ − θ₀‖ : Xθ = y, θ ≥ 0} (descent.solvers.min_l2_nonneg; without "
+                   "the sign constraint about half of these problems' nearest interpolant has a negative entry, "
+                   "which no end point of the squared map can be near). Expected refuted, and why: the squared "
                    "map's flow is a mirror descent (C29b) whose limit is the entropy projection of α²·1; with "
                    "θ = α²t the problem becomes Xt = y/α² from t₀ = 1, so the limit's relative distance to the "
                    "ℓ2-closest interpolant depends on y/α² only and tends, as α → ∞, to that of the entropy and ℓ2 "
@@ -318,17 +384,7 @@ _C29C_RULE = RateRule("the end point from α is within 5% of the interpolant clo
                    "v⊙v, Woodworth et al.'s kernel limit is ℓ2 because that map's mirror potential is quadratic "
                    "near 0; the squared map's is not).")
 def squared_map_large_alpha_l2(ex):
-    out = memo(_c29c_experiment, ex)
-    X, y = ex["X"], ex["y"]
-    run = out["run"]
-    note(f"α = {out['alpha']:.3g}, η = {out['eta']:.3g}: {run.message}")
-    _decidable(X, y, run, "squared", out["alpha"], out["theta0"], out["l2"])
-    d = relative_distance(run.theta, out["l2"], out["theta0"])
-    d_ent = (f"{relative_distance(run.theta, out['entropy'], out['theta0']):.3g}" if out["entropy"] is not None
-             else out["unsolved"])
-    note(f"distance to the ℓ2-closest interpolant = {d:.3g}, to the entropy argmin = {d_ent}; min entry of the "
-         f"ℓ2-closest: {out['l2'].min():.3g}")
-    expect(d, "<=", _NEAR, f"distance to the ℓ2-closest interpolant from α = {out['alpha']:.3g} (relative)")
+    return _report(memo(_c29c_experiment, ex))
 
 
 # --- C29b: the mirror-descent reading -----------------------------------------------------------------------
@@ -445,28 +501,47 @@ def inverse_flow_limit(X, y, alpha, start) -> np.ndarray | None:
     return th if feas <= 1e-6 and stat <= 1e-6 else None
 
 
-def _c31_experiment(ex):
-    from overparam.parameterizations import Inverse
+#: C31's scales α of the uniform start w₀ = α·1 (θ₀ = 1/α), log-uniform
+_C31_ALPHAS = (0.3, 3.0)
 
-    from overparam.descent.solvers import min_l1_nonneg, min_linf_nonneg
 
-    X, y, alpha = ex["X"], ex["y"], float(ex["alpha"])
-    q = X.shape[1]
-    linf = min_linf_nonneg(X, y)
-    end_guess = np.maximum(linf, 1.0 / alpha)
-    run, eta = flow_run(Inverse(q), "inverse", X, y, alpha, end_guess, steps=_STEPS)
-    flow = inverse_flow_limit(X, y, alpha, run.theta)
-    return {"linf": linf, "l1": min_l1_nonneg(X, y), "run": run, "eta": eta, "flow": flow,
-            "theta0": np.full(q, 1.0 / alpha)}
+def _c31_batch(rng, m):
+    """m problems of C31 (each with its α): the LPs, then all runs as one batched descent, then the flow limits."""
+    from overparam.descent.solvers import min_linf_nonneg
+
+    problems = [draw_bias_problem(rng, alphas=_C31_ALPHAS) for _ in range(m)]
+    linf = [min_linf_nonneg(pr["X"], pr["y"]) for pr in problems]
+    runs = flow_run_batch("inverse", [(pr["X"], pr["y"]) for pr in problems], [pr["alpha"] for pr in problems],
+                          [np.maximum(li, 1.0 / pr["alpha"]) for pr, li in zip(problems, linf)], steps=_STEPS)
+    res = []
+    for pr, li, run in zip(problems, linf, runs):
+        out = {"linf": li, "run": run, "eta": run.eta, "theta0": np.full(pr["q"], 1.0 / pr["alpha"])}
+        res.append((pr, out, _c31_decide(pr, out)))
+    return res
+
+
+def _c31_decide(pr, out):
+    X, y, run = pr["X"], pr["y"], out["run"]
+    why = _undecided_run(X, y, run, "inverse", pr["alpha"], out["theta0"], out["linf"])
+    if why:
+        return None, why
+    v = float(np.max(out["linf"]))
+    top, low = float(np.max(run.theta)), float(np.min(run.theta))
+    return bool(low >= 0.0 and top <= (1 + _NEAR) * v), (f"‖θ‖∞ = {top:.4g} against min ‖θ‖∞ = {v:.4g} "
+                                                        f"(≤ {1 + _NEAR:g}× it?), min θᵢ = {low:.3g}")
 
 
 def plot_inverse_bias(ex, fig):
     from overparam.parameterizations import Inverse
 
-    out = memo(_c31_experiment, ex)
+    from overparam.descent.solvers import min_l1_nonneg
+
+    ex, out, _ = _shown(memo(_c31_experiment, ex))
     fig.set_size_inches(11, 5.2)
     X, y = ex["X"], ex["y"]
-    run = out["run"]
+    run, _ = flow_run(Inverse(X.shape[1]), "inverse", X, y, ex["alpha"], np.maximum(out["linf"], 1.0 / ex["alpha"]),
+                      eta=out["eta"], steps=_STEPS)
+    out = {**out, "l1": min_l1_nonneg(X, y), "flow": inverse_flow_limit(X, y, ex["alpha"], run.theta)}
     v = float(np.max(out["linf"]))
     top = float(np.max(run.theta))
     bars = [(f"descent from w₀ = {ex['alpha']:.3g}·1", run.theta, COLORS["induced"]),
@@ -491,7 +566,11 @@ def plot_inverse_bias(ex, fig):
 
 
 _C31_RULE = RateRule("the end point is non-negative with ‖θ‖∞ ≤ 1.05·min{‖θ‖∞ : Xθ = y, θ ≥ 0}",
-                     trial="decided problem")
+                     trial="decided problem", threshold=0.75,
+                     distribution=BIAS_DISTRIBUTION + f"; α log-uniform in [{_C31_ALPHAS[0]:g}, {_C31_ALPHAS[1]:g}]",
+                     # a third to two fifths of the runs do not settle within the budget: room for them, drawn at once
+                     draw_limit=3.0, overdraw=1.7)
+_c31_experiment = _sampled(_C31_RULE, _c31_batch)
 
 
 @claim("C31", kind="open", section=GRADIENT_FIELDS,
@@ -499,32 +578,23 @@ _C31_RULE = RateRule("the end point is non-negative with ‖θ‖∞ ≤ 1.05·m
        expected_because="the README's ci run: the criterion met in 0 of 12 problems (interval [0, 0.24]); today's "
                          "verdict, for the rate's own threshold to revise.",
        statement="The inverse map θᵢ = 1/wᵢ biases gradient descent toward flat solutions: from a uniform "
-                 "initialization on an under-determined non-negative least-squares problem, descent ends near "
-                 "the non-negative interpolant of minimum ℓ∞ norm.",
-       strategy=st.tuples(bias_problems(True), positive_scales(0.3, 3.0)).map(lambda t: {**t[0], "alpha": t[1]}),
-       plot=plot_inverse_bias, rate=_C31_RULE,
-       # each example is one descent run, two linear programs and one small solve; with 12, 2 of 12 that meet the
-       # criterion still refute (upper bound 0.44), 3 do not
-       settings={"max_examples": 12, "phases": PHASES},
-       definitions="Problems as in C29; uniform start w₀ = α·1 (θ₀ = 1/α·1), α ∈ [0.3, 3]. Descent at η = 0.5/ρ "
+                 "initialization w₀ = α·1 with α ∈ [0.3, 3] on an under-determined non-negative least-squares "
+                 "problem, descent ends near the non-negative interpolant of minimum ℓ∞ norm — in nearly every "
+                 "problem (\"biased toward\": a rate above the threshold 0.75 of random problems).",
+       strategy=st.fixed_dictionaries({"seed": st.integers(0, 2**63 - 1)}), plot=plot_inverse_bias, rate=_C31_RULE,
+       # one run: its problems' linear programs, then one descent each, all in one batch
+       definitions="Problems as in C29; uniform start w₀ = α·1 (θ₀ = 1/α·1), α log-uniform in [0.3, 3]. The "
+                   "post names no scale; the range is where descent settles on most problems: θ₀ = 1/α is then "
+                   "within a factor 3 of the interpolants' entries (of order 1), while the inverse map's gain θ⁴ "
+                   "makes a start far above them need a step small enough for θ₀⁴ and one far below them "
+                   "crawl at θ₀⁴ (a factor 3 is already 81 in gain). Descent at η = 0.5/ρ "
                    "(ρ: the parametric Hessian's spectral radius at the start, or λ_max(XᵀX)·max θ⁴ at the larger "
                    "of θ₀ and a min-ℓ∞ interpolant), halved while it diverges, until the loss is 1e-10 of its start "
-                   "within 20 000 steps, else undecided (about a fifth of the problems: a coordinate whose gain θ⁴ "
+                   "within 20 000 steps, else undecided (a third to two fifths of the problems, so a run draws up to 3n: a coordinate whose gain θ⁴ "
                    "is tiny converges after 10⁵ steps or more; so the rate is over the problems whose descent "
                    "settles within the budget). The ℓ∞ minimiser is not unique, so values are compared: "
                    "'near' means θ ≥ 0 and ‖θ‖∞ ≤ 1.05·min{‖θ‖∞ : Xθ = y, θ ≥ 0} (LP). The flow's own limit, "
                    "argmin Σ 1/(2θᵢ²) + α³θᵢ over {Xθ = y} (θ⁻³ − α³ stays in range(Xᵀ) along the flow), is "
-                   "noted beside it.")
+                   "drawn beside it.")
 def inverse_map_flat_solutions(ex):
-    out = memo(_c31_experiment, ex)
-    X, y = ex["X"], ex["y"]
-    run = out["run"]
-    v = float(np.max(out["linf"]))
-    note(f"α={ex['alpha']:.3g}, η={out['eta']:.3g}: {run.message}; ‖θ‖∞={np.max(np.abs(run.theta)):.4g}, "
-         f"min ‖θ‖∞={v:.4g}, min θᵢ={np.min(run.theta):.3g}")
-    _decidable(X, y, run, "inverse", ex["alpha"], out["theta0"], out["linf"])
-    if out["flow"] is not None:
-        note(f"flow limit argmin Σ 1/(2θ²) + α³θ: ‖θ_flow‖∞={np.max(out['flow']):.4g}, ‖θ − θ_flow‖="
-             f"{np.linalg.norm(run.theta - out['flow']):.3g}")
-    expect(float(np.min(run.theta)), ">=", 0.0, "smallest entry of the end point")
-    expect(float(np.max(run.theta)), "<=", (1 + _NEAR) * v, "‖θ‖∞ of the end point")
+    return _report(memo(_c31_experiment, ex))

@@ -16,7 +16,7 @@ from overparam.descent.losses import losses
 from overparam.parameterizations.numerics import ORDER_THRESHOLD, gamma, roundoff, taylor_order
 from overparam.parameterizations.strategies import finite_vectors
 
-from ..core import ClaimFailed, expect, expect_same, require
+from ..core import expect, expect_same, require
 from ..example_strategies import examples, for_param, two_layer
 from ..geometry import scaled_norm
 from ..kinks import NOT_DIFFERENTIABLE, curvature_reach, kink_along

@@ -18,7 +18,7 @@ from overparam.parameterizations.base import finite_vectors
 from overparam.parameterizations.numerics import ORDER_THRESHOLD, roundoff, taylor_order
 from overparam.parameterizations.strategies import inputs, invertible_matrices, positive_scales
 
-from ..core import ClaimFailed, expect, expect_same, require, undecided
+from ..core import expect, expect_same, require, undecided
 from ..example_strategies import dims, examples, sized
 from ..geometry import (
     angle,

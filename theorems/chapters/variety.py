@@ -16,7 +16,7 @@ from overparam.parameterizations.base import finite_vectors, unit
 from overparam.parameterizations.numerics import roundoff
 from overparam.parameterizations.strategies import inputs, invertible_matrices
 
-from ..core import ClaimFailed, expect, expect_same, require, undecided
+from ..core import expect, expect_same, require, undecided
 from ..example_strategies import examples, sized
 from ..geometry import (
     angle,
