@@ -1,9 +1,9 @@
 """How often each claim catches a planted library bug, over fresh seeds (not a test).
 
-    python scripts/power_hunt.py [-k TEXT] [--runs N] [-j JOBS] [--profile NAME]
+    python scripts/power_hunt.py [-k TEXT]... [-c CLAIM]... [--runs N] [-j JOBS] [--profile NAME]
 
-For each planted bug of :mod:`overparam.theorems.power` whose id contains TEXT (default: every bug) and each
-claim it names, the claim runs N times with the bug planted, as a user's run runs it
+For each planted bug of :mod:`overparam.theorems.power` whose id contains one of the TEXTs (default: every
+bug) and each claim it names (only the CLAIMs given, if any), the claim runs N times with the bug planted, as a user's run runs it
 (:func:`overparam.theorems.run_claim`: a general claim family by family over the zoo), with a fresh seed and
 no example database, under the profile (default ``quick``, what ``python -m pytest`` runs). A run
 *catches* the bug when a holds or open claim is refuted, or an exists claim finds no witness.
@@ -58,16 +58,23 @@ def main(argv: list[str]) -> int:
     from overparam.theorems.profiles import PROFILES
 
     p = Parser(prog="python scripts/power_hunt.py", description=__doc__.split("\n\n")[0])
-    p.add_argument("-k", dest="text", default="", help="only the bugs whose id contains this text")
+    p.add_argument("-k", dest="text", action="append", default=[],
+                   help="only the bugs whose id contains this text (repeatable: any of them)")
+    p.add_argument("-c", "--claim", action="append", default=[], help="only this claim's pairs (repeatable)")
     p.add_argument("--runs", type=positive_int, default=20, help="runs per (bug, claim) (default 20)")
     p.add_argument("-j", "--jobs", type=positive_int, default=2, help="worker processes (default 2)")
     p.add_argument("--profile", default="quick", choices=PROFILES)
     a = p.parse_args(argv)
-    bugs = [b for b in planted_bugs() if a.text in b.id]
+    texts = a.text or [""]
+    bugs = [b for b in planted_bugs() if any(t in b.id for t in texts)]
     if not bugs:
-        print(f"-k: expected text of a planted bug's id, but no bug's id contains {a.text!r}", file=sys.stderr)
+        print(f"-k: expected text of a planted bug's id, but no bug's id contains {' or '.join(map(repr, texts))}",
+              file=sys.stderr)
         return 2
-    pairs = [(b.id, cid, a.runs, a.profile) for b in bugs for cid in b.caught_by]
+    pairs = [(b.id, cid, a.runs, a.profile) for b in bugs for cid in b.caught_by if not a.claim or cid in a.claim]
+    if not pairs:
+        print(f"-c: expected a claim that the bugs chosen name, but got {', '.join(a.claim)}", file=sys.stderr)
+        return 2
     t0 = time.perf_counter()
     short = 0
     with ProcessPoolExecutor(a.jobs) as ex:
