@@ -25,8 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from overparam.reports.usage import Parser, positive_int  # noqa: E402
 
 
-def _run(args: tuple[str, str, int, str]) -> tuple[int, list[str], float]:
-    """Claim ``cid`` with bug ``bug_id`` planted, ``runs`` times: (catches, statuses of misses, seconds)."""
+def _run(args: tuple[str, str, int, str]) -> tuple[int, list[str], float, float]:
+    """Claim ``cid`` with bug ``bug_id`` planted, ``runs`` times: (catches, statuses of misses, wall seconds,
+    CPU seconds of this worker)."""
     bug_id, cid, runs, profile = args
     os.environ["OVERPARAM_PROFILE"] = profile
     import matplotlib
@@ -42,7 +43,7 @@ def _run(args: tuple[str, str, int, str]) -> tuple[int, list[str], float]:
     claim = theorems.get(cid)
     want = "no witness" if claim.kind == "exists" else "refuted"
     caught, misses = 0, []
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for _ in range(runs):
         with bug.applied():
             r = theorems.run_claim(claim, overrides={"database": None, "derandomize": False})
@@ -50,7 +51,7 @@ def _run(args: tuple[str, str, int, str]) -> tuple[int, list[str], float]:
             caught += 1
         else:
             misses.append(f"{r.status}: {r.message[:200]}")
-    return caught, misses, time.perf_counter() - t0
+    return caught, misses, time.perf_counter() - t0, time.process_time() - c0
 
 
 def main(argv: list[str]) -> int:
@@ -76,15 +77,17 @@ def main(argv: list[str]) -> int:
         print(f"-c: expected a claim that the bugs chosen name, but got {', '.join(a.claim)}", file=sys.stderr)
         return 2
     t0 = time.perf_counter()
-    short = 0
+    short, cpu_total = 0, 0.0
     with ProcessPoolExecutor(a.jobs) as ex:
-        for (bug_id, cid, runs, _), (caught, misses, sec) in zip(pairs, ex.map(_run, pairs)):
+        for (bug_id, cid, runs, _), (caught, misses, sec, cpu) in zip(pairs, ex.map(_run, pairs)):
             short += caught < runs
-            print(f"{bug_id:48} {cid:5} caught {caught}/{runs}  ({sec / runs:.2f} s a run)", flush=True)
+            cpu_total += cpu
+            print(f"{bug_id:48} {cid:5} caught {caught}/{runs}  ({sec / runs:.2f} s a run, {cpu / runs:.2f} s CPU)",
+                  flush=True)
             for m in misses[:3]:
                 print(f"      missed: {m}", flush=True)
     print(f"{len(pairs)} (bug, claim) pairs x {a.runs} runs under {a.profile}, {short} short of "
-          f"{a.runs}/{a.runs}, {time.perf_counter() - t0:.0f} s")
+          f"{a.runs}/{a.runs}, {time.perf_counter() - t0:.0f} s wall, {cpu_total:.0f} s CPU in the workers")
     return 1 if short else 0
 
 
