@@ -40,6 +40,8 @@ __all__ = [
 #: the kinds of planted bugs
 BUG_KINDS = ("sign flip", "factor 1.001", "factor 2", "dropped term", "transposed block", "wrong transform",
              "wrong activation mask", "wrong copy", "descent step η/2", "wrong argmin", "wrong power")
+#: kinds of bugs that show on some inputs only, or sit in the descent engine's bookkeeping
+BUG_KINDS += ("wrong branch", "off by one", "wrong flag")
 
 #: claims whose statement no realistic library bug can reach, and why: they are checked, but as algebra
 CONSISTENCY_CHECKS = {
@@ -439,6 +441,173 @@ def planted_bugs() -> list[PlantedBug]:
                    "descent.solvers.q_alpha_argmin returns the minimum-ℓ2 interpolant for every α",
                    (Patch(descent.solvers, "q_alpha_argmin", _argmin_of_l2),),
                    ("C38",)),
+    ] + _bugs_beyond_the_maps()
+
+
+# --- bugs in the code the claims rest on beyond TwoLayerLinear, some showing on some inputs only --
+
+
+def _signed_squared_step_with_theta(original):
+    """K g = 4(u² − v²)g: the sign of ψ = u² − v² copied into K = diag(4(u² + v²))."""
+
+    def buggy(self, w, g):
+        u, v = self.unpack(w)
+        return 4 * (u * u - v * v) * g
+
+    return buggy
+
+
+def _smooth_step_without_bias_gram(original):
+    """K g with the inputs' Gram matrix XXᵀ where XXᵀ + 11ᵀ belongs (the bias's columns left out)."""
+
+    def buggy(self, w, g):
+        a, H, S = self._parts(w)
+        return (((self.X @ self.X.T) @ (S * g[:, None])) * S) @ (a * a) + H @ (H.T @ g)
+
+    return buggy
+
+
+def _softplus_without_abs(original):
+    """softplus(z) computed as max(z, 0) + log1p(e^{−z}): the stable form with |z| written z, which is
+    right for z ≥ 0 and gives softplus(−z) for z < 0 (σ′ = expit stays right, so J disagrees with ψ there)."""
+
+    def buggy(self, w):
+        a, H, S = original(self, w)
+        if self.activation == "softplus":
+            A, b, _ = self.unpack(w)
+            Z = self.X @ A.T + b
+            with np.errstate(over="ignore"):
+                H = np.maximum(Z, 0.0) + np.log1p(np.exp(-Z))
+        return a, H, S
+
+    return buggy
+
+
+def _logistic_scores(y, m):
+    """∂/∂z of log(1 + e^{−yz}) at the margins m = yz, in a two-branch stable form whose branch for
+    m < 0 has e^{m} in its numerator: −y·σ(m) there, where −y·σ(−m) = −y/(1 + e^{m}) belongs."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        right = -y * np.exp(-m) / (1.0 + np.exp(-m))
+        wrong = -y * np.exp(m) / (1.0 + np.exp(m))
+    return np.where(m >= 0, right, wrong)
+
+
+def _logistic_grad_wrong_branch(original):
+    def buggy(self, theta):
+        L, g = original(self, theta)
+        if self.kind != "logistic":
+            return L, g
+        return L, _logistic_scores(self.y, self.y * (self.X @ theta)) @ self.X
+
+    return buggy
+
+
+def _logistic_grad_batch_wrong_branch(original):
+    def buggy(self, Theta):
+        L, G = original(self, Theta)
+        if self.kind != "logistic":
+            return L, G
+        return L, _logistic_scores(self.y, self.y * (Theta @ self.X.T)) @ self.X
+
+    return buggy
+
+
+def _squared_value_without_half(original):
+    """The squared loss's value ‖Xθ − y‖² (the ½ dropped), its gradient Xᵀ(Xθ − y) unchanged."""
+
+    def buggy(self, *args):
+        out = original(self, *args)
+        if self.kind != "squared":
+            return out
+        if isinstance(out, tuple):
+            return (2 * out[0],) + tuple(out[1:])
+        return 2 * out
+
+    return buggy
+
+
+def _criterion_swapped(original):
+    """The loop stops as converged on ‖∇_w L‖ ≤ tol when asked for L ≤ tol, and the other way round."""
+
+    def buggy(*args, criterion, **kw):
+        return original(*args, criterion={"loss": "grad", "grad": "loss"}[criterion], **kw)
+
+    return buggy
+
+
+def _one_output_path_without_top_gram(original):
+    """The one-output path (m = 1) of the factorization's K g adds g where ‖A_1‖²g = (W_N⋯W_2)(W_N⋯W_2)ᵀg
+    belongs (the general path, m > 1, is right)."""
+
+    def buggy(self, Ws, g, h2):
+        out = original(self, Ws, g, h2)
+        if self.m != 1 or self.N == 1:
+            return out
+        top = self._tops(Ws)[0][0]
+        return out - (float((top @ top.T)[0, 0]) - 1.0) * np.asarray(g, float).reshape(out.shape)
+
+    return buggy
+
+
+def _bias_block_one_early(original):
+    """unpack reads b from w[kd − 1 : kd − 1 + k], one entry early (A and a are right)."""
+
+    def buggy(self, w):
+        A, b, a = original(self, w)
+        kd = self.k * self.d
+        return A, np.asarray(w, float)[kd - 1:kd - 1 + self.k], a
+
+    return buggy
+
+
+def _bugs_beyond_the_maps() -> list[PlantedBug]:
+    """Bugs in the element-wise and smooth maps, the losses and the descent loop; four of them show
+    only on some inputs (z < 0, a misclassified example, one output row, …)."""
+    from overparam import descent
+    from overparam.descent import losses as _losses, single as _single  # noqa: F401  (loads them)
+    from overparam.parameterizations import MatrixFactorization, ShallowSmooth, SignedSquared
+    from overparam.parameterizations.shallow import ShallowLayout
+
+    Loss = descent.losses.Loss
+    return [
+        PlantedBug("signed squared induced step: u² − v²", "sign flip",
+                   "SignedSquared's K g = 4(u² − v²)g, where 4(u² + v²)g belongs",
+                   (Patch(SignedSquared, "_induced_step", _signed_squared_step_with_theta),),
+                   ("C24",)),
+        PlantedBug("smooth induced step: bias's 11ᵀ dropped", "dropped term",
+                   "ShallowSmooth's K g built with XXᵀ where XXᵀ + 11ᵀ belongs (the biases' part of K left out)",
+                   (Patch(ShallowSmooth, "_induced_step", _smooth_step_without_bias_gram),),
+                   ("C24",)),
+        PlantedBug("softplus: |z| dropped from the stable form (z < 0)", "wrong branch",
+                   "softplus(z) = max(z, 0) + log1p(e^{−z}): right for z ≥ 0, softplus(−z) for z < 0",
+                   (Patch(ShallowSmooth, "_parts", _softplus_without_abs),),
+                   ("C16",)),
+        PlantedBug("logistic gradient: wrong branch for y·xᵀθ < 0", "wrong branch",
+                   "the logistic loss's gradient in a two-branch stable form whose branch for a misclassified "
+                   "example (yᵢxᵢᵀθ < 0) computes −yᵢσ(yᵢxᵢᵀθ) for −yᵢσ(−yᵢxᵢᵀθ)",
+                   (Patch(Loss, "value_and_grad", _logistic_grad_wrong_branch),
+                    Patch(Loss, "value_and_grad_batch", _logistic_grad_batch_wrong_branch)),
+                   ("C16", "C35")),
+        PlantedBug("squared loss value: ½ dropped", "factor 2",
+                   "the squared loss's value ‖Xθ − y‖² with its gradient Xᵀ(Xθ − y) (the ½ dropped from the value)",
+                   (Patch(Loss, "value", _squared_value_without_half),
+                    Patch(Loss, "value_and_grad", _squared_value_without_half),
+                    Patch(Loss, "value_and_grad_batch", _squared_value_without_half)),
+                   ("C16",)),
+        PlantedBug("descent: converged flag on the wrong criterion", "wrong flag",
+                   "the descent loop (descent.single.descend) reports 'converged' when ‖∇_w L‖ ≤ tol where the "
+                   "caller asked for L ≤ tol (and the other way round)",
+                   (Patch(descent.single, "descend", _criterion_swapped),),
+                   ("C18b",)),
+        PlantedBug("factorization induced step: ‖A₁‖² dropped where m = 1", "dropped term",
+                   "the one-output path (m = 1: deep linear networks, one-row factorizations) of K g adds g "
+                   "where ‖W_N⋯W_2‖²g belongs",
+                   (Patch(MatrixFactorization, "_induced_step_from", _one_output_path_without_top_gram),),
+                   ("C24", "C34")),
+        PlantedBug("shallow networks: bias block read one entry early", "off by one",
+                   "ShallowLayout.unpack reads b from w[kd − 1 : kd − 1 + k] (ReLU and smooth networks)",
+                   (Patch(ShallowLayout, "unpack", _bias_block_one_early),),
+                   ("C16", "C20", "C21", "C24")),
     ]
 
 
