@@ -4,7 +4,8 @@
 
 For each planted bug of :mod:`overparam.theorems.power` whose id contains one of the TEXTs (default: every
 bug) and each claim it names (only the CLAIMs given, if any), the claim runs N times with the bug planted, as a user's run runs it
-(:func:`overparam.theorems.run_claim`: a general claim family by family over the zoo), with a fresh seed and
+(:meth:`overparam.theorems.power.PlantedBug.run`: a general claim family by family, over the families of the zoo
+the bug reaches, each with the whole budget), with a fresh seed and
 no example database, under the profile (default ``quick``, what ``python -m pytest`` runs). A run
 *catches* the bug when a holds or open claim is refuted, or an exists claim finds no witness.
 ``tests/test_claim_power.py`` checks one derandomized run of each pair; this counts the misses
@@ -45,8 +46,7 @@ def _run(args: tuple[str, str, int, str]) -> tuple[int, list[str], float, float]
     caught, misses = 0, []
     t0, c0 = time.perf_counter(), time.process_time()
     for _ in range(runs):
-        with bug.applied():
-            r = theorems.run_claim(claim, overrides={"database": None, "derandomize": False})
+        r = bug.run(claim, overrides={"database": None, "derandomize": False})
         if r.status == want:
             caught += 1
         else:

@@ -24,7 +24,7 @@ import html
 import pytest
 from hypothesis import Phase
 
-from overparam.parameterizations import CLASSES, TwoLayerLinear, family_strategies
+from overparam.parameterizations import TwoLayerLinear
 from overparam.theorems import catalogue, get, run_claim
 from overparam.theorems.core import claim_budget
 from overparam.theorems.profiles import QUICK_EXAMPLES
@@ -60,38 +60,13 @@ def _overrides(cid: str) -> dict:
 CASES = [pytest.param(bug, cid, id=f"{cid}-{bug.id}") for bug in BUGS for cid in bug.caught_by]
 
 
-def _families(bug) -> list[str]:
-    """The families of the zoo a bug reaches: those whose class is (a subclass of) a patched parameterization
-    class, or every family for a bug elsewhere (a loss, the descent loop)."""
-    from overparam.parameterizations import Parameterization
-
-    owners = [p.owner for p in bug.patches if isinstance(p.owner, type) and issubclass(p.owner, Parameterization)]
-    if not owners:
-        return list(CLASSES)
-    return [name for name, cls in CLASSES.items() if any(issubclass(cls, o) for o in owners)]
-
-
-def _one_run(bug, claim, want: str):
-    with bug.applied():
-        if not claim.general:
-            return run_claim(claim, overrides=_overrides(claim.id))
-        # a general claim runs family by family (run_claim over the zoo does the same, each with the
-        # whole budget): only the families the bug reaches can turn it red
-        members = family_strategies(3)
-        for family in _families(bug):
-            r = run_claim(claim, params=members[family], overrides=_overrides(claim.id))
-            if r.status == want:
-                break
-        return r
-
-
 @pytest.mark.parametrize("bug,cid", CASES)
 def test_planted_bug_turns_the_claim_red(bug, cid):
     claim = get(cid)
     want = "no witness" if claim.kind == "exists" else "refuted"
     missed = []
     for _ in range(RUNS):
-        r = _one_run(bug, claim, want)
+        r = bug.run(claim, _overrides(cid))
         if r.status == want:
             return
         missed.append(f"{r.status}: {r.message}")
@@ -171,3 +146,17 @@ def test_a_planted_bug_leaves_no_memoized_result_behind():
         memo(lambda ex: "computed with the bug", {"x": 1})
         assert _MEMO
     assert not _MEMO
+
+
+def test_a_bug_reaches_the_families_of_the_classes_it_patches():
+    from overparam.parameterizations import CLASSES
+
+    by_id = {b.id: b for b in BUGS}
+    assert by_id["signed squared induced step: u² − v²"].families() == ["signed-squared"]
+    assert by_id["two-layer vjp: U-block ×2"].families() == ["two-layer"]
+    # the factorization's code is the deep linear network's too (a subclass)
+    assert set(by_id["factorization induced step: ‖A₁‖² dropped where m = 1"].families()) == {"deep-linear",
+                                                                                              "factorization"}
+    # a loss or the descent loop: every family
+    assert by_id["logistic gradient: wrong branch for y·xᵀθ < 0"].families() == list(CLASSES)
+    assert by_id["every vjp: sign flipped (gradient ascent)"].families() == list(CLASSES)

@@ -116,6 +116,38 @@ class PlantedBug:
                     delattr(p.owner, p.name)
             forget()
 
+    def families(self) -> list[str]:
+        """The families of the zoo the bug reaches: those whose class is (a subclass of) a patched
+        parameterization class, or every family for a bug elsewhere (a loss, the descent loop)."""
+        from overparam.parameterizations import CLASSES, Parameterization
+
+        owners = [p.owner for p in self.patches if isinstance(p.owner, type) and issubclass(p.owner, Parameterization)]
+        if not owners:
+            return list(CLASSES)
+        return [name for name, cls in CLASSES.items() if any(issubclass(cls, o) for o in owners)]
+
+    def run(self, claim, overrides: dict | None = None):
+        """``claim`` run once with the bug planted (:func:`overparam.theorems.run_claim`), its Result.
+
+        A general claim runs family by family, each with the whole budget, as ``run_claim`` over
+        the zoo does, but only over the families the bug reaches (:meth:`families`), up to the
+        first that catches it: the others hold as they do without the bug, and cannot turn it red.
+        """
+        from overparam.parameterizations import family_strategies
+
+        from .core import run_claim
+
+        want = "no witness" if claim.kind == "exists" else "refuted"
+        with self.applied():
+            if not claim.general:
+                return run_claim(claim, overrides=overrides)
+            members = family_strategies(3)
+            for family in self.families():
+                r = run_claim(claim, params=members[family], overrides=overrides)
+                if r.status == want:
+                    break
+            return r
+
 
 # --- how the bugs are written --------------------------------------------------------------------
 
