@@ -3,12 +3,14 @@
 A claim that cannot fail tells nothing. Here each :class:`PlantedBug` is a realistic mistake in
 the library the claims are about — a sign flipped, a factor of 1.001, a dropped term, a
 transposed block, a wrong transform (P⁻¹v for P⁻ᵀv), a wrong activation mask, a descent step of
-η/2, a solver returning the wrong argmin — applied in isolation by replacing one attribute of a
-library class or module for the duration of a ``with`` block (never an edit of the library),
-together with the claims it must turn red: a holds or open claim refuted, an exists claim
-without a witness (the witness it would otherwise accept is a false one).
-``tests/test_claim_power.py`` runs every pair; the report and the README show, per claim, how
-many planted bugs it catches (:func:`caught_by`).
+η/2, a solver returning the wrong argmin, a wrong branch taken on some inputs only, an
+off-by-one in a block, a wrong flag of the descent loop — applied in isolation by replacing one
+attribute of a library class or module for the duration of a ``with`` block (never an edit of
+the library), together with the claims it must turn red: a holds or open claim refuted, an
+exists claim without a witness (the witness it would otherwise accept is a false one).
+``tests/test_claim_power.py`` runs every pair with fresh seeds (:meth:`PlantedBug.run`),
+``scripts/power_hunt.py`` counts how often each is caught over many; the report and the README
+show, per claim, how many planted bugs it catches (:func:`caught_by`).
 
 A claim no realistic library bug can reach — its statement is algebra that holds whatever the
 library computes — is labelled a *consistency check* (:data:`CONSISTENCY_CHECKS`, with the
