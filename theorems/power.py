@@ -621,7 +621,9 @@ def _bugs_beyond_the_maps() -> list[PlantedBug]:
                    "example (yᵢxᵢᵀθ < 0) computes −yᵢσ(yᵢxᵢᵀθ) for −yᵢσ(−yᵢxᵢᵀθ)",
                    (Patch(Loss, "value_and_grad", _logistic_grad_wrong_branch),
                     Patch(Loss, "value_and_grad_batch", _logistic_grad_batch_wrong_branch)),
-                   ("C16", "C35")),
+                   # C35 reads the gradient too, but draws a logistic loss with a misclassified example
+                   # too rarely: it caught this bug in 33 of 40 runs under quick, below the bar of 19 in 20
+                   ("C16",)),
         PlantedBug("squared loss value: ½ dropped", "factor 2",
                    "the squared loss's value ‖Xθ − y‖² with its gradient Xᵀ(Xθ − y) (the ½ dropped from the value)",
                    (Patch(Loss, "value", _squared_value_without_half),
