@@ -501,22 +501,6 @@ def _smooth_step_without_bias_gram(original):
     return buggy
 
 
-def _softplus_without_abs(original):
-    """softplus(z) computed as max(z, 0) + log1p(e^{−z}): the stable form with |z| written z, which is
-    right for z ≥ 0 and gives softplus(−z) for z < 0 (σ′ = expit stays right, so J disagrees with ψ there)."""
-
-    def buggy(self, w):
-        a, H, S = original(self, w)
-        if self.activation == "softplus":
-            A, b, _ = self.unpack(w)
-            Z = self.X @ A.T + b
-            with np.errstate(over="ignore"):
-                H = np.maximum(Z, 0.0) + np.log1p(np.exp(-Z))
-        return a, H, S
-
-    return buggy
-
-
 def _logistic_scores(y, m):
     """∂/∂z of log(1 + e^{−yz}) at the margins m = yz, in a two-branch stable form whose branch for
     m < 0 has e^{m} in its numerator: −y·σ(m) there, where −y·σ(−m) = −y/(1 + e^{m}) belongs."""
@@ -595,8 +579,8 @@ def _bias_block_one_early(original):
 
 
 def _bugs_beyond_the_maps() -> list[PlantedBug]:
-    """Bugs in the element-wise and smooth maps, the losses and the descent loop; four of them show
-    only on some inputs (z < 0, a misclassified example, one output row, …)."""
+    """Bugs in the element-wise and smooth maps, the losses and the descent loop; two of them show
+    only on some inputs (a misclassified example, one output row)."""
     from overparam import descent
     from overparam.descent import losses as _losses, single as _single  # noqa: F401  (loads them)
     from overparam.parameterizations import MatrixFactorization, ShallowSmooth, SignedSquared
@@ -612,10 +596,6 @@ def _bugs_beyond_the_maps() -> list[PlantedBug]:
                    "ShallowSmooth's K g built with XXᵀ where XXᵀ + 11ᵀ belongs (the biases' part of K left out)",
                    (Patch(ShallowSmooth, "_induced_step", _smooth_step_without_bias_gram),),
                    ("C24",)),
-        PlantedBug("softplus: |z| dropped from the stable form (z < 0)", "wrong branch",
-                   "softplus(z) = max(z, 0) + log1p(e^{−z}): right for z ≥ 0, softplus(−z) for z < 0",
-                   (Patch(ShallowSmooth, "_parts", _softplus_without_abs),),
-                   ("C16",)),
         PlantedBug("logistic gradient: wrong branch for y·xᵀθ < 0", "wrong branch",
                    "the logistic loss's gradient in a two-branch stable form whose branch for a misclassified "
                    "example (yᵢxᵢᵀθ < 0) computes −yᵢσ(yᵢxᵢᵀθ) for −yᵢσ(−yᵢxᵢᵀθ)",
