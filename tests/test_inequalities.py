@@ -110,9 +110,12 @@ def top_eigenvalue(plain: bool):
 
 TRUE_CONJECTURES = {
     "‖Kg‖ ≤ 2‖v‖²‖g‖ at balance": (step_at_balance, _two_layer_balanced()),
-    # with factorizations of width 1 (K of rank ≤ m + n < mn), where λ_min is 0 exactly
-    "λ_min(K) ≥ 0": (kernel_is_psd, examples(st.one_of(*family_strategies(3).values(), st.builds(
-        MatrixFactorization, m=st.integers(2, 3), n=st.integers(2, 3), width=st.just(1))))),
+    # with factorizations of width 1 (K of rank ≤ m + n < mn), where λ_min is 0 exactly, as the first
+    # branch (the one Hypothesis draws most): behind the zoo, the search's finding the round-off
+    # depended on how the zoo's families happen to be drawn
+    "λ_min(K) ≥ 0": (kernel_is_psd, examples(st.one_of(st.builds(
+        MatrixFactorization, m=st.integers(2, 3), n=st.integers(2, 3), width=st.just(1)),
+        *family_strategies(3).values()))),
     "λ_max(K) ≥ 2‖θ‖": (top_eigenvalue, _two_layer_balanced(scales=True)),
 }
 

@@ -3,12 +3,14 @@
 A claim that cannot fail tells nothing. Here each :class:`PlantedBug` is a realistic mistake in
 the library the claims are about — a sign flipped, a factor of 1.001, a dropped term, a
 transposed block, a wrong transform (P⁻¹v for P⁻ᵀv), a wrong activation mask, a descent step of
-η/2, a solver returning the wrong argmin — applied in isolation by replacing one attribute of a
-library class or module for the duration of a ``with`` block (never an edit of the library),
-together with the claims it must turn red: a holds or open claim refuted, an exists claim
-without a witness (the witness it would otherwise accept is a false one).
-``tests/test_claim_power.py`` runs every pair; the report and the README show, per claim, how
-many planted bugs it catches (:func:`caught_by`).
+η/2, a solver returning the wrong argmin, a wrong branch taken on some inputs only, an
+off-by-one in a block, a wrong flag of the descent loop — applied in isolation by replacing one
+attribute of a library class or module for the duration of a ``with`` block (never an edit of
+the library), together with the claims it must turn red: a holds or open claim refuted, an
+exists claim without a witness (the witness it would otherwise accept is a false one).
+``tests/test_claim_power.py`` runs every pair with fresh seeds (:meth:`PlantedBug.run`),
+``scripts/power_hunt.py`` counts how often each is caught over many; the report and the README
+show, per claim, how many planted bugs it catches (:func:`caught_by`).
 
 A claim no realistic library bug can reach — its statement is algebra that holds whatever the
 library computes — is labelled a *consistency check* (:data:`CONSISTENCY_CHECKS`, with the
@@ -44,6 +46,8 @@ __all__ = [
 BUG_KINDS = ("sign flip", "factor 1.001", "factor 2", "dropped term", "transposed block", "wrong transform",
              "wrong activation mask", "wrong copy", "descent step η/2", "wrong argmin", "wrong power",
              "solver fails on some inputs", "wrong tolerance", "wrong loop bound")
+#: kinds of bugs that show on some inputs only, or sit in the descent engine's bookkeeping
+BUG_KINDS += ("wrong branch", "off by one", "wrong flag")
 
 class _ConsistencyChecks(Mapping):
     """The claims of the catalogue marked ``consistency`` (no realistic library bug can reach their
@@ -133,6 +137,38 @@ class PlantedBug:
                 else:
                     delattr(p.owner, p.name)
             forget()
+
+    def families(self) -> list[str]:
+        """The families of the zoo the bug reaches: those whose class is (a subclass of) a patched
+        parameterization class, or every family for a bug elsewhere (a loss, the descent loop)."""
+        from overparam.parameterizations import CLASSES, Parameterization
+
+        owners = [p.owner for p in self.patches if isinstance(p.owner, type) and issubclass(p.owner, Parameterization)]
+        if not owners:
+            return list(CLASSES)
+        return [name for name, cls in CLASSES.items() if any(issubclass(cls, o) for o in owners)]
+
+    def run(self, claim, overrides: dict | None = None):
+        """``claim`` run once with the bug planted (:func:`overparam.theorems.run_claim`), its Result.
+
+        A general claim runs family by family, each with the whole budget, as ``run_claim`` over
+        the zoo does, but only over the families the bug reaches (:meth:`families`), up to the
+        first that catches it: the others hold as they do without the bug, and cannot turn it red.
+        """
+        from overparam.parameterizations import family_strategies
+
+        from .core import run_claim
+
+        want = "no witness" if claim.kind == "exists" else "refuted"
+        with self.applied():
+            if not claim.general:
+                return run_claim(claim, overrides=overrides)
+            members = family_strategies(3)
+            for family in self.families():
+                r = run_claim(claim, params=members[family], overrides=overrides)
+                if r.status == want:
+                    break
+            return r
 
 
 # --- how the bugs are written --------------------------------------------------------------------
@@ -484,6 +520,155 @@ def planted_bugs() -> list[PlantedBug]:
                    (Patch(descent.solvers, "entropy_argmin", _entropy_fails_below_one),),
                    ("C29b",)),
         *_tendency_bugs(ShallowReLU),
+    ] + _bugs_beyond_the_maps()
+
+
+# --- bugs in the code the claims rest on beyond TwoLayerLinear, some showing on some inputs only --
+
+
+def _signed_squared_step_with_theta(original):
+    """K g = 4(u² − v²)g: the sign of ψ = u² − v² copied into K = diag(4(u² + v²))."""
+
+    def buggy(self, w, g):
+        u, v = self.unpack(w)
+        return 4 * (u * u - v * v) * g
+
+    return buggy
+
+
+def _smooth_step_without_bias_gram(original):
+    """K g with the inputs' Gram matrix XXᵀ where XXᵀ + 11ᵀ belongs (the bias's columns left out)."""
+
+    def buggy(self, w, g):
+        a, H, S = self._parts(w)
+        return (((self.X @ self.X.T) @ (S * g[:, None])) * S) @ (a * a) + H @ (H.T @ g)
+
+    return buggy
+
+
+def _logistic_scores(y, m):
+    """∂/∂z of log(1 + e^{−yz}) at the margins m = yz, in a two-branch stable form whose branch for
+    m < 0 has e^{m} in its numerator: −y·σ(m) there, where −y·σ(−m) = −y/(1 + e^{m}) belongs."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        right = -y * np.exp(-m) / (1.0 + np.exp(-m))
+        wrong = -y * np.exp(m) / (1.0 + np.exp(m))
+    return np.where(m >= 0, right, wrong)
+
+
+def _logistic_grad_wrong_branch(original):
+    def buggy(self, theta):
+        L, g = original(self, theta)
+        if self.kind != "logistic":
+            return L, g
+        return L, _logistic_scores(self.y, self.y * (self.X @ theta)) @ self.X
+
+    return buggy
+
+
+def _logistic_grad_batch_wrong_branch(original):
+    def buggy(self, Theta):
+        L, G = original(self, Theta)
+        if self.kind != "logistic":
+            return L, G
+        return L, _logistic_scores(self.y, self.y * (Theta @ self.X.T)) @ self.X
+
+    return buggy
+
+
+def _squared_value_without_half(original):
+    """The squared loss's value ‖Xθ − y‖² (the ½ dropped), its gradient Xᵀ(Xθ − y) unchanged."""
+
+    def buggy(self, *args):
+        out = original(self, *args)
+        if self.kind != "squared":
+            return out
+        if isinstance(out, tuple):
+            return (2 * out[0],) + tuple(out[1:])
+        return 2 * out
+
+    return buggy
+
+
+def _criterion_swapped(original):
+    """The loop stops as converged on ‖∇_w L‖ ≤ tol when asked for L ≤ tol, and the other way round."""
+
+    def buggy(*args, criterion, **kw):
+        return original(*args, criterion={"loss": "grad", "grad": "loss"}[criterion], **kw)
+
+    return buggy
+
+
+def _one_output_path_without_top_gram(original):
+    """The one-output path (m = 1) of the factorization's K g adds g where ‖A_1‖²g = (W_N⋯W_2)(W_N⋯W_2)ᵀg
+    belongs (the general path, m > 1, is right)."""
+
+    def buggy(self, Ws, g, h2):
+        out = original(self, Ws, g, h2)
+        if self.m != 1 or self.N == 1:
+            return out
+        top = self._tops(Ws)[0][0]
+        return out - (float((top @ top.T)[0, 0]) - 1.0) * np.asarray(g, float).reshape(out.shape)
+
+    return buggy
+
+
+def _bias_block_one_early(original):
+    """unpack reads b from w[kd − 1 : kd − 1 + k], one entry early (A and a are right)."""
+
+    def buggy(self, w):
+        A, b, a = original(self, w)
+        kd = self.k * self.d
+        return A, np.asarray(w, float)[kd - 1:kd - 1 + self.k], a
+
+    return buggy
+
+
+def _bugs_beyond_the_maps() -> list[PlantedBug]:
+    """Bugs in the element-wise and smooth maps, the losses and the descent loop; two of them show
+    only on some inputs (a misclassified example, one output row)."""
+    from overparam import descent
+    from overparam.descent import losses as _losses, single as _single  # noqa: F401  (loads them)
+    from overparam.parameterizations import MatrixFactorization, ShallowSmooth, SignedSquared
+    from overparam.parameterizations.shallow import ShallowLayout
+
+    Loss = descent.losses.Loss
+    return [
+        PlantedBug("signed squared induced step: u² − v²", "sign flip",
+                   "SignedSquared's K g = 4(u² − v²)g, where 4(u² + v²)g belongs",
+                   (Patch(SignedSquared, "_induced_step", _signed_squared_step_with_theta),),
+                   ("C24",)),
+        PlantedBug("smooth induced step: bias's 11ᵀ dropped", "dropped term",
+                   "ShallowSmooth's K g built with XXᵀ where XXᵀ + 11ᵀ belongs (the biases' part of K left out)",
+                   (Patch(ShallowSmooth, "_induced_step", _smooth_step_without_bias_gram),),
+                   ("C24",)),
+        PlantedBug("logistic gradient: wrong branch for y·xᵀθ < 0", "wrong branch",
+                   "the logistic loss's gradient in a two-branch stable form whose branch for a misclassified "
+                   "example (yᵢxᵢᵀθ < 0) computes −yᵢσ(yᵢxᵢᵀθ) for −yᵢσ(−yᵢxᵢᵀθ)",
+                   (Patch(Loss, "value_and_grad", _logistic_grad_wrong_branch),
+                    Patch(Loss, "value_and_grad_batch", _logistic_grad_batch_wrong_branch)),
+                   # C35 reads the gradient too, but draws a logistic loss with a misclassified example
+                   # too rarely: it caught this bug in 33 of 40 runs under quick, below the bar of 19 in 20
+                   ("C16",)),
+        PlantedBug("squared loss value: ½ dropped", "factor 2",
+                   "the squared loss's value ‖Xθ − y‖² with its gradient Xᵀ(Xθ − y) (the ½ dropped from the value)",
+                   (Patch(Loss, "value", _squared_value_without_half),
+                    Patch(Loss, "value_and_grad", _squared_value_without_half),
+                    Patch(Loss, "value_and_grad_batch", _squared_value_without_half)),
+                   ("C16",)),
+        PlantedBug("descent: converged flag on the wrong criterion", "wrong flag",
+                   "the descent loop (descent.single.descend) reports 'converged' when ‖∇_w L‖ ≤ tol where the "
+                   "caller asked for L ≤ tol (and the other way round)",
+                   (Patch(descent.single, "descend", _criterion_swapped),),
+                   ("C18b",)),
+        PlantedBug("factorization induced step: ‖A₁‖² dropped where m = 1", "dropped term",
+                   "the one-output path (m = 1: deep linear networks, one-row factorizations) of K g adds g "
+                   "where ‖W_N⋯W_2‖²g belongs",
+                   (Patch(MatrixFactorization, "_induced_step_from", _one_output_path_without_top_gram),),
+                   ("C24", "C34")),
+        PlantedBug("shallow networks: bias block read one entry early", "off by one",
+                   "ShallowLayout.unpack reads b from w[kd − 1 : kd − 1 + k] (ReLU and smooth networks)",
+                   (Patch(ShallowLayout, "unpack", _bias_block_one_early),),
+                   ("C16", "C20", "C21", "C24")),
     ]
 
 

@@ -427,7 +427,7 @@ def plot_induced_vs_canonical(ex, fig):
        statement="The induced step is not the canonical one: for some U, v, x the step (UᵀU + ‖v‖²I)x points "
                  "in another direction than x, and two parameterizations of the same θ — (U, v) and "
                  "(PU, P⁻ᵀv) — give induced steps of different lengths.",
-       strategy=examples(sized(k=(1, 2), d=(2, 3)), w=lambda m: m.points(), x=lambda m: inputs(m.d),
+       strategy=examples(sized(k=(1, 2), d=(2, 3), square=False), w=lambda m: m.points(), x=lambda m: inputs(m.d),
                          P=lambda m: invertible_matrices(m.k, max_cond=10.0)),
        plot=plot_induced_vs_canonical,
        definitions="A witness is a non-zero function (θ ≠ 0) with both: angle(z, x) above the round-off of "
