@@ -89,7 +89,7 @@ def plot_canonical_gradient(ex, fig):
         A, B = np.meshgrid(g, g)
         F = A * x[0] + B * x[1]
         cs = ax.contour(A, B, F, levels=12, colors=COLORS["neutral"], linewidths=0.6)
-        ax.clabel(cs, fontsize=6)
+        ax.clabel(cs, fontsize=6, fmt=lambda v: f"{v:.2g}")  # compact at any scale (weights reach 10⁶)
         arrow = x[:2] * (0.35 * r / max(float(np.linalg.norm(x[:2])), 1e-300))
         for t, name, col in zip(pts, ("θ = ψ(W)", "θ₂ = ψ(W₂)"), (COLORS["theta"], COLORS["other"])):
             ax.plot(*t, "o", color=col, label=name)
