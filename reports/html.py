@@ -88,7 +88,7 @@ def _rate_table(rate: dict) -> str:
                 f"missed), refuted when its lower bound is above {rate['bound']:g} (≥ {rate['refute_misses']} "
                 f"missed); at a true miss rate of {rate['bound']:g} P(survived) = {e_s:.3f}, P(refuted) = "
                 f"{e_r:.3f}. Deciding series: {rate['decided'] - rate['met']} of {rate['decided']} missed, miss "
-                f"rate bounds [{rate['miss_lo']:.3f}, {rate['miss_hi']:.3f}]")
+                f"rate bounds [{rate['miss_lo']:.4f}, {rate['miss_hi']:.4f}]")
         if "trend" in rate:
             rule += (f"; refuted too when the miss rate grows from {_e(rate['trend']['first'])} to the deciding "
                      f"series: one-sided Fisher p = {rate['trend']['p']:.3g} (refuted at ≤ "
