@@ -79,14 +79,29 @@ def _rate_table(rate: dict) -> str:
                     f"<td>{c['undecided']}</td><td>{value}</td><td class=\"n\">[{c['lo']:.3f}, {c['hi']:.3f}]</td></tr>")
     head = (f"<tr><th>series</th><th>met</th><th>decided</th><th>undecided</th><th>rate</th>"
             f"<th>{pct} {_e(method)} interval</th></tr>")
-    if "cut" in rate:  # a designed rule: the cut of n problems, its error rates and the problems' distribution
+    if "bound" in rate:  # a bound on the miss rate, the numbers of its design and the trend test
         e_s, e_r = rate["errors"]
-        rule = (f"Survives when at least {rate['cut']} of {rate['n']} decided problems meet it (threshold "
-                f"{rate['threshold']:g}: a true rate of {rate['short']:g} survives in {e_s:.1%} of runs, one of "
-                f"{rate['claimed']:g} is refuted in {e_r:.1%}); problems drawn i.i.d.: {_e(rate['distribution'])}")
+        n, keep = rate["n"], rate["n"] - rate["cut"]
+        rule = (f"Claimed: the rate of problems missing it is at most {rate['bound']:g}. {n} problems a series "
+                f"(the fewest with which a run that sees no miss can survive); survives when the one-sided "
+                f"{pct} Clopper–Pearson upper bound of the miss rate is ≤ {rate['bound']:g} (≤ {keep} of {n} "
+                f"missed), refuted when its lower bound is above {rate['bound']:g} (≥ {rate['refute_misses']} "
+                f"missed); at a true miss rate of {rate['bound']:g} P(survived) = {e_s:.3f}, P(refuted) = "
+                f"{e_r:.3f}. Deciding series: {rate['decided'] - rate['met']} of {rate['decided']} missed, miss "
+                f"rate bounds [{rate['miss_lo']:.4f}, {rate['miss_hi']:.4f}]")
         if "trend" in rate:
-            rule += (f"; the rate at {_e(rate['trend']['first'])} against the deciding one: one-sided Fisher "
-                     f"p = {rate['trend']['p']:.3g} (refuted at ≤ {rate['trend']['level']:g})")
+            rule += (f"; refuted too when the miss rate grows from {_e(rate['trend']['first'])} to the deciding "
+                     f"series: one-sided Fisher p = {rate['trend']['p']:.3g} (refuted at ≤ "
+                     f"{rate['trend']['level']:g})")
+        rule += (f"; undecided problems redrawn up to {rate['draws']} draws a series, then inconclusive; "
+                 f"problems drawn i.i.d.: {_e(rate['distribution'])}")
+    elif "cut" in rate:  # a claimed rate p₁ against p₀: the cut of n problems and both error rates
+        e_s, e_r = rate["errors"]
+        rule = (f"Claimed: at least p₁ = {rate['claimed']:g} of problems meet it; p₀ = {rate['short']:g} is "
+                f"clearly short. Survives when at least {rate['cut']} of {rate['n']} decided problems meet it, "
+                f"refuted otherwise: P(survived | p₀) = {e_s:.3f}, P(refuted | p₁) = {e_r:.3f}; undecided problems "
+                f"redrawn up to {rate['draws']} draws, then inconclusive; problems drawn i.i.d.: "
+                f"{_e(rate['distribution'])}")
     else:
         rule = (f"Survives above {rate['holds_above']:g}, refuted below {rate['refuted_below']:g} (the "
                 f"interval's lower and upper bound)")

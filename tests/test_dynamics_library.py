@@ -71,6 +71,24 @@ def test_chain_iterations_agree_with_single_runs_and_stop_at_the_median():
     assert np.sort(some)[S_ // 2] == np.sort(its)[S_ // 2]  # the median is already known
 
 
+def test_chain_iterations_stops_each_group_at_its_own_median():
+    # a fast group (N = 2 at a large step) beside a slow one (a small step): the fast group's rows stop once its
+    # median is known, and every group's median is the one it has alone
+    rng = np.random.default_rng(2)
+    N, S_ = 2, 9
+    W0 = rng.standard_normal((2 * S_, N))
+    lr = np.array([0.5 / scalar_chain.chain_limit_sharpness(w, 1.0) for w in W0]) * np.repeat([1.0, 0.05], S_)
+    groups = np.repeat([0, 1], S_)
+    both = scalar_chain.chain_iterations(N, W0, 1.0, lr, 5e-11, chunk=5, need=S_ // 2 + 1, groups=groups)
+    for g in (0, 1):
+        alone = scalar_chain.chain_iterations(N, W0[groups == g], 1.0, lr[groups == g], 5e-11, chunk=5,
+                                              need=S_ // 2 + 1)
+        assert np.sort(both[groups == g])[S_ // 2] == np.sort(alone)[S_ // 2]
+    # the fast group stopped early: fewer of its rows converged than if it had run as long as the slow one
+    everything = scalar_chain.chain_iterations(N, W0, 1.0, lr, 5e-11, chunk=5)
+    assert np.isfinite(both[:S_]).sum() < np.isfinite(everything[:S_]).sum()
+
+
 def test_growth_fit_tells_exponential_from_power_law():
     N = np.arange(1, 13)
     e = scalar_chain.growth_fit(N, 5.0 * np.exp(0.3 * N))

@@ -9,10 +9,12 @@ from scipy.stats import binom, norm
 from overparam.theorems import get, run_claim
 from overparam.theorems.core import Claim, run_seed
 from overparam.theorems.rates import (
-    DISTANCE,
+    CLAIMED,
     ERROR,
+    GAP,
     Count,
     RateRule,
+    bound_design,
     design,
     error_rates,
     increase_p_value,
@@ -20,8 +22,9 @@ from overparam.theorems.rates import (
     sample_trials,
 )
 
-#: the tendency claims and the thresholds their statements give
-TENDENCY = {"C22": 0.8, "C29": 0.75, "C29c": 0.75, "C31": 0.75, "C36": 0.75, "C37": 0.75}
+#: the tendency claims: the rate p₁ their statements claim, or C22's bound on its rate of misses
+TENDENCY = {"C22": None, "C29": CLAIMED, "C29c": CLAIMED, "C31": CLAIMED, "C36": CLAIMED, "C37": CLAIMED}
+C22_BOUND = 0.05
 
 #: simulated runs per rate, and the flake probability a simulation test may have: the tolerance on a measured
 #: error rate is the normal quantile of that probability times the binomial standard deviation of the measure
@@ -31,51 +34,91 @@ FLAKE = 1e-9
 
 def test_the_design_of_0_9_against_0_7_is_the_one_claims_md_states():
     # claims.md: "For 0.9/0.7 that is n = 41, survived iff at least 34 met"
+    assert (CLAIMED, GAP) == (0.9, 0.2)
     assert design(0.9, 0.7) == (41, 34)
     # and n is the smallest: with 40 problems no cut keeps both errors at 5%
     assert all(max(error_rates(40, c, 0.9, 0.7)) > 0.05 for c in range(41))
 
 
+def test_the_bound_design_needs_59_problems_to_survive_with_no_miss():
+    # one-sided Clopper–Pearson at 0 events is 1 − 0.05^(1/n): at most 0.05 from n = log 0.05 / log 0.95 = 58.4 on
+    n, keep, refute = bound_design(0.05)
+    assert n == int(np.ceil(np.log(0.05) / np.log(0.95))) == 59 and keep == 0
+    # refuted at the fewest misses whose lower bound is above 0.05: P(Bin(59, 0.05) ≥ that) ≤ 5%, one fewer is not
+    assert binom.sf(refute - 1, n, 0.05) <= 0.05 and refute == 7
+    rule = RateRule("full rank", bound=0.05)
+    assert [rule.verdict(Count(n - m, n))[0] for m in (0, 1, 6, 7, n)] == [
+        "survived", "inconclusive", "inconclusive", "refuted", "refuted"]
+    assert rule.verdict(Count(n - 1, n - 1, 5))[0] == "inconclusive"  # fewer than n decided
+
+
 @pytest.mark.parametrize("cid", sorted(TENDENCY))
-def test_every_tendency_claim_states_threshold_distribution_and_error_rates(cid):
+def test_every_tendency_claim_states_its_rate_distribution_and_error_rates(cid):
     rule = get(cid).rate
-    assert rule.designed and rule.threshold == TENDENCY[cid] and rule.distance == DISTANCE
-    assert rule.distribution and rule.distribution in get(cid).definitions + rule.sentence()
-    assert f"{rule.threshold:g}" in get(cid).statement
+    assert rule.designed and rule.distribution and rule.distribution in get(cid).definitions + rule.sentence()
     e_s, e_r = rule.errors
     assert e_s <= ERROR and e_r <= ERROR
-    assert e_s == pytest.approx(binom.sf(rule.cut - 1, rule.n, rule.threshold - DISTANCE))
-    assert e_r == pytest.approx(binom.cdf(rule.cut - 1, rule.n, rule.threshold + DISTANCE))
+    assert f"up to {rule.draws} draws" in rule.design_sentence() and f"at most {rule.draws})" in rule.sentence()
+    if TENDENCY[cid] is None:
+        assert rule.bound == C22_BOUND and rule.trend and "at most 5 %" in get(cid).statement
+        assert e_s == pytest.approx(binom.pmf(0, rule.n, C22_BOUND))
+        return
+    assert rule.claimed == TENDENCY[cid] and rule.gap == GAP and rule.short == pytest.approx(TENDENCY[cid] - GAP)
+    assert f"at least {TENDENCY[cid]:.0%}".replace("%", " %") in get(cid).statement
+    assert e_s == pytest.approx(binom.sf(rule.cut - 1, rule.n, rule.short))
+    assert e_r == pytest.approx(binom.cdf(rule.cut - 1, rule.n, rule.claimed))
 
 
-@pytest.mark.parametrize("threshold", sorted(set(TENDENCY.values())))
-def test_the_error_rates_hold_in_a_simulation_of_bernoulli_trials(threshold):
-    rule = RateRule("c", threshold=threshold, trial="problem")
+def _tolerance(p: float) -> float:
+    """What a measured rate of true value p may differ by in SIMULATIONS runs with probability FLAKE."""
+    return float(norm.isf(FLAKE) * np.sqrt(max(p, ERROR) * (1 - max(p, ERROR)) / SIMULATIONS))
+
+
+def test_the_error_rates_hold_in_a_simulation_of_bernoulli_trials():
+    rule = RateRule("c", claimed=CLAIMED, trial="problem")
     rng = np.random.default_rng(20261207)
-    sd = np.sqrt(ERROR * (1 - ERROR) / SIMULATIONS)
-    tol = norm.isf(FLAKE) * sd  # about 3e-3: a run of this test exceeds it with probability below FLAKE
-    for p, wrong in ((rule.short, "survived"), (rule.claimed, "refuted")):
-        trials = rng.random((SIMULATIONS, rule.n)) < p
-        met = trials.sum(axis=1)
+    for p, wrong, exact in ((rule.short, "survived", rule.errors[0]), (rule.claimed, "refuted", rule.errors[1])):
+        met = (rng.random((SIMULATIONS, rule.n)) < p).sum(axis=1)
         is_wrong = np.array([rule.verdict(Count(k, rule.n))[0] == wrong for k in range(rule.n + 1)])
         measured = float(np.mean(is_wrong[met]))
-        exact = rule.errors[0] if wrong == "survived" else rule.errors[1]
-        assert measured <= ERROR + tol, f"at rate {p}: called {wrong} in {measured:.4f} of runs"
-        assert abs(measured - exact) <= norm.isf(FLAKE) * np.sqrt(exact * (1 - exact) / SIMULATIONS)
+        assert measured <= ERROR + _tolerance(ERROR), f"at rate {p}: called {wrong} in {measured:.4f} of runs"
+        assert abs(measured - exact) <= _tolerance(exact)
+
+
+def test_the_bound_rules_error_rates_hold_in_a_simulation_of_bernoulli_trials():
+    # misses at the bound: survived and refuted each in at most 5% of runs; no misses: never refuted; the trend
+    # test refutes two equal rates in at most 5% of runs
+    rule = RateRule("c", bound=C22_BOUND, series="last", trend=("first", "last"))
+    n = rule.n
+    rng = np.random.default_rng(20261208)
+    verdicts = np.array([rule.verdict(Count(n - m, n))[0] for m in range(n + 1)])
+    misses = (rng.random((SIMULATIONS, n)) < C22_BOUND).sum(axis=1)
+    for wrong, exact in (("survived", rule.errors[0]), ("refuted", rule.errors[1])):
+        measured = float(np.mean(verdicts[misses] == wrong))
+        assert measured <= ERROR + _tolerance(ERROR), f"at the bound: called {wrong} in {measured:.4f} of runs"
+        assert abs(measured - exact) <= _tolerance(exact)
+    assert "refuted" not in verdicts[:rule.refute_misses]
+    for p in (0.05, 0.3):
+        m = (rng.random((2, SIMULATIONS // 20, n)) < p).sum(axis=2)
+        pv = {}
+        for a, b in set(zip(m[0], m[1])):
+            pv[a, b] = increase_p_value(Count(n - int(a), n), Count(n - int(b), n))
+        measured = float(np.mean([pv[a, b] <= ERROR for a, b in zip(m[0], m[1])]))
+        assert measured <= ERROR + _tolerance(ERROR) * np.sqrt(20), f"equal rates {p}: trend refutes {measured:.4f}"
 
 
 def test_a_rate_short_of_the_claim_would_survive_too_often_under_the_old_rule():
     # what the design replaces: 12 trials and an interval above 0.5 call a true rate of 0.7 survived in a
-    # quarter of runs; the design calls it survived in at most 5% (at 0.6) and less at 0.7's side of 0.75
+    # quarter of runs; the design calls it survived in at most 5%
     old = RateRule("c", holds_above=0.5, refuted_below=0.5)
     p_old = sum(binom.pmf(k, 12, 0.7) for k in range(13) if old.verdict(Count(k, 12))[0] == "survived")
     assert p_old > 0.2
-    new = RateRule("c", threshold=0.75)
-    assert binom.sf(new.cut - 1, new.n, 0.6) <= ERROR
+    new = RateRule("c", claimed=CLAIMED)
+    assert binom.sf(new.cut - 1, new.n, 0.7) <= ERROR
 
 
 def test_sample_trials_counts_the_first_n_decided_and_replaces_undecided_up_to_the_limit():
-    rule = RateRule("c", threshold=0.75, trial="problem")
+    rule = RateRule("c", claimed=CLAIMED, trial="problem")
 
     def bernoulli(p_met, p_undecided):
         def batch(rng, m):
@@ -97,37 +140,51 @@ def test_sample_trials_counts_the_first_n_decided_and_replaces_undecided_up_to_t
 
 
 def test_an_overdrawn_batch_counts_only_up_to_the_nth_decided_problem():
-    rule = RateRule("c", threshold=0.75, overdraw=2.0)
+    rule = RateRule("c", claimed=CLAIMED, overdraw=2.0)
     outs = [None, True, False] * 40
     c, log = sample_trials(rule, 0, lambda rng, m: outs[:m])
     assert len(log) == 2 * rule.n
-    # the n-th decided problem is the (3n/2)-th drawn: n/2 undecided before it, half of the decided met
-    assert c == Count(rule.n // 2, rule.n, rule.n // 2)
+    # decided problems alternate met, missed, each after an undecided one: ⌈n/2⌉ met, and as many undecided
+    # drawn before the n-th decided
+    half = (rule.n + 1) // 2
+    assert c == Count(half, rule.n, half)
 
 
-def test_the_trend_test_refutes_a_rate_that_falls_with_the_width():
-    rule = RateRule("full rank", series="last", threshold=0.8, trend=("first", "last"))
+def test_the_trend_test_refutes_a_miss_rate_that_grows_with_the_width():
+    rule = RateRule("full rank", series="last", bound=C22_BOUND, trend=("first", "last"))
     n = rule.n
     flat = rate_summary(rule, {"first": Count(n, n), "last": Count(n, n)})
-    assert flat["verdict"] == "survived" and flat["trend"]["p"] == 1.0
-    # full rank at every small width, rank-deficient at the largest in a third of the problems: the rate rises
-    # with the width (the claim's direction is the opposite) — refuted by the cut and by the trend
-    falling = rate_summary(rule, {"first": Count(n, n), "last": Count(n - n // 3, n)})
-    assert falling["verdict"] == "refuted" and falling["trend"]["p"] <= ERROR
+    assert flat["verdict"] == "survived" and flat["trend"]["p"] == 1.0 and flat["miss_hi"] <= C22_BOUND
+    # rank-deficient more often at the largest width than at the smallest: the bound cannot decide 5 misses
+    # (bounds [0.034, 0.17]), the trend test does
+    grows = rate_summary(rule, {"first": Count(n, n), "last": Count(n - 5, n)})
+    assert rule.verdict(Count(n - 5, n))[0] == "inconclusive"
+    assert grows["verdict"] == "refuted" and grows["trend"]["p"] <= ERROR
+    # 3 misses against none: neither the bound nor the trend decides
+    assert rate_summary(rule, {"first": Count(n, n), "last": Count(n - 3, n)})["verdict"] == "inconclusive"
+    # a miss rate that falls with the width, none at the largest: survived
+    falls = rate_summary(rule, {"first": Count(n - 20, n), "last": Count(n, n)})
+    assert falls["verdict"] == "survived" and falls["trend"]["p"] == 1.0
     assert increase_p_value(Count(16, 16), Count(11, 16)) < 0.05 < increase_p_value(Count(16, 16), Count(14, 16))
 
 
 def test_bad_designs_are_one_line_value_errors():
-    with pytest.raises(ValueError, match="threshold ± distance must lie in"):
-        RateRule("c", threshold=0.9)
+    with pytest.raises(ValueError, match="claimed − gap and claimed must lie in"):
+        RateRule("c", claimed=0.1)
     with pytest.raises(ValueError, match="the rates must satisfy"):
         design(0.5, 0.6)
     with pytest.raises(ValueError, match="draw_limit and overdraw"):
-        RateRule("c", threshold=0.75, draw_limit=0.5)
+        RateRule("c", claimed=CLAIMED, draw_limit=0.5)
+    with pytest.raises(ValueError, match="bound must be in"):
+        RateRule("c", bound=1.5)
+    with pytest.raises(ValueError, match="a claimed rate or a bound, not both"):
+        RateRule("c", claimed=CLAIMED, bound=0.05)
+    with pytest.raises(ValueError, match="a trend needs a bound rule"):
+        RateRule("c", claimed=CLAIMED, trend=("a", "b"))
 
 
 def _bernoulli_claim(p: float) -> Claim:
-    rule = RateRule("a coin shows heads", threshold=0.75, trial="problem", distribution="Bernoulli(p)")
+    rule = RateRule("a coin shows heads", claimed=CLAIMED, trial="problem", distribution="Bernoulli(p)")
 
     def check(ex):
         return sample_trials(rule, ex["seed"], lambda rng, m: list(rng.random(m) < p))[0]
@@ -138,13 +195,13 @@ def _bernoulli_claim(p: float) -> Claim:
 
 
 def test_the_runner_draws_a_fresh_seed_each_run_and_one_fixed_seed_under_derandomize():
-    claim = _bernoulli_claim(0.95)
+    claim = _bernoulli_claim(0.995)  # refuted with probability P(Bin(41, 0.005) ≥ 8) < 1e-9
     seeds = {run_seed(claim) for _ in range(5)}
     assert len(seeds) == 5
     assert run_seed(claim, {"derandomize": True}) == run_seed(claim, {"derandomize": True})
     r = run_claim(claim, overrides={"database": None})
     assert r.status == "survived" and r.examples == 1 and r.example["seed"] != 0
-    assert "problems i.i.d.: Bernoulli(p)" in r.message and "threshold 0.75" in r.message
+    assert "problems i.i.d.: Bernoulli(p)" in r.message and "p₁ = 0.9, p₀ = 0.7" in r.message
     assert r.status_label.startswith("survived: ") and f"≥ {claim.rate.cut} of {claim.rate.n}" in r.status_label
     assert run_claim(_bernoulli_claim(0.4), overrides={"database": None}).status == "refuted"
 

@@ -501,7 +501,10 @@ class Result:
             r = self.rate
             rate = "—" if r["rate"] is None else f"{r['rate']:.2f}"
             label = f"{self.status}: rate {rate} [{r['lo']:.2f}, {r['hi']:.2f}] of {r['decided']}"
-            if "cut" in r:  # a designed rule: the count against its cut
+            if "bound" in r:  # a bound on the miss rate: the misses against the bound's numbers
+                label = (f"{self.status}: {r['decided'] - r['met']} of {r['decided']} missed (survives at ≤ "
+                         f"{r['n'] - r['cut']} of {r['n']}, refuted at ≥ {r['refute_misses']})")
+            elif "cut" in r:  # a claimed rate: the count against its cut
                 label = f"{self.status}: {r['met']} of {r['decided']} met (survives at ≥ {r['cut']} of {r['n']})"
             missing = r["undecided"]
         else:
@@ -842,22 +845,25 @@ def _rate_message(claim: Claim, rate: dict, state: dict) -> str:
     pct = f"{rule.confidence:.0%}"
     if rule.designed:
         value = "no rate" if rate["rate"] is None else f"rate {rate['rate']:.3g}"
+        misses = rate["decided"] - rate["met"]
         if rate["decided"] < rule.n:
             because = f"fewer than {rule.n} decided within {rule.draws} draws"
+        elif rule.bounded:
+            because = (f"{misses} missed: the miss rate's one-sided {pct} bounds [{rate['miss_lo']:.3g}, "
+                       f"{rate['miss_hi']:.3g}] against {rule.bound:g}")
         elif rate["met"] >= rule.cut:
             because = f"at least {rule.cut} of {rule.n} met"
         else:
             because = f"fewer than {rule.cut} of {rule.n} met"
         trend = rate.get("trend")
         if trend is not None:
-            because += (f"; the rate at {trend['first']} above the one{where}: one-sided Fisher p = {trend['p']:.3g} "
-                        f"({'≤' if trend['p'] <= trend['level'] else '>'} {trend['level']:g})")
-        e_s, e_r = rate["errors"]
+            because += (f"; the miss rate{where} above the one at {trend['first']}: one-sided Fisher p = "
+                        f"{trend['p']:.3g} ({'≤' if trend['p'] <= trend['level'] else '>'} {trend['level']:g})")
         seed = (state.get("ex") or {}).get("seed")
         text = (f"{claim.id} {rate['verdict']}: {rate['met']} of {rate['decided']} {rule.trial}s{where} met the "
-                f"criterion ({value}, {pct} interval [{rate['lo']:.3g}, {rate['hi']:.3g}]; {because}; threshold "
-                f"{rule.threshold:g}, P(survived | {rule.short:g}) = {e_s:.3f}, P(refuted | {rule.claimed:g}) = "
-                f"{e_r:.3f}); problems i.i.d.: {rule.distribution}" + (f"; seed {seed}" if seed is not None else ""))
+                f"criterion ({value}, {pct} interval [{rate['lo']:.3g}, {rate['hi']:.3g}]; {because}; "
+                f"{rule.design_sentence()}); problems i.i.d.: {rule.distribution}"
+                + (f"; seed {seed}" if seed is not None else ""))
         if rate["undecided"]:
             text += f"; {rate['undecided']} undecided" + (f" ({_reasons(state)})" if state["reasons"] else "")
         return text + "."

@@ -18,15 +18,27 @@ Intervals (two-sided, ``confidence`` 0.95 unless stated):
   [B(a/2; k, n − k + 1), B(1 − a/2; k + 1, n − k)], a = 1 − confidence: conservative (its
   coverage is at least the confidence for every p).
 
-A *designed* rule (``threshold`` given) decides with stated error rates instead. The claim's words
-give a threshold τ on the rate of problems that meet its criterion; the rates τ + δ (what the claim
-says) and τ − δ (clearly short of it) must be told apart, δ = ``distance`` (0.15). :func:`design` finds
-the smallest number n of decided problems and the cut c such that, for n i.i.d. problems,
-P(met ≥ c | rate τ − δ) ≤ ``error`` and P(met < c | rate τ + δ) ≤ ``error`` (exact binomial tails):
-the claim survives when at least c of n met the criterion and is refuted otherwise. An undecided
-problem is replaced by a fresh draw, up to a stated limit (2n draws unless the claim says otherwise):
-past that the claim is inconclusive. The n problems are drawn i.i.d. from the distribution the rule states, by numpy's
-Generator from one seed per run (:func:`sample_trials`).
+A *designed* rule decides with stated error rates instead, in one of two ways.
+
+* A claimed rate (``claimed`` given). The claim's words assert a rate p₁ of problems that meet its criterion
+  (:data:`CLAIMED`, 0.9, unless the claim says otherwise: "biased toward", "slows" describe nearly every
+  problem); p₀ = p₁ − ``gap`` (0.2) is clearly short of it. :func:`design` finds the fewest decided problems n
+  and the cut c such that P(met ≥ c | p₀) ≤ ``error`` and P(met < c | p₁) ≤ ``error`` (exact binomial tails;
+  for 0.9/0.7, n = 41 and c = 34): once n problems are decided the claim survives when at least c met the
+  criterion and is refuted otherwise.
+* A bound on the rate of misses (``bound`` given, C22: "we don't see this happening"). The claim survives when
+  the one-sided upper ``confidence`` Clopper–Pearson bound of the rate of problems that miss the criterion is
+  at most ``bound``, and is refuted when the one-sided lower bound is above it; inconclusive otherwise. n is
+  the fewest problems with which a run that sees no miss can survive (:func:`bound_design`, 59 for 0.05 at
+  95 %), derived from the Beta quantile B(confidence; 1, n) = 1 − (1 − confidence)^{1/n}. With ``trend`` (a
+  series in order of growth) the claim is also refuted when the miss rate grows along it: a one-sided
+  Fisher exact test of the first series against the deciding (last) one at level ``error``
+  (:func:`increase_p_value`).
+
+An undecided problem (a run the step budget stopped, a solver that failed) is replaced by a fresh draw, up to
+a stated limit (``draw_limit``·n draws, 2n unless the claim says otherwise): past that the claim is
+inconclusive and the undecided count is shown. The problems are drawn i.i.d. from the distribution the rule
+states, by numpy's Generator from one seed per run (:func:`sample_trials`).
 """
 
 from __future__ import annotations
@@ -35,11 +47,13 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 
 __all__ = ["Count", "RateRule", "wilson_interval", "clopper_pearson_interval", "interval", "rate_summary",
-           "RATE_VERDICTS", "METHODS", "design", "cut_for", "error_rates", "sample_trials", "increase_p_value",
-           "DISTANCE", "ERROR"]
+           "RATE_VERDICTS", "METHODS", "design", "bound_design", "one_sided_bounds", "cut_for", "error_rates",
+           "sample_trials", "increase_p_value", "CLAIMED", "GAP", "ERROR"]
 
-#: a designed rule tells apart the rates threshold ± DISTANCE, each called wrongly in at most ERROR of the runs
-DISTANCE = 0.15
+#: the rate p₁ a tendency claim's words assert unless the claim says otherwise; p₁ − GAP is clearly short of it,
+#: and a designed rule calls each of the two wrongly in at most ERROR of the runs
+CLAIMED = 0.9
+GAP = 0.2
 ERROR = 0.05
 
 #: what a rule can conclude, as the runner's statuses of an open claim
@@ -181,6 +195,34 @@ def design(claimed: float, short: float, error: float = ERROR) -> tuple[int, int
     raise ValueError(f"no design below 10 000 problems tells {short} from {claimed} at error {error}")
 
 
+def one_sided_bounds(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """(lower, upper) one-sided ``confidence`` Clopper–Pearson bounds of a binomial rate from k events in n
+    trials: B(1 − confidence; k, n − k + 1) and B(confidence; k + 1, n − k); (0, 1) when n = 0."""
+    _check(k, n, confidence)
+    if n == 0:
+        return 0.0, 1.0
+    from scipy.stats import beta
+
+    lo = 0.0 if k == 0 else float(beta.ppf(1 - confidence, k, n - k + 1))
+    hi = 1.0 if k == n else float(beta.ppf(confidence, k + 1, n - k))
+    return lo, hi
+
+
+@lru_cache(maxsize=None)
+def bound_design(bound: float, confidence: float = 0.95) -> tuple[int, int, int]:
+    """(n, most misses that survive, fewest misses that refute) of a bound on a miss rate.
+
+    n is the fewest trials whose one-sided upper bound at zero misses is at most ``bound``; a run survives with
+    at most the second number of misses (upper bound ≤ bound) and is refuted with at least the third (lower
+    bound > bound)."""
+    if not 0.0 < bound < 1.0:
+        raise ValueError(f"bound must be in (0, 1), but got {bound!r}")
+    n = next(n for n in range(1, 100_000) if one_sided_bounds(0, n, confidence)[1] <= bound)
+    keep = max(k for k in range(n + 1) if one_sided_bounds(k, n, confidence)[1] <= bound)
+    refute = min(k for k in range(n + 1) if one_sided_bounds(k, n, confidence)[0] > bound)
+    return n, keep, refute
+
+
 def increase_p_value(first: "Count", last: "Count") -> float:
     """One-sided p-value (Fisher's exact test) that the rate of ``first`` exceeds the rate of ``last``:
     small when the criterion is met less often in ``last`` than in ``first`` (independent samples)."""
@@ -241,17 +283,19 @@ class RateRule:
         refuted_below: the claim is refuted when the interval's upper bound is below this.
         series: the series of trials that decides, when a trial reports several (e.g. one per
             width); ``""`` when there is one.
-        confidence: of the two-sided interval.
+        confidence: of the interval (two-sided; one-sided for a ``bound``).
         method: ``wilson`` or ``clopper-pearson``.
         trial: what one trial is, in words (default: "decided example").
-        threshold: a designed rule's threshold τ on the rate (see the module's docstring); ``None``: the
-            interval rule of ``holds_above``/``refuted_below``.
-        distance: δ, the rates τ ± δ that the design tells apart.
-        error: the largest error rate of either kind at τ ± δ.
+        claimed: p₁, the rate of problems meeting the criterion that the claim's words assert (a designed rule:
+            see the module's docstring); ``None``: not this design.
+        gap: p₀ = p₁ − gap is a rate clearly short of the claim.
+        bound: a designed rule on the rate of problems that *miss* the criterion: survived when its one-sided
+            upper bound is at most ``bound``, refuted when its lower bound is above it; ``None``: not this design.
+        error: the largest error rate of either kind.
         distribution: the distribution the problems are drawn from, in words.
-        trend: a designed rule's series in order of growth (e.g. widths); the claim is refuted when the
-            rate at the first is above the rate at the deciding (last) one, by a one-sided test at level
-            ``error`` (:func:`increase_p_value`).
+        trend: a ``bound`` rule's series in order of growth (e.g. widths); the claim is refuted when the miss rate
+            at the deciding (last) one is above the one at the first, by a one-sided test at level ``error``
+            (:func:`increase_p_value`).
         draw_limit: a run draws at most draw_limit·n problems (n decided, the rest replacing undecided ones).
         overdraw: each batch draws this many times the problems still needed (a claim with many undecided
             problems decides in one batch; the problems past the first n decided are not counted).
@@ -264,8 +308,9 @@ class RateRule:
     confidence: float = 0.95
     method: str = "wilson"
     trial: str = "decided example"
-    threshold: float | None = None
-    distance: float = DISTANCE
+    claimed: float | None = None
+    gap: float = GAP
+    bound: float | None = None
     error: float = ERROR
     distribution: str = ""
     trend: tuple = ()
@@ -280,40 +325,55 @@ class RateRule:
             raise ValueError(f"method must be one of {METHODS}, but got {self.method!r}")
         if not 0.0 < self.confidence < 1.0:
             raise ValueError(f"confidence must be in (0, 1), but got {self.confidence!r}")
-        if self.threshold is not None:
-            if not (0.0 < self.distance and 0.0 <= self.threshold - self.distance
-                    and self.threshold + self.distance <= 1.0):
-                raise ValueError(f"threshold ± distance must lie in [0, 1], but got threshold={self.threshold}, "
-                                 f"distance={self.distance}")
+        if self.claimed is not None and self.bound is not None:
+            raise ValueError(f"a rule has a claimed rate or a bound, not both, but got claimed={self.claimed}, "
+                             f"bound={self.bound}")
+        if self.trend and self.bound is None:
+            raise ValueError(f"a trend needs a bound rule, but got trend={self.trend} with bound=None")
+        if self.claimed is not None:
+            if not (0.0 < self.gap and 0.0 <= self.claimed - self.gap and self.claimed <= 1.0):
+                raise ValueError(f"claimed − gap and claimed must lie in [0, 1], but got claimed={self.claimed}, "
+                                 f"gap={self.gap}")
             design(self.claimed, self.short, self.error)  # raises on a bad error rate
-            if not (self.draw_limit >= 1.0 and self.overdraw >= 1.0):
-                raise ValueError(f"draw_limit and overdraw must be at least 1, but got {self.draw_limit}, "
-                                 f"{self.overdraw}")
+        if self.bound is not None:
+            bound_design(self.bound, self.confidence)  # raises on a bad bound
+        if self.designed and not (self.draw_limit >= 1.0 and self.overdraw >= 1.0):
+            raise ValueError(f"draw_limit and overdraw must be at least 1, but got {self.draw_limit}, {self.overdraw}")
 
     @property
     def designed(self) -> bool:
-        """Whether the rule decides by a designed cut with stated error rates (``threshold`` given)."""
-        return self.threshold is not None
+        """Whether the rule decides by a design with stated error rates (``claimed`` or ``bound`` given)."""
+        return self.claimed is not None or self.bound is not None
 
     @property
-    def claimed(self) -> float:
-        """τ + δ: a rate the claim's words assert, refuted in at most ``error`` of the runs."""
-        return round(self.threshold + self.distance, 12)
+    def bounded(self) -> bool:
+        """Whether the design bounds the rate of misses (``bound`` given)."""
+        return self.bound is not None
 
     @property
     def short(self) -> float:
-        """τ − δ: a rate clearly short of the claim, survived in at most ``error`` of the runs."""
-        return round(self.threshold - self.distance, 12)
+        """p₀ = p₁ − gap: a rate clearly short of the claim, survived in at most ``error`` of the runs."""
+        return round(self.claimed - self.gap, 12)
 
     @property
     def n(self) -> int:
-        """Decided problems a run needs (:func:`design`)."""
+        """Decided problems a run needs (:func:`design`, :func:`bound_design`)."""
+        if self.bounded:
+            return bound_design(self.bound, self.confidence)[0]
         return design(self.claimed, self.short, self.error)[0]
 
     @property
     def cut(self) -> int:
         """The claim survives when at least this many of the n decided problems met the criterion."""
+        if self.bounded:
+            n, keep, _ = bound_design(self.bound, self.confidence)
+            return n - keep
         return design(self.claimed, self.short, self.error)[1]
+
+    @property
+    def refute_misses(self) -> int:
+        """A ``bound`` rule: the fewest misses of n that refute (the lower bound above ``bound``)."""
+        return bound_design(self.bound, self.confidence)[2]
 
     @property
     def draws(self) -> int:
@@ -324,23 +384,46 @@ class RateRule:
 
     @property
     def errors(self) -> tuple[float, float]:
-        """(P(survived | τ − δ), P(refuted | τ + δ)) of the design, exactly."""
+        """Both error rates of the design, exactly (binomial tails).
+
+        A claimed rate: (P(survived | p₀), P(refuted | p₁)). A bound: (P(survived | miss rate = bound),
+        P(refuted by the bound | miss rate = bound)), the worst cases of a miss rate above and below the bound.
+        """
+        if self.bounded:
+            from scipy.stats import binom
+
+            n, keep, refute = bound_design(self.bound, self.confidence)
+            return float(binom.cdf(keep, n, self.bound)), float(binom.sf(refute - 1, n, self.bound))
         return error_rates(self.n, self.cut, self.claimed, self.short)
 
     def design_sentence(self) -> str:
         """The design in one line, for the README table and the result's message."""
         e_s, e_r = self.errors
-        out = (f"threshold {self.threshold:g}: survives iff ≥ {self.cut} of {self.n} met; "
-               f"P(survived | {self.short:g}) = {e_s:.3f}, P(refuted | {self.claimed:g}) = {e_r:.3f}")
-        if self.trend:
-            out += (f"; refuted too if the rate at {self.trend[0]} is above the one at {self.trend[-1]} (one-sided "
-                    f"Fisher, level {self.error:g})")
-        if self.draw_limit != 2.0:
-            out += f"; at most {self.draws} draws"
-        return out
+        if self.bounded:
+            out = (f"miss rate ≤ {self.bound:g}: {self.n} problems a series; survives iff ≤ {self.n - self.cut} "
+                   f"missed (one-sided {self.confidence:.0%} upper bound ≤ {self.bound:g}), refuted at ≥ "
+                   f"{self.refute_misses} (lower bound > {self.bound:g}); at a miss rate of {self.bound:g} "
+                   f"P(survived) = {e_s:.3f}, P(refuted) = {e_r:.3f}")
+            if self.trend:
+                out += (f"; refuted too if the miss rate at {self.trend[-1]} is above the one at {self.trend[0]} "
+                        f"(one-sided Fisher, level {self.error:g})")
+        else:
+            out = (f"p₁ = {self.claimed:g}, p₀ = {self.short:g}: survives iff ≥ {self.cut} of {self.n} met, refuted "
+                   f"otherwise; P(survived ∣ p₀) = {e_s:.3f}, P(refuted ∣ p₁) = {e_r:.3f}")
+        return out + f"; undecided redrawn up to {self.draws} draws, then inconclusive"
 
     def verdict(self, count: Count) -> tuple[str, float, float]:
-        """(survived | refuted | inconclusive, lower bound, upper bound) for the deciding count."""
+        """(survived | refuted | inconclusive, lower bound, upper bound) for the deciding count: the bounds of
+        the rate of meeting the criterion (a ``bound`` rule: the one-sided bounds of the rate of misses)."""
+        if self.bounded:
+            lo, hi = one_sided_bounds(count.decided - count.met, count.decided, self.confidence)
+            if count.decided < self.n:
+                return "inconclusive", lo, hi
+            if hi <= self.bound:
+                return "survived", lo, hi
+            if lo > self.bound:
+                return "refuted", lo, hi
+            return "inconclusive", lo, hi
         lo, hi = interval(count.met, count.decided, self.confidence, self.method)
         if self.designed:
             if count.decided < self.n:  # too many undecided problems: the design's error rates do not apply
@@ -358,20 +441,35 @@ class RateRule:
         """The rule in words, for the claim's definitions."""
         name = {"wilson": "Wilson", "clopper-pearson": "exact Clopper–Pearson"}[self.method]
         where = f" in the series {self.series}" if self.series else ""
-        if self.designed:
+        redraw = "" if not self.designed else (
+            f" An undecided problem is replaced by a new draw, at most {self.draws - self.n} times (a run draws at "
+            f"most {self.draws}); past that the claim is inconclusive and the undecided count is shown.")
+        if self.bounded:
             e_s, e_r = self.errors
+            each = f" at each of {', '.join(self.trend)}" if self.trend else ""
             trend = ""
             if self.trend:
-                trend = (f" It is also refuted when the rate at {self.trend[0]} is above the rate at {self.trend[-1]} "
-                         f"by a one-sided Fisher exact test at level {self.error:g} (a false refutation in at most "
-                         f"{self.error:.0%} of runs where the rates are equal).")
-            return (f"Verdict (a rate with stated error rates): {self.n} {self.trial}s{where}, drawn i.i.d. "
-                    f"({self.distribution}) from one seed per run; the criterion — {self.criterion} — is claimed "
-                    f"for a rate above the threshold {self.threshold:g}. The claim survives if at least {self.cut} of "
-                    f"the {self.n} met it and is refuted otherwise: a true rate of {self.short:g} survives in "
-                    f"{e_s:.1%} of runs, one of {self.claimed:g} is refuted in {e_r:.1%} (exact binomial tails). "
-                    f"An undecided problem is replaced by a new draw, at most {self.draws - self.n} times; past that the "
-                    f"claim is inconclusive.{trend}")
+                trend = (f" It is also refuted when the miss rate grows with the series: a one-sided Fisher exact "
+                         f"test of {self.trend[0]} against {self.trend[-1]} at level {self.error:g} rejects \"the "
+                         f"rate at {self.trend[-1]} is not above the rate at {self.trend[0]}\" (a false refutation in "
+                         f"at most {self.error:.0%} of runs where the rates are equal).")
+            return (f"Verdict (a bound on the rate of misses): {self.n} {self.trial}s{each}, drawn i.i.d. "
+                    f"({self.distribution}) from one seed per run; the claim is that the rate of problems missing "
+                    f"the criterion — {self.criterion} — is at most {self.bound:g}{where}. It survives when the "
+                    f"one-sided {self.confidence:.0%} Clopper–Pearson upper bound of that rate is at most "
+                    f"{self.bound:g} (at most {self.n - self.cut} of {self.n} missed; {self.n} is the fewest problems "
+                    f"with which a run that sees no miss can survive), is refuted when its lower bound is above "
+                    f"{self.bound:g} (at least {self.refute_misses} missed), and is inconclusive otherwise: a true "
+                    f"miss rate of {self.bound:g} survives in {e_s:.1%} of runs and is refuted in {e_r:.1%}."
+                    f"{trend}{redraw}")
+        if self.designed:
+            e_s, e_r = self.errors
+            return (f"Verdict (a claimed rate with stated error rates): the claim's words assert that at least "
+                    f"p₁ = {self.claimed:.0%} of {self.trial}s meet the criterion — {self.criterion}; a rate of "
+                    f"p₀ = {self.short:.0%} is clearly short of it. {self.n} {self.trial}s{where}, drawn i.i.d. "
+                    f"({self.distribution}) from one seed per run: the claim survives if at least {self.cut} of the "
+                    f"{self.n} met it and is refuted otherwise, so that a true rate of p₀ survives in {e_s:.1%} of "
+                    f"runs and one of p₁ is refuted in {e_r:.1%} (exact binomial tails).{redraw}")
         return (f"Verdict (a rate): the fraction of {self.trial}s{where} that meet the criterion — "
                 f"{self.criterion} — with its {self.confidence:.0%} {name} interval; the claim survives if the "
                 f"interval's lower bound is above {_fraction(self.holds_above)}, is refuted if its upper bound is "
@@ -381,27 +479,39 @@ class RateRule:
 
 def rate_summary(rule: RateRule, counts: dict[str, Count]) -> dict:
     """The JSON-ready summary of a run of a rate claim: every series with its rate and interval,
-    the deciding series, the verdict and the rule's thresholds."""
+    the deciding series, the verdict and the rule's design."""
     series = {}
     for name, c in counts.items():
         lo, hi = interval(c.met, c.decided, rule.confidence, rule.method)
         series[name] = {**asdict(c), "rate": c.rate if c.decided else None, "lo": lo, "hi": hi}
+        if rule.bounded:  # the one-sided bounds of the miss rate, which decide
+            series[name]["miss_lo"], series[name]["miss_hi"] = one_sided_bounds(c.decided - c.met, c.decided,
+                                                                                rule.confidence)
     deciding = counts.get(rule.series, Count())
     verdict, lo, hi = rule.verdict(deciding)
     extra = {}
     if rule.designed:
         e_s, e_r = rule.errors
-        extra = {"threshold": rule.threshold, "claimed": rule.claimed, "short": rule.short, "n": rule.n,
-                 "cut": rule.cut, "errors": [e_s, e_r], "distribution": rule.distribution}
+        extra = {"n": rule.n, "cut": rule.cut, "errors": [e_s, e_r], "draws": rule.draws,
+                 "distribution": rule.distribution, "design": rule.design_sentence()}
+        if rule.bounded:
+            extra.update(bound=rule.bound, refute_misses=rule.refute_misses, miss_lo=lo, miss_hi=hi)
+            lo, hi = interval(deciding.met, deciding.decided, rule.confidence, rule.method)
+        else:
+            extra.update(claimed=rule.claimed, short=rule.short)
         if rule.trend:
             first = counts.get(rule.trend[0], Count())
             p = increase_p_value(first, deciding)
             extra["trend"] = {"first": rule.trend[0], "p": p, "level": rule.error}
-            if p <= rule.error and verdict != "inconclusive":
+            if p <= rule.error and first.decided >= rule.n and deciding.decided >= rule.n:
                 verdict = "refuted"
+    if rule.bounded:
+        line = 1.0 - rule.bound
+    elif rule.designed:
+        line = rule.cut / rule.n
     return {**extra, "criterion": rule.criterion, "decides": rule.series, "verdict": verdict,
             "met": deciding.met, "decided": deciding.decided, "undecided": deciding.undecided,
             "rate": deciding.rate if deciding.decided else None, "lo": lo, "hi": hi,
-            "holds_above": rule.cut / rule.n if rule.designed else rule.holds_above,
-            "refuted_below": rule.cut / rule.n if rule.designed else rule.refuted_below,
+            "holds_above": line if rule.designed else rule.holds_above,
+            "refuted_below": line if rule.designed else rule.refuted_below,
             "confidence": rule.confidence, "method": rule.method, "series": series}

@@ -39,8 +39,9 @@ def example_counts(result) -> str:
 
 
 def rate_rule(claim) -> str:
-    """A tendency claim's decision in one cell: its threshold, the design (n, cut, both error rates) and the
-    distribution its problems are drawn from; ``—`` for any other claim."""
+    """A tendency claim's decision in one cell: its claimed rate p₁ and p₀ (or its bound on the miss rate), the
+    design (n, cut, both error rates, the draw limit) and the distribution its problems are drawn from; ``—``
+    for any other claim."""
     rule = claim.rate
     if rule is None or not rule.designed:
         return "—"
@@ -61,8 +62,8 @@ def rows(results: dict | None = None) -> list[tuple[str, str, str, str, str, str
 
 
 def render_table(results: dict | None = None) -> str:
-    lines = ["| id | claim | kind | status | decided / undecided examples | caught bugs | rate: threshold, design, "
-             "problems |", "|---|---|---|---|---|---|---|"]
+    lines = ["| id | claim | kind | status | decided / undecided examples | caught bugs | "
+             "rate: p₁ and p₀ or a bound, design, problems |", "|---|---|---|---|---|---|---|"]
     for cid, claim, kind, status, counts, caught, rule in rows(results):
         lines.append(f"| {cid} | {claim.replace('|', '∣')} | {kind} | {status} | {counts} | {caught} | "
                      f"{rule.replace('|', '∣')} |")

@@ -17,7 +17,7 @@ from overparam.descent import batched
 from overparam.descent.losses import FunctionLoss
 
 from ..experiments import memo
-from ..rates import RateRule, sample_trials
+from ..rates import CLAIMED, RateRule, sample_trials
 from ..registry import claim
 from ..sections import FURTHER_READING
 from ..style import COLORS
@@ -247,17 +247,17 @@ def plot_depth_rank(ex, fig, result=None):
 
 
 _C36_RULE = RateRule("the median effective rank over the initializations is lower at depth 3 than at depth 2, "
-                     "beyond the drift", trial="decided problem", threshold=0.75, distribution=C36_DISTRIBUTION)
+                     "beyond the drift", trial="decided problem", claimed=CLAIMED, distribution=C36_DISTRIBUTION)
 
 
 @claim("C36", kind="open", section=FURTHER_READING,
        expected="survived",
-       expected_because="the README's ci run: the criterion met in 12 of 12 problems (interval [0.76, 1.00]); today's "
-                         "verdict, for the rate's own threshold to revise.",
+       expected_because="under the design p₁ = 0.9 (at least 34 of 41 problems): depth 3 ended lower in 41 of 41 "
+                         "problems in the ci run and in every fresh-seed run so far, a rate far above p₁.",
        statement="Arora, Cohen, Hu & Luo 2019: deeper factorizations find lower-rank completions — fitting a few "
                  "observed entries of a low-rank matrix by gradient descent from a small initialization, a depth-3 "
                  "factorization W₃W₂W₁ ends at a matrix of lower effective rank than a depth-2 one W₂W₁ — in nearly "
-                 "every problem: a rate above the threshold 0.75 of random problems.",
+                 "every problem: in at least 90 % of random problems.",
        strategy=st.fixed_dictionaries({"seed": st.integers(0, 2**63 - 1)}),
        plot=plot_depth_rank, rate=_C36_RULE,
        # one run: its problems × 5 initializations × 2 depths, two batched descents a depth

@@ -14,7 +14,7 @@ from hypothesis import note
 from hypothesis import strategies as st
 
 from ..experiments import REL_TOL, memo
-from ..rates import RateRule, sample_trials
+from ..rates import CLAIMED, RateRule, sample_trials
 from ..registry import claim
 from ..sections import FURTHER_READING
 from ..style import COLORS
@@ -87,8 +87,10 @@ def chain_iterations(N: int, W0, y, lr, tol, budget: int = _BUDGET, chunk: int =
     """Iterations of descent on ½(w₁⋯w_N − y)² from each row of W0 until the loss is ≤ tol (inf: not within the budget).
 
     The rows run together (:func:`batched_descent` on ``DeepLinear(1, N)``), in chunks, each carrying on only
-    the rows still running; the run stops as soon as ``need`` rows of every group (``groups``: a label per row;
-    default one group) have converged (default: all), which is enough to know their medians. ``y`` and ``tol``
+    the rows still running and still needed: a group (``groups``: a label per row; default one group) stops as
+    soon as ``need`` of its rows have converged (default: all), which fixes its ``need`` smallest counts and so
+    its median (a row still running would converge later than every converged one); its other rows stay inf.
+    The rows of one batch descend independently, so a group's counts do not depend on the others. ``y`` and ``tol``
     may differ by row (one scalar or one per row). Continuing a chunk from its last iterate is the same descent
     (it has no memory); the divergence bound is the one of the first chunk, 1e12·max(½y², 1).
     """
@@ -110,11 +112,13 @@ def chain_iterations(N: int, W0, y, lr, tol, budget: int = _BUDGET, chunk: int =
     active = np.arange(S)
     done = 0
 
-    def enough():
+    def still_needed(rows):
         conv = np.isfinite(its)
-        return all(np.sum(conv[groups == g]) >= min(need, np.sum(groups == g)) for g in labels)
+        full = [g for g in labels if np.sum(conv[groups == g]) >= min(need, np.sum(groups == g))]
+        return rows[~np.isin(groups[rows], full)]
 
-    while done < budget and not enough() and len(active):
+    active = still_needed(active)
+    while done < budget and len(active):
         n = min(chunk, budget - done)
         ya, ca = yv[active], 1.0 / tv[active]
         loss = StackedSquaredLoss(np.ones((len(active), 1, 1)), ya[:, None], ca)  # ½(θ − y_b)²/tol_b a row
@@ -124,7 +128,7 @@ def chain_iterations(N: int, W0, y, lr, tol, budget: int = _BUDGET, chunk: int =
         conv = r.status == "converged"
         its[active[conv]] = done + r.steps[conv]
         W[active] = r.W
-        active = active[r.status == "budget"]
+        active = still_needed(active[r.status == "budget"])
         done += n
     return its
 
@@ -252,18 +256,18 @@ def plot_depth_iterations(ex, fig):
 
 
 _C37_RULE = RateRule("the slope of log(median iterations) against N has a 95% interval above 0 and the exponential "
-                     "model fits at least as well as a power law", trial="decided experiment", threshold=0.75,
+                     "model fits at least as well as a power law", trial="decided experiment", claimed=CLAIMED,
                      distribution=C37_DISTRIBUTION)
 
 
 @claim("C37", kind="open", section=FURTHER_READING,
        expected="survived",
-       expected_because="the README's ci run: the criterion met in 8 of 8 problems (interval [0.68, 1.00]); today's "
-                         "verdict, for the rate's own threshold to revise.",
+       expected_because="under the design p₁ = 0.9 (at least 34 of 41 experiments): the exponential growth met in "
+                         "41 of 41 experiments in the ci run and in every fresh-seed run so far.",
        statement="Shamir 2018: depth can slow gradient descent — for the scalar chain θ = w₁w₂⋯w_N fitted to a "
                  "target y by descent on ½(θ − y)², under a standard random initialization (wᵢ i.i.d. of variance "
                  "1), the number of iterations needed to reach a fixed accuracy grows exponentially with N — in nearly every "
-                 "experiment: a rate above the threshold 0.75 of random experiments.",
+                 "experiment: in at least 90 % of random experiments.",
        strategy=st.fixed_dictionaries({"seed": st.integers(0, 2**63 - 1)}),
        plot=plot_depth_iterations, rate=_C37_RULE,
        # one run: its experiments, each 12 depths × 31 starts; the starts of all experiments at one depth are one batch
