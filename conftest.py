@@ -7,7 +7,15 @@ A pytest run in this repository loads the ``quick`` profile unless one is chosen
 from hypothesis import settings
 
 from overparam import theorems  # noqa: F401  (registers and loads the Hypothesis profiles)
+from overparam.theorems.listing import catalogue
+from overparam.theorems.power import planted_bugs
 from overparam.theorems.profiles import chosen_profile
+
+# Every chapter and every module a planted bug patches is imported before any test runs: pytester's
+# in-process runs drop from sys.modules whatever was first imported inside them, and a later test
+# would then import a second copy (a claim whose check patches or memoizes in the first copy).
+catalogue()
+planted_bugs()
 
 pytest_plugins = ["overparam.reports.pytest_plugin"]
 

@@ -176,8 +176,14 @@ def test_a_users_open_conjecture_has_no_expected_verdict_its_run_is_the_finding(
 def test_a_sign_flip_in_the_two_layer_gradient_moves_c15_and_fails_its_test():
     claim = get("C15")
     assert claim.expected == "survived"
-    with _bug("two-layer vjp: v-block sign").applied():
-        r = run_claim(claim, overrides={**RUN, "max_examples": 15})
+    # the bug shows on some of C15's draws only (a fresh 60-example run refutes C15 in about 9 of 10):
+    # fresh seeds, up to 6 runs, so that no one draw decides the test (all 6 miss with p ≈ 10⁻⁶)
+    fresh = {**RUN, "derandomize": False, "max_examples": 60}
+    for _ in range(6):
+        with _bug("two-layer vjp: v-block sign").applied():
+            r = run_claim(claim, overrides=fresh)
+        if r.status == "refuted":
+            break
     assert r.status == "refuted" and r.disagreement == "C15: expected survived, got refuted"
     with pytest.raises(pytest.fail.Exception, match="^C15: expected survived, got refuted"):
         _fail_unless_passing(claim, r)

@@ -365,8 +365,9 @@ def _entropy_fails_below_one(original):
 
 def planted_bugs() -> list[PlantedBug]:
     """Every planted bug, each with the claims that must catch it."""
-    from overparam import descent
-    from overparam.descent import losses as _losses, single as _single, solvers as _solvers  # noqa: F401  (loads them)
+    # the modules themselves, from sys.modules: the attribute overparam.descent may be a copy that
+    # an in-process pytest run (pytester) has since dropped and imported again
+    from overparam.descent import losses, single, solvers
     from overparam.parameterizations import (
         Identity,
         Inverse,
@@ -497,15 +498,15 @@ def planted_bugs() -> list[PlantedBug]:
                    ("C24", "C34")),
         PlantedBug("descent step η/2", "descent step η/2",
                    "the descent loop (descent.single.descend) steps by η/2 where asked for η",
-                   (Patch(descent.single, "descend", _half_step),),
+                   (Patch(single, "descend", _half_step),),
                    ("C07",)),
         PlantedBug("squared/logistic loss: Hessian ×1.001", "factor 1.001",
                    "descent.losses.Loss.hessian returns 1.001·∇²ℓ",
-                   (Patch(descent.losses.Loss, "hessian", _scaled_block(slice(None), 1.001)),),
+                   (Patch(losses.Loss, "hessian", _scaled_block(slice(None), 1.001)),),
                    ("C35",)),
         PlantedBug("Q_α solver: minimum-ℓ2 answer", "wrong argmin",
                    "descent.solvers.q_alpha_argmin returns the minimum-ℓ2 interpolant for every α",
-                   (Patch(descent.solvers, "q_alpha_argmin", _argmin_of_l2),),
+                   (Patch(solvers, "q_alpha_argmin", _argmin_of_l2),),
                    ("C38",)),
         PlantedBug("signed squared vjp: v-block sign", "sign flip",
                    "θ = u⊙u − v⊙v with Jᵀg = (2u⊙g, +2v⊙g) (the v-block's sign flipped, single and batched): "
@@ -517,7 +518,7 @@ def planted_bugs() -> list[PlantedBug]:
         PlantedBug("entropy solver: fails for α ≤ 1", "solver fails on some inputs",
                    "descent.solvers.entropy_argmin raises RuntimeError for every α ≤ 1: the examples it fails on "
                    "are undecided, and more than half undecided makes C29b inconclusive (the undecided limit)",
-                   (Patch(descent.solvers, "entropy_argmin", _entropy_fails_below_one),),
+                   (Patch(solvers, "entropy_argmin", _entropy_fails_below_one),),
                    ("C29b",)),
         *_tendency_bugs(ShallowReLU),
     ] + _bugs_beyond_the_maps()
@@ -626,12 +627,11 @@ def _bias_block_one_early(original):
 def _bugs_beyond_the_maps() -> list[PlantedBug]:
     """Bugs in the element-wise and smooth maps, the losses and the descent loop; two of them show
     only on some inputs (a misclassified example, one output row)."""
-    from overparam import descent
-    from overparam.descent import losses as _losses, single as _single  # noqa: F401  (loads them)
+    from overparam.descent import losses, single
     from overparam.parameterizations import MatrixFactorization, ShallowSmooth, SignedSquared
     from overparam.parameterizations.shallow import ShallowLayout
 
-    Loss = descent.losses.Loss
+    Loss = losses.Loss
     return [
         PlantedBug("signed squared induced step: u² − v²", "sign flip",
                    "SignedSquared's K g = 4(u² − v²)g, where 4(u² + v²)g belongs",
@@ -658,7 +658,7 @@ def _bugs_beyond_the_maps() -> list[PlantedBug]:
         PlantedBug("descent: converged flag on the wrong criterion", "wrong flag",
                    "the descent loop (descent.single.descend) reports 'converged' when ‖∇_w L‖ ≤ tol where the "
                    "caller asked for L ≤ tol (and the other way round)",
-                   (Patch(descent.single, "descend", _criterion_swapped),),
+                   (Patch(single, "descend", _criterion_swapped),),
                    ("C18b",)),
         PlantedBug("factorization induced step: ‖A₁‖² dropped where m = 1", "dropped term",
                    "the one-output path (m = 1: deep linear networks, one-row factorizations) of K g adds g "
@@ -747,9 +747,11 @@ def _first_chunk_only(original):
 def _tendency_bugs(ShallowReLU) -> list:
     """The planted bugs of the tendency claims that turn a survived claim refuted (:data:`TENDENCY_VERDICTS`
     lists every verdict each one moves)."""
-    from overparam import descent
+    import importlib
+
     from overparam.descent import batched as _batched
 
+    descent = importlib.import_module("overparam.descent")  # as sys.modules holds it (see planted_bugs)
     return [
         PlantedBug("relu initialization: every unit a copy", "wrong copy",
                    "ShallowReLU.sample gives every hidden unit the first unit's incoming weights and bias",
