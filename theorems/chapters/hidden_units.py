@@ -217,25 +217,24 @@ def plot_rank_against_width(ex, fig):
     from ..style import COLORS
 
     counts = c22_counts(ex["seed"])
+    widths = [_series(c).removeprefix("k = ") for c in WIDTH_MULTIPLES]  # n, 2n, 8n, 32n: short ticks
+    r = _C22_RULE
     ax = fig.add_subplot(1, 2, 1)
     for j, c in enumerate(WIDTH_MULTIPLES):
         cnt = counts[_series(c)][0]
         bad, draws = cnt.decided - cnt.met, cnt.decided
-        lo, hi = one_sided_bounds(bad, draws, _C22_RULE.confidence)
+        lo, hi = one_sided_bounds(bad, draws, r.confidence)
         ax.errorbar([j], [bad / draws], yerr=[[bad / draws - lo], [hi - bad / draws]], fmt="o",
                     color=COLORS["violation"] if c == WIDTH_MULTIPLES[-1] else COLORS["canonical"], capsize=5,
-                    label="rank-deficient fraction, one-sided 95% Clopper–Pearson bounds" if j == 0 else None)
-    r = _C22_RULE
-    ax.axhline(r.bound, color=COLORS["reference"], ls="--",
-               label=f"largest width: survives when the upper bound is ≤ {r.bound:g} (≤ {r.n - r.cut} of {r.n} "
-                     f"deficient), refuted when the lower one is above it")
-    ax.set_xticks(range(len(WIDTH_MULTIPLES)), [_series(c) for c in WIDTH_MULTIPLES])
-    ax.set_xlim(-0.5, len(WIDTH_MULTIPLES) - 0.5)
+                    label="rank-deficient share, 95% bounds" if j == 0 else None)
+    ax.axhline(r.bound, color=COLORS["reference"], ls="--", label=f"bound {r.bound:g} at the largest width")
+    ax.set_xticks(range(len(widths)), widths)
+    ax.set_xlim(-0.5, len(widths) - 0.5)
     ax.set_ylim(-0.03, 1.0)
     ax.set_xlabel("width k")
     ax.set_ylabel(f"P(rank J < n), {r.n} problems a width")
-    ax.set_title(f"run seed {ex['seed']}: fresh problems at every width", fontsize=9)
-    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
+    ax.set_title(f"survives at ≤ {r.n - r.cut} of {r.n} deficient at {widths[-1]}", fontsize=9)
+    ax.legend(fontsize=7, loc="upper right")
     ax2 = fig.add_subplot(1, 2, 2)
     tiny = np.finfo(float).eps
     for j, c in enumerate(WIDTH_MULTIPLES):
@@ -246,11 +245,13 @@ def plot_rank_against_width(ex, fig):
         ax2.scatter(xs[ok], ratios[ok], s=10, color=COLORS["canonical"], label="full row rank" if j == 0 else None)
         ax2.scatter(xs[~ok], ratios[~ok], s=14, marker="x", color=COLORS["violation"],
                     label="rank-deficient" if j == 0 else None)
-    ax2.set_xticks(range(len(WIDTH_MULTIPLES)), [_series(c) for c in WIDTH_MULTIPLES])
+    ax2.set_xticks(range(len(widths)), widths)
+    ax2.set_xlim(-0.5, len(widths) - 0.5)
     ax2.set_yscale("log")
+    ax2.set_xlabel("width k")
     ax2.set_ylabel("σ_n(J)/σ₁(J)")
     ax2.set_title("every problem of the run", fontsize=9)
-    ax2.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
+    ax2.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False)
     fig.suptitle("C22: J of a random shallow ReLU network against its width", fontsize=10)
 
 
