@@ -559,21 +559,15 @@ def test_ctrl_c_is_one_line_exit_130_and_leaves_the_previous_report(tmp_path, jo
 def test_verdicts_do_not_depend_on_the_number_of_processes():
     # a general claim (run family by family, merged), a refuted open claim and a witness search,
     # derandomized as the ci profile runs them
-    from hypothesis import settings
-
-    from overparam.theorems.profiles import load_profile
+    from overparam.reports.workers import Workers
 
     claims = [get(cid) for cid in ("C01", "C19", "C30a", "C13")]
     same = {"derandomize": True, "database": None, "max_examples": 10}
-    # one profile for both, named: a claim's own budget scales with the profile, and this process's
-    # profile is whatever the tests before this one left loaded
-    before = load_profile()  # the name of the profile loaded now
-    settings.load_profile("ci")
-    try:
-        one = build.run_entries(claims, overrides=same, progress=None, jobs=1)
-        two = build.run_entries(claims, overrides=same, progress=None, jobs=2, profile="ci")
-    finally:
-        settings.load_profile(before)
+    # both sides in fresh worker processes under one named profile (this test's own process carries
+    # what earlier tests left in it: the profile loaded, memoized experiments and strategies)
+    with Workers(1, "ci") as pool:
+        one = build.run_entries(claims, overrides=same, progress=None, workers=pool)
+    two = build.run_entries(claims, overrides=same, progress=None, jobs=2, profile="ci")
     for a, b in zip(one, two):
         assert (a.result.id, a.result.status, a.result.examples, a.result.message) == \
             (b.result.id, b.result.status, b.result.examples, b.result.message)
