@@ -6,14 +6,28 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["STATUSES", "DescentResult", "BatchDescentResult", "message"]
+__all__ = ["STATUSES", "StatusFlags", "DescentResult", "BatchDescentResult", "message"]
 
 #: the possible values of ``status``
 STATUSES = ("converged", "budget", "diverged")
 
 
+class StatusFlags:
+    """``converged`` and ``diverged`` read from a run's ``status`` (one of :data:`STATUSES`)."""
+
+    status: str
+
+    @property
+    def converged(self) -> bool:
+        return self.status == "converged"
+
+    @property
+    def diverged(self) -> bool:
+        return self.status == "diverged"
+
+
 @dataclass(frozen=True)
-class DescentResult:
+class DescentResult(StatusFlags):
     r"""What one descent run did.
 
     Attributes:
@@ -47,14 +61,6 @@ class DescentResult:
     trajectory_steps: np.ndarray = field(repr=False)
     lr: float = np.nan
     time: float = 0.0
-
-    @property
-    def converged(self) -> bool:
-        return self.status == "converged"
-
-    @property
-    def diverged(self) -> bool:
-        return self.status == "diverged"
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from overparam.descent import squared_loss, gradient_descent
+from overparam.descent.results import StatusFlags
 
 from .experiments import REL_TOL
 
@@ -155,21 +156,13 @@ def flow_run(param, kind, X, y, alpha, theta_end, *, eta: float | None = None, s
 
 
 @dataclass(frozen=True)
-class BatchRun:
+class BatchRun(StatusFlags):
     """One problem's run of :func:`flow_run_batch`: what :func:`settled` and the claims read of a run."""
 
     theta: np.ndarray
     steps: int
     status: str
     eta: float
-
-    @property
-    def converged(self) -> bool:
-        return self.status == "converged"
-
-    @property
-    def diverged(self) -> bool:
-        return self.status == "diverged"
 
     @property
     def message(self) -> str:
