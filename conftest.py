@@ -4,6 +4,7 @@ A pytest run in this repository loads the ``quick`` profile unless one is chosen
 (``--hypothesis-profile``, ``OVERPARAM_PROFILE``, or ``ci`` under CI): see :mod:`overparam.theorems.profiles`.
 """
 
+import pytest
 from hypothesis import settings
 
 from overparam import theorems  # noqa: F401  (registers and loads the Hypothesis profiles)
@@ -23,3 +24,17 @@ pytest_plugins = ["overparam.reports.pytest_plugin"]
 def pytest_configure(config):
     if not config.getoption("hypothesis_profile", None):
         settings.load_profile(chosen_profile(fallback="quick"))
+
+
+@pytest.fixture(autouse=True)
+def _profile_left_as_found():
+    """A test that leaves another Hypothesis profile loaded fails: every later test of its process
+    would run on that budget (a report run in-process once left ``default`` loaded, and the rest of
+    the run took a third longer)."""
+    before = settings.get_current_profile_name()
+    yield
+    after = settings.get_current_profile_name()
+    if after != before:
+        settings.load_profile(before)
+        pytest.fail(f"the test left the Hypothesis profile {after!r} loaded, but should restore {before!r}",
+                    pytrace=False)

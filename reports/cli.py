@@ -116,11 +116,13 @@ def report_files(ids, fields: bool) -> list[str]:
 
 def run_main(argv: list[str]) -> int:
     """Run the catalogue (or a selection) and write the report; returns the exit status (0, 1, 2 or
-    130 when interrupted)."""
+    130 when interrupted). The Hypothesis profile active before the call is active again after it."""
+    from overparam.theorems.profiles import profile_restored
+
     from .workers import interrupts
 
     try:
-        with interrupts():
+        with interrupts(), profile_restored():
             return _run(argv)
     except KeyboardInterrupt:
         print("python -m overparam.reports: interrupted; no report was written (the folder is as it was)",
@@ -291,8 +293,17 @@ def _zoo_main(argv: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Dispatch on the first argument: a command name, else the run's options."""
-    argv = list(sys.argv[1:] if argv is None else argv)
+    """Dispatch on the first argument: a command name, else the run's options.
+
+    The Hypothesis profile active before the call is active again after it (a caller in the same
+    process, a test say, keeps its own budget)."""
+    from overparam.theorems.profiles import profile_restored
+
+    with profile_restored():
+        return _dispatch(list(sys.argv[1:] if argv is None else argv))
+
+
+def _dispatch(argv: list[str]) -> int:
     if argv and argv[0] in _COMMANDS:
         cmd, rest = argv[0], argv[1:]
         try:

@@ -165,3 +165,33 @@ def test_a_failure_names_the_claim_and_the_example_in_one_bracket():
     c = Claim("T7", "holds", "cos ≥ 0", "runner", check=check, strategy=st.just({"param": m}), name="one_bracket")
     r = run_claim(c, overrides={"max_examples": 5, "database": None})
     assert r.message == "cos=-0.3, but should be ≥ 0 [T7, two-layer k=3 d=2]", r.message
+
+
+def test_a_derandomized_run_draws_the_same_examples_whatever_modules_the_process_has_loaded(tmp_path, monkeypatch):
+    """Hypothesis draws, now and then, literals harvested from the "local" modules a process has loaded:
+    C13's derandomized search once found its witness at example 21 in a pytest process and at 83 in a
+    fresh one. A claim's run draws without that pool, so loading a module full of literals changes nothing."""
+    import importlib
+    import sys
+
+    from hypothesis import settings
+
+    from overparam.theorems import get
+    from overparam.theorems.profiles import profile_restored
+
+    def run():
+        r = run_claim(get("C13"))
+        return r.status, r.examples, r.message
+
+    (tmp_path / "literals_c13.py").write_text(
+        "VALUES = [" + ", ".join(f"{k / 97:.6f}" for k in range(-190, 191)) + "]\n"
+        "COUNTS = [" + ", ".join(str(k) for k in range(2, 300)) + "]\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with profile_restored():
+        settings.load_profile("ci")
+        before = run()
+        importlib.import_module("literals_c13")
+        try:
+            assert run() == before
+        finally:
+            sys.modules.pop("literals_c13", None)

@@ -10,6 +10,7 @@ from hypothesis import settings
 from . import models_table, readme_table
 from .listing import catalogue
 from .core import run_claim
+from .profiles import profile_restored
 
 
 def main(argv=None) -> int:
@@ -33,11 +34,12 @@ def main(argv=None) -> int:
         return 0
     results = {}
     if args.write:
-        settings.load_profile(args.profile)
-        for c in catalogue():
-            r = run_claim(c)
-            results[c.id] = r
-            print(f"{c.id:5s} {r.status:13s} {r.examples:5d} examples {r.seconds:6.2f}s", file=sys.stderr)
+        with profile_restored():
+            settings.load_profile(args.profile)
+            for c in catalogue():
+                r = run_claim(c)
+                results[c.id] = r
+                print(f"{c.id:5s} {r.status:13s} {r.examples:5d} examples {r.seconds:6.2f}s", file=sys.stderr)
         readme_table.write(args.write, results)
     else:
         print(readme_table.render_table())

@@ -30,11 +30,12 @@ benchmark scripts and by the run times each result reports.
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 from hypothesis import HealthCheck, Phase, settings
 
-__all__ = ["register_profiles", "chosen_profile", "load_profile", "PROFILES", "QUICK_EXAMPLES"]
+__all__ = ["register_profiles", "chosen_profile", "load_profile", "profile_restored", "without_local_constants", "PROFILES", "QUICK_EXAMPLES"]
 
 PROFILES = ("quick", "default", "ci", "thorough")
 
@@ -61,8 +62,49 @@ def load_profile(name: str | None = None) -> str:
     if name:
         settings.load_profile(name)
         return name
-    current = getattr(settings, "get_current_profile_name", None)  # Hypothesis ≥ 6.113
-    return current() if current is not None else chosen_profile()
+    return settings.get_current_profile_name()
+
+
+@contextlib.contextmanager
+def profile_restored():
+    """Within the block any profile may be loaded; on leaving it, the profile active before is loaded again.
+
+    Hypothesis's current profile is global to the process: a command run in-process (the report's
+    ``main`` from a test or a notebook) that loads its own would otherwise leave every later run of
+    that process on its budget — a pytest run once went on at ``default`` after one such test.
+    """
+    before = settings.get_current_profile_name()
+    try:
+        yield
+    finally:
+        settings.load_profile(before)
+
+
+@contextlib.contextmanager
+def without_local_constants():
+    """Within the block Hypothesis draws no constants harvested from the code the process has loaded.
+
+    Hypothesis (≥ 6.131) sometimes draws a literal found in the source of "local" modules — those of
+    ``sys.modules`` outside site-packages and test folders — and the pool grows as modules load
+    (within a 100 ms parsing limit). A derandomized run then drew other examples in a pytest process
+    than in a fresh one (C13 found its witness at example 21 in one and 83 in the other), and would
+    differ between this checkout and an installed wheel, whose modules are not local. Without the pool
+    a claim's examples depend only on its strategy, its settings and the seed. The global pool (0,
+    ±inf, the float limits …) stays. Hypothesis versions without the pool are left as they are.
+    """
+    try:
+        from hypothesis.internal.conjecture import providers
+        get, cache, empty = providers._get_local_constants, providers.CONSTANTS_CACHE, providers.Constants()
+    except (ImportError, AttributeError):  # no local constants in this Hypothesis
+        yield
+        return
+    providers._get_local_constants = lambda: empty
+    cache.cache.clear()  # the pools filtered by constraint were built with the local constants
+    try:
+        yield
+    finally:
+        providers._get_local_constants = get
+        cache.cache.clear()
 
 
 def register_profiles(load: bool = True) -> None:
