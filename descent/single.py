@@ -21,6 +21,8 @@ Every run stops for one of three reasons, reported in ``status``:
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from overparam.parameterizations import Identity
@@ -33,13 +35,12 @@ from .results import DescentResult, message
 __all__ = ["gradient_descent", "canonical_descent", "descend"]
 
 
-def _health(L, theta, G, w, max_loss):
-    """None if the iterate is healthy, else a description of what went wrong."""
-    g2 = float(G @ G)
-    s = L + g2 + float(theta @ theta) + float(w @ w)
-    if np.isfinite(s):
+def _health(L, theta, G, w, max_loss, g2=None):
+    """None if the iterate is healthy, else a description of what went wrong (``g2``: G·G, if known)."""
+    s = L + (float(G @ G) if g2 is None else g2) + float(theta @ theta) + float(w @ w)
+    if math.isfinite(s):
         return None if L <= max_loss else f"loss {L:.6g} above the bound {max_loss:.6g}"
-    if not np.isfinite(L):
+    if not math.isfinite(L):
         return f"loss is {L}"
     for name, v in (("gradient", G), ("theta", theta), ("w", w)):
         if not np.isfinite(v).all():
@@ -72,22 +73,24 @@ def descend(psi, vjp, w0, loss, *, lr_policy, steps, tol, criterion, record_ever
         traj.offer(0, theta)
         k, status, diverged_at, why, eta, t = 0, "budget", None, None, np.nan, 0.0
         L_prev, time_up = np.inf, not time_budget > 0
+        g2 = float(G @ G)
+        by_loss, timed = criterion == "loss", time_budget < np.inf
         while True:
-            gn = float(np.sqrt(G @ G))
-            if (L if criterion == "loss" else gn) <= tol:
+            if (L if by_loss else math.sqrt(g2)) <= tol:
                 status = "converged"
                 break
             if k >= steps or time_up:
                 break
             eta = lr_policy(k, w, L, L_prev)
-            if t + eta >= time_budget:  # land on the time budget exactly
+            if timed and t + eta >= time_budget:  # land on the time budget exactly
                 eta, time_up = time_budget - t, True
             w_new = w - eta * G
             try:
                 theta_new = np.asarray(psi(w_new), dtype=float)
                 L_new, g_new = loss.value_and_grad(theta_new)
                 G_new = np.asarray(vjp(w_new, np.asarray(g_new, dtype=float)), dtype=float)
-                why = _health(L_new, theta_new, G_new, w_new, max_loss)
+                g2_new = float(G_new @ G_new)
+                why = _health(L_new, theta_new, G_new, w_new, max_loss, g2_new)
             except ValueError as exc:  # a validating map refusing a non-finite or out-of-domain iterate
                 why = f"ValueError from the map or the loss: {exc}"
             if why is not None:
@@ -96,7 +99,7 @@ def descend(psi, vjp, w0, loss, *, lr_policy, steps, tol, criterion, record_ever
             k += 1
             t += eta
             L_prev = L
-            w, theta, L, G = w_new, theta_new, L_new, G_new
+            w, theta, L, G, g2 = w_new, theta_new, L_new, G_new, g2_new
             losses.offer(k, L)
             traj.offer(k, theta)
         lv, ls, tv, ts = histories(k, losses, L, traj, theta)

@@ -23,14 +23,44 @@ import contextlib
 import gc
 import os
 import signal
+import sys
 import threading
 from concurrent.futures import Future
 from typing import Callable, Iterable
 
-__all__ = ["Workers", "default_jobs", "interrupts", "run_claim_task", "pictures_task", "field_task"]
+__all__ = ["Workers", "default_jobs", "interrupts", "pin_blas_threads", "run_claim_task", "pictures_task", "field_task"]
 
 #: environment of the workers: one BLAS thread each (the workers are the parallelism; the arrays are small)
 _WORKER_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+#: whether :func:`pin_blas_threads` set one BLAS thread before numpy was first imported in this process
+_BLAS_PINNED = False
+
+
+def pin_blas_threads() -> None:
+    """One BLAS thread for this process, if numpy is not imported yet and the user chose no other number.
+
+    Called by the command's entry point (``python -m overparam``): the workers are then forked from
+    this process, which has imported the catalogue, numpy and Matplotlib already, instead of spawned
+    fresh (each spawned worker imported them again: 1.3 s of CPU each, before its first claim). A
+    process whose BLAS runs threads must not fork; with one thread it may.
+    """
+    global _BLAS_PINNED
+    if "numpy" in sys.modules or any(os.environ.get(k, "1") != "1" for k in _WORKER_ENV):
+        return
+    os.environ.update(_WORKER_ENV)
+    _BLAS_PINNED = True
+
+
+def _start_method() -> str:
+    """``fork`` where this process is safe to fork — one BLAS thread since numpy's import, no JAX (whose
+    runtime runs threads), no other thread — else ``spawn``."""
+    import multiprocessing
+
+    safe = (_BLAS_PINNED and "jax" not in sys.modules and threading.active_count() == 1
+            and "fork" in multiprocessing.get_all_start_methods())
+    return "fork" if safe else "spawn"
 
 
 def default_jobs() -> int:
@@ -98,8 +128,9 @@ def _loaded_profile() -> str | None:
 
 
 class Workers:
-    """A pool of worker processes (``spawn``: no fork of a process with BLAS threads), stopped at once
-    when the block it is used in raises (Ctrl-C included) rather than after the running tasks end."""
+    """A pool of worker processes, forked where that is safe and spawned otherwise (:func:`_start_method`),
+    stopped at once when the block it is used in raises (Ctrl-C included) rather than after the running
+    tasks end."""
 
     def __init__(self, jobs: int, profile: str | None = None, includes: Iterable[str] = ()):
         # without a profile named, the workers load the one this process runs under: a claim's own
@@ -111,7 +142,7 @@ class Workers:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn"),
+        self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context(_start_method()),
                                         initializer=_worker_init, initargs=(self.profile, self.includes))
         return self
 

@@ -46,7 +46,7 @@ from hypothesis.errors import FailedHealthCheck, Unsatisfiable
 from hypothesis.reporting import with_reporter
 
 from .rates import Count, RateRule, rate_summary
-from .profiles import without_local_constants
+from .profiles import claim_search
 
 __all__ = [
     "Claim",
@@ -706,7 +706,7 @@ def run_claim(claim: Claim, *, param=None, params=None, overrides: dict | None =
     t0 = time.perf_counter()
     status, message, example, violation = "", "", None, None
     caught: BaseException | None = None
-    with with_reporter(lambda s: out.write(str(s) + "\n")), without_local_constants():
+    with with_reporter(lambda s: out.write(str(s) + "\n")), claim_search():
         try:
             test()
         except _Witness as w:

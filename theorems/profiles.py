@@ -35,7 +35,7 @@ import os
 
 from hypothesis import HealthCheck, Phase, settings
 
-__all__ = ["register_profiles", "chosen_profile", "load_profile", "profile_restored", "without_local_constants", "PROFILES", "QUICK_EXAMPLES"]
+__all__ = ["register_profiles", "chosen_profile", "load_profile", "profile_restored", "claim_search", "PROFILES", "QUICK_EXAMPLES"]
 
 PROFILES = ("quick", "default", "ci", "thorough")
 
@@ -81,17 +81,34 @@ def profile_restored():
 
 
 @contextlib.contextmanager
-def without_local_constants():
-    """Within the block Hypothesis draws no constants harvested from the code the process has loaded.
+def claim_search():
+    """Hypothesis as a claim's run uses it: within the block it draws no literals harvested from the
+    loaded modules and keeps no Pareto front.
 
-    Hypothesis (≥ 6.131) sometimes draws a literal found in the source of "local" modules — those of
-    ``sys.modules`` outside site-packages and test folders — and the pool grows as modules load
-    (within a 100 ms parsing limit). A derandomized run then drew other examples in a pytest process
-    than in a fresh one (C13 found its witness at example 21 in one and 83 in the other), and would
-    differ between this checkout and an installed wheel, whose modules are not local. Without the pool
-    a claim's examples depend only on its strategy, its settings and the seed. The global pool (0,
-    ±inf, the float limits …) stays. Hypothesis versions without the pool are left as they are.
+    * Local constants. Hypothesis (≥ 6.131) sometimes draws a literal found in the source of "local"
+      modules — those of ``sys.modules`` outside site-packages and test folders — and the pool grows
+      as modules load (within a 100 ms parsing limit). A derandomized run then drew other examples in
+      a pytest process than in a fresh one (C13 found its witness at example 21 in one and 83 in the
+      other), and would differ between this checkout and an installed wheel, whose modules are not
+      local. Without the pool a claim's examples depend only on its strategy, its settings and the
+      seed. The global pool (0, ±inf, the float limits …) stays.
+    * The Pareto front. With an example database Hypothesis keeps, besides failures, a front of
+      examples by their ``target()`` scores: every example is compared with it in the shortlex order
+      of its choices, the front's members are shrunk with the run's budget, and the next run replays
+      them. That was half of C24's time under ``default`` (4.0 s against 1.3 s without), and a later
+      run's examples depended on what earlier runs left in the database. The database now holds a
+      claim's failures only; target() still steers each run.
+
+    Hypothesis versions without either mechanism are left as they are.
     """
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(_without_local_constants())
+        stack.enter_context(_without_pareto_front())
+        yield
+
+
+@contextlib.contextmanager
+def _without_local_constants():
     try:
         from hypothesis.internal.conjecture import providers
         get, cache, empty = providers._get_local_constants, providers.CONSTANTS_CACHE, providers.Constants()
@@ -105,6 +122,28 @@ def without_local_constants():
     finally:
         providers._get_local_constants = get
         cache.cache.clear()
+
+
+@contextlib.contextmanager
+def _without_pareto_front():
+    try:
+        from hypothesis.internal.conjecture import engine
+        front = engine.ParetoFront
+    except (ImportError, AttributeError):  # no Pareto front in this Hypothesis
+        yield
+        return
+
+    class NoFront(front):
+        """A front that admits nothing: nothing to compare, shrink, save or replay."""
+
+        def add(self, data) -> bool:
+            return False
+
+    engine.ParetoFront = NoFront
+    try:
+        yield
+    finally:
+        engine.ParetoFront = front
 
 
 def register_profiles(load: bool = True) -> None:

@@ -43,8 +43,11 @@ states, by numpy's Generator from one seed per run (:func:`sample_trials`).
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 from functools import lru_cache
+
+import numpy as np
 
 __all__ = ["Count", "RateRule", "wilson_interval", "clopper_pearson_interval", "interval", "rate_summary",
            "RATE_VERDICTS", "METHODS", "design", "bound_design", "one_sided_bounds", "cut_for", "error_rates",
@@ -217,9 +220,20 @@ def bound_design(bound: float, confidence: float = 0.95) -> tuple[int, int, int]
     bound > bound)."""
     if not 0.0 < bound < 1.0:
         raise ValueError(f"bound must be in (0, 1), but got {bound!r}")
-    n = next(n for n in range(1, 100_000) if one_sided_bounds(0, n, confidence)[1] <= bound)
-    keep = max(k for k in range(n + 1) if one_sided_bounds(k, n, confidence)[1] <= bound)
-    refute = min(k for k in range(n + 1) if one_sided_bounds(k, n, confidence)[0] > bound)
+    _check(0, 1, confidence)
+    from scipy.stats import beta
+
+    # at zero misses the upper bound is 1 − (1 − confidence)^(1/n): n from its logarithm, then checked
+    # against the beta quantile itself on both sides (round-off in the logarithm moves it by one at most)
+    n = max(1, math.ceil(math.log1p(-confidence) / math.log1p(-bound)) - 1)
+    while one_sided_bounds(0, n, confidence)[1] > bound:
+        n += 1
+    # all n + 1 miss counts at once (one quantile call each way instead of 2(n + 1))
+    k = np.arange(n + 1)
+    upper = np.where(k == n, 1.0, beta.ppf(confidence, k + 1, np.maximum(n - k, 1)))
+    lower = np.where(k == 0, 0.0, beta.ppf(1 - confidence, np.maximum(k, 1), n - k + 1))
+    keep = int(k[upper <= bound].max())
+    refute = int(k[lower > bound].min())
     return n, keep, refute
 
 
