@@ -4,6 +4,8 @@ A pytest run in this repository loads the ``quick`` profile unless one is chosen
 (``--hypothesis-profile``, ``OVERPARAM_PROFILE``, or ``ci`` under CI): see :mod:`overparam.theorems.profiles`.
 """
 
+import os
+
 import pytest
 from hypothesis import settings
 
@@ -12,13 +14,17 @@ from overparam.theorems.listing import catalogue
 from overparam.theorems.power import planted_bugs
 from overparam.theorems.profiles import chosen_profile
 
-# Every chapter and every module a planted bug patches is imported before any test runs: pytester's
-# in-process runs drop from sys.modules whatever was first imported inside them, and a later test
-# would then import a second copy (a claim whose check patches or memoizes in the first copy).
-catalogue()
-planted_bugs()
-
 pytest_plugins = ["overparam.reports.pytest_plugin"]
+
+
+def pytest_collection(session):
+    """Every chapter and every module a planted bug patches is imported before any test runs: pytester's
+    in-process runs drop from sys.modules whatever was first imported inside them, and a later test
+    would then import a second copy (a claim whose check patches or memoizes in the first copy). Not in
+    pytest-xdist's controller, which runs no test (0.6 s before the workers start)."""
+    if os.environ.get("PYTEST_XDIST_WORKER") or not session.config.pluginmanager.has_plugin("dsession"):
+        catalogue()
+        planted_bugs()
 
 
 def pytest_configure(config):

@@ -121,7 +121,7 @@ def _shallow(sigma):
     return psi
 
 
-_ACTIVATIONS = {"tanh": jnp.tanh, "sigmoid": lambda z: 1 / (1 + jnp.exp(-z)),
+_ACTIVATIONS = {"tanh": jnp.tanh, "sigmoid": jax.nn.sigmoid,  # 1/(1 + e^{-z}) differentiates to inf/inf = NaN for z ≪ 0
                 "softplus": lambda z: jnp.logaddexp(z, 0.0)}
 
 #: family → ψ(member, w) in jax.numpy: each family's map written once, from its definition

@@ -289,15 +289,19 @@ def wrap_titles(fig) -> bool:
     return changed
 
 
-def _covers(leg, ax, renderer) -> bool:
-    """Whether the legend covers a data point or bar of ``ax``, or overlaps another text of the figure."""
+def _covers(leg, ax, renderer, fixed) -> bool:
+    """Whether the legend covers a data point or bar of ``ax``, or overlaps another text of the figure.
+
+    ``fixed``: (``ax``'s bars, the figure's text boxes but legends' (moving a legend moves no other
+    text; measured once per pass: each measure lays out every tick label), the legends)."""
     lb = leg.get_window_extent(renderer)
     pts = data_points(ax)
     if len(pts) and np.any((pts[:, 0] > lb.x0) & (pts[:, 0] < lb.x1) & (pts[:, 1] > lb.y0) & (pts[:, 1] < lb.y1)):
         return True
-    others = [b for name, owner, b in text_boxes(ax.figure, renderer) if owner is not leg]
+    bars, texts, legends = fixed
+    others = texts + [o.get_window_extent(renderer) for o in legends if o is not leg and o.get_visible()]
     return any(min(b.x1, lb.x1) - max(b.x0, lb.x0) > _SLACK and min(b.y1, lb.y1) - max(b.y0, lb.y0) > _SLACK
-               for b in _bars(ax, renderer) + others)
+               for b in bars + others)
 
 
 def _freeze_best(leg, renderer) -> None:
@@ -325,19 +329,22 @@ def legends_clear_of_data(fig) -> bool:
     if any(getattr(c, "labelTexts", None) for ax in axes for c in ax.collections):
         fig.draw_without_rendering()  # contour labels take their places at draw time
     renderer = fig.canvas.get_renderer()
+    legends = [o for o in list(fig.legends) + [ax.get_legend() for ax in axes] if o is not None]
+    texts = [b for name, owner, b in text_boxes(fig, renderer) if owner not in legends]
     moved = False
     for ax in axes:
         leg = ax.get_legend()
         if leg is None or not leg.get_visible():
             continue
         _freeze_best(leg, renderer)
-        if not _covers(leg, ax, renderer):
+        fixed = (_bars(ax, renderer), texts, legends)
+        if not _covers(leg, ax, renderer, fixed):
             continue
         moved = True
         leg.set_bbox_to_anchor(None)  # the axes again (a previous pass may have anchored it below)
         for loc in _INSIDE:
             leg.set_loc(loc)
-            if not _covers(leg, ax, renderer):
+            if not _covers(leg, ax, renderer, fixed):
                 break
         else:  # below the tick labels and the x label, whatever size the layout gives the axes
             below = ax.bbox.y0 - ax.xaxis.get_tightbbox(renderer).y0

@@ -148,6 +148,9 @@ def test_a_pytree_of_parameters_is_flattened():
 # --- cross-validation: every closed form of the zoo against its JAX twin --------------------------------
 
 FAMILIES = [m.family for m in zoo()]
+#: the twins cross-checked in plain pytest (one family of products, one element-wise, one with an activation);
+#: every family is checked under -m slow (.ci/run), at fixed and at random sizes
+QUICK_TWINS = ("two-layer", "signed-squared", "smooth")
 
 
 def _agree(a, b, what, scale, terms, depth):
@@ -189,7 +192,8 @@ def _examples_of(member):
                                   "dw": finite_vectors(member.n_params), "g": finite_vectors(member.n_canonical)})
 
 
-@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("family", [f if f in QUICK_TWINS else pytest.param(f, marks=pytest.mark.slow)
+                                    for f in FAMILIES])
 def test_each_closed_form_agrees_with_its_jax_twin(family):
     # the zoo's member: one compilation per family, 15 points at ordinary and extreme scales
     member, = [m for m in zoo() if m.family == family]
@@ -235,7 +239,9 @@ def test_a_planted_error_in_a_twin_is_caught():
 
 # --- the general claims on the shipped examples (J1, J2, C16, C19, C24) ---------------------------------
 
-test_general_claims_on_the_examples = model_tests(*examples())
+# plain pytest runs them on the first example (the README's kind of model, an MLP); -m slow on the other three
+test_general_claims_on_the_first_example = model_tests(examples()[0])
+test_general_claims_on_the_other_examples = pytest.mark.slow(model_tests(*examples()[1:]))
 
 
 def test_the_examples_are_the_four_shipped_models():
@@ -252,7 +258,7 @@ def test_the_report_checks_a_model_given_on_the_command_line(tmp_path, capsys):
 
     out = tmp_path / "report"
     code = run_main(["--model", "overparam.parameterizations.jax_zoo:residual_block", "-k", "C24", "--max-examples",
-                     "3", "--no-fields", "--out", str(out)])
+                     "3", "--no-fields", "-j", "1", "--out", str(out)])
     assert code == 0, capsys.readouterr().err
     label = "jax-residual-n2-d2-h3-p-15-q-4"
     assert (out / "C24.html").is_file() and (out / f"C24--{label}.html").is_file()

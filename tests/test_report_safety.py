@@ -103,7 +103,7 @@ def test_a_partial_run_keeps_the_other_claims_pages(tmp_path):
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="P2.html"' in index and "from the run of" in index
     # the command line's -k is such a partial run
-    assert cli.main(["-k", "C01", "--max-examples", "3", "--no-fields", "--out", str(out)]) == 0
+    assert cli.main(["-k", "C01", "--max-examples", "3", "--no-fields", "-j", "1", "--out", str(out)]) == 0
     assert {r["id"] for r in json.loads((out / "summary.json").read_text())["claims"]} == {"C01", "P1", "P2", "P5"}
     assert (out / "P2.html").is_file() and (out / "C01.html").is_file()
     _build(out, "P1")  # a full run of P1 alone: the others are no longer part of the report

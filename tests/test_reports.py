@@ -251,7 +251,7 @@ def test_select_like_pytest_k():
 
 
 def test_cli_runs_a_selection_and_returns_the_exit_status(tmp_path, capsys):
-    code = cli.main(["-k", "C01", "--max-examples", "5", "--no-fields", "--out", str(tmp_path)])
+    code = cli.main(["-k", "C01", "--max-examples", "5", "--no-fields", "-j", "1", "--out", str(tmp_path)])
     lines = capsys.readouterr().out.splitlines()
     assert code == 0
     assert any(line.startswith("[1/1] C01") and "holds" in line and "examples" in line for line in lines)
