@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from hypothesis import strategies as st
 
@@ -132,6 +134,14 @@ class TwoLayerLinear(Parameterization):
     def _jacobian(self, w):
         U, v = self.unpack(w)
         return np.hstack([np.kron(v[None, :], np.eye(self.d)), U.T])
+
+    def psi_scale(self, w) -> float:
+        """‖ψ(w)‖ + ‖J‖_F‖w‖/depth, the default, with ‖J‖_F = √(d‖v‖² + ‖U‖_F²) (J = [vᵀ ⊗ I_d | Uᵀ])
+        instead of J built: a Taylor test asks for it at every step."""
+        w = self.check_w(w)
+        U, v = self.unpack(w)
+        nJ = math.hypot(math.sqrt(self.d) * float(np.linalg.norm(v)), float(np.linalg.norm(U)))
+        return float(np.linalg.norm(U.T @ v)) + nJ * float(np.linalg.norm(w)) / self.depth
 
     def _jvp(self, w, dw):
         U, v = self.unpack(w)

@@ -7,7 +7,8 @@ bug) and each claim it names (only the CLAIMs given, if any), the claim runs N t
 (:meth:`overparam.theorems.power.PlantedBug.run`: a general claim family by family, over the families of the zoo
 the bug reaches, each with the whole budget), with a fresh seed and
 no example database, under the profile (default ``quick``, what ``python -m pytest`` runs). A run
-*catches* the bug when a holds or open claim is refuted, or an exists claim finds no witness.
+*catches* the bug when the claim turns red (:func:`overparam.theorems.power.catches`: refuted, no witness, or
+an error or inconclusive by the undecided limit).
 ``tests/test_claim_power.py`` checks one derandomized run of each pair; this counts the misses
 over seeds. Prints one line per (bug, claim): caught k/N. Exit status 0 when every run caught its
 bug, 1 otherwise, 2 for bad usage.
@@ -37,17 +38,16 @@ def _run(args: tuple[str, str, int, str]) -> tuple[int, list[str], float, float]
     from hypothesis import settings
 
     from overparam import theorems
-    from overparam.theorems.power import planted_bugs
+    from overparam.theorems.power import catches, planted_bugs
 
     settings.load_profile(profile)
     bug = next(b for b in planted_bugs() if b.id == bug_id)
     claim = theorems.get(cid)
-    want = "no witness" if claim.kind == "exists" else "refuted"
     caught, misses = 0, []
     t0, c0 = time.perf_counter(), time.process_time()
     for _ in range(runs):
         r = bug.run(claim, overrides={"database": None, "derandomize": False})
-        if r.status == want:
+        if catches(claim, r):
             caught += 1
         else:
             misses.append(f"{r.status}: {r.message[:200]}")

@@ -38,6 +38,7 @@ __all__ = [
     "TENDENCY_VERDICTS",
     "tendency_bugs",
     "caught_by",
+    "catches",
     "kind_label",
     "power_label",
 ]
@@ -159,16 +160,25 @@ class PlantedBug:
 
         from .core import run_claim
 
-        want = "no witness" if claim.kind == "exists" else "refuted"
         with self.applied():
             if not claim.general:
                 return run_claim(claim, overrides=overrides)
             members = family_strategies(3)
             for family in self.families():
                 r = run_claim(claim, params=members[family], overrides=overrides)
-                if r.status == want:
+                if catches(claim, r):
                     break
             return r
+
+
+def catches(claim, result) -> bool:
+    """Whether ``result`` (of ``claim`` with a bug planted) catches the bug: a holds or open claim refuted, an
+    exists claim without a witness, or — the bug hiding in undecided examples — a holds claim turned into an
+    error or an open one into inconclusive by the undecided limit (or by no example deciding at all)."""
+    if result.status == ("no witness" if claim.kind == "exists" else "refuted"):
+        return True
+    return result.status in ("error", "inconclusive") and result.undecided > 0 and (
+        result.over_limit or result.examples == 0)
 
 
 # --- how the bugs are written --------------------------------------------------------------------
