@@ -3,30 +3,45 @@ zoo against their JAX twins (each checks the other), and the general claims on t
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-pytest.importorskip("jax", reason="JAX is an optional extra: pip install '.[jax]'")
+from overparam.parameterizations import family_strategies, zoo
+from overparam.parameterizations.base import finite_vectors
+from overparam.parameterizations.numerics import roundoff
+from overparam.theorems.conformance import general_checks
+from overparam.theorems.testing import check_claim
 
-import jax  # noqa: E402
-import jax.numpy as jnp  # noqa: E402
-from pathlib import Path  # noqa: E402
+# JAX is imported when the first of these tests runs, not when pytest collects them: a run that selects
+# none of them (-k, a file, another module under pytest-xdist) pays no import of JAX (1.1 s) nor the
+# shipped models' compilation
+jax = jnp = JaxModel = EXAMPLES = examples = twin = None  # bound by _jax, below
 
-# XLA's compilations of the models below kept on disk beside pytest's own cache: a second run of the
-# suite loads them instead of compiling again (about a second of CPU a model)
-for option, value in (("jax_compilation_cache_dir", str(Path(__file__).resolve().parents[1] / ".pytest_cache" / "jax")),
-                      ("jax_persistent_cache_min_compile_time_secs", 0.0),
-                      ("jax_persistent_cache_min_entry_size_bytes", 0)):
-    jax.config.update(option, value)
 
-from overparam.parameterizations import family_strategies, zoo  # noqa: E402
-from overparam.parameterizations.base import finite_vectors  # noqa: E402
-from overparam.parameterizations.jax_model import JaxModel  # noqa: E402
-from overparam.parameterizations.jax_zoo import EXAMPLES, examples, twin  # noqa: E402
-from overparam.parameterizations.numerics import roundoff  # noqa: E402
-from overparam.theorems.testing import model_tests  # noqa: E402
+@pytest.fixture(autouse=True, scope="module")
+def _jax():
+    global jax, jnp, JaxModel, EXAMPLES, examples, twin
+    jax = pytest.importorskip("jax", reason="JAX is an optional extra: pip install '.[jax]'")
+    import jax.numpy as jnp
+
+    from overparam.parameterizations.jax_model import JaxModel
+    from overparam.parameterizations.jax_zoo import EXAMPLES, examples, twin
+
+    # XLA's compilations of the models below kept on disk beside pytest's own cache: a second run of the
+    # suite loads them instead of compiling again (about a second of CPU a model)
+    for option, value in (("jax_compilation_cache_dir", str(Path(__file__).resolve().parents[1] / ".pytest_cache" / "jax")),
+                          ("jax_persistent_cache_min_compile_time_secs", 0.0),
+                          ("jax_persistent_cache_min_entry_size_bytes", 0)):
+        jax.config.update(option, value)
+
+
+#: the shipped examples, by name (tests/test_jax_model.py checks that these are jax_zoo.EXAMPLES)
+NAMES = ["mlp", "layernorm", "attention", "residual"]
+
 
 # --- bad input: one line, naming what was expected and what came -------------------------------------
 
@@ -69,12 +84,13 @@ def test_a_bad_psi_is_refused_in_one_line(kind, message):
 
 @pytest.mark.parametrize("args,message", [
     (("not a function", 3), "psi must be a callable w ↦ θ written in jax.numpy, but got str"),
-    ((jnp.sin, 0), "n_params must be > 0, but got 0"),
-    ((jnp.sin, 2.5), "n_params must be an integer, but got float 2.5"),
+    (("sin", 0), "n_params must be > 0, but got 0"),
+    (("sin", 2.5), "n_params must be an integer, but got float 2.5"),
 ])
 def test_bad_arguments_are_refused_in_one_line(args, message):
+    psi, p = args
     with pytest.raises(ValueError, match="^" + message):
-        JaxModel(*args)
+        JaxModel(jnp.sin if psi == "sin" else psi, p)
 
 
 def test_nan_and_bad_points_are_value_errors_of_the_method():
@@ -239,13 +255,28 @@ def test_a_planted_error_in_a_twin_is_caught():
 
 # --- the general claims on the shipped examples (J1, J2, C16, C19, C24) ---------------------------------
 
-# plain pytest runs them on the first example (the README's kind of model, an MLP); -m slow on the other three
-test_general_claims_on_the_first_example = model_tests(examples()[0])
-test_general_claims_on_the_other_examples = pytest.mark.slow(model_tests(*examples()[1:]))
+# plain pytest runs them on the first example (the README's kind of model, an MLP); -m slow on the other
+# three. As model_tests() runs them (the README's model file goes through model_tests itself, below), with
+# the model built and compiled when its first check runs rather than when pytest collects
+@pytest.mark.parametrize("name,cid", [pytest.param(name, c.id, id=f"{c.id}-jax {name}", marks=pytest.mark.claim(c.id)
+                                                   if name == NAMES[0] else [pytest.mark.claim(c.id), pytest.mark.slow])
+                                      for name in NAMES for c in general_checks()])
+def test_general_claims_on_the_shipped_examples(name, cid, request):
+    claim, = [c for c in general_checks() if c.id == cid]
+    check_claim(claim, request, param=_shipped(name))
+
+
+_BUILT: dict = {}
+
+
+def _shipped(name):
+    if name not in _BUILT:
+        _BUILT[name] = EXAMPLES[name]().warm()
+    return _BUILT[name]
 
 
 def test_the_examples_are_the_four_shipped_models():
-    assert list(EXAMPLES) == ["mlp", "layernorm", "attention", "residual"]
+    assert list(EXAMPLES) == NAMES
     assert all(m.n_params <= 30 for m in examples())
 
 
@@ -338,7 +369,7 @@ def test_a_conjecture_draws_jax_models_like_zoo_members():
     from overparam.parameterizations.numerics import step_band
     from overparam.theorems.registry import _REGISTRY
 
-    models = st.sampled_from([examples()[0], examples()[3], Squared(2)])  # an MLP, a residual block, a zoo member
+    models = st.sampled_from([_shipped("mlp"), _shipped("residual"), Squared(2)])  # two shipped models, a zoo member
     before = dict(_REGISTRY)
     try:
         @claim("X90", kind="holds", section="My conjectures", statement="gᵀKg ≥ 0.",
