@@ -16,16 +16,13 @@ from hypothesis import strategies as st
 from overparam.parameterizations.strategies import positive_scales
 
 from ..core import expect, skip_clause, undecided
-from ..experiments import PHASES, REL_TOL, memo
+from ..experiments import PHASES, memo
 from ..flow_limits import (
     SWEEP,
     bias_problems,
-    flow_limit_bound,
-    flow_runs,
+    descent_end,
     l1_asymptotics,
     large_alpha,
-    mirror_metric,
-    remaining_move,
     small_alpha,
     solve_reference,
 )
@@ -38,62 +35,6 @@ __all__ = ["woodworth_q_alpha", "descent_end"]
 
 #: "approaches": at the extreme scale of the sweep, distance ≤ 1% of the limit's norm
 _LIMIT_NEAR = 0.01
-#: the end points of descent at η/2ᵏ are in their first-order regime once successive differences
-#: contract by at most this factor (a first-order method: the factor tends to ½)
-_CONTRACTION = 0.75
-#: at most this many halvings of η beyond the two runs of flow_runs
-_MAX_HALVINGS = 3
-#: step budget of each run (as flow_runs)
-_STEPS = 40_000
-
-
-def descent_end(X, y, alpha: float, beta) -> dict:
-    r"""Where descent from u₀ = v₀ = α·1 ends, at η, η/2, η/4, …, and how far the flow's end can be from it.
-
-    θₖ, the end point at ηₖ = η/2ᵏ, is θ_flow + cηₖ + O(ηₖ²), so Dₖ = ‖θₖ − θₖ₊₁‖ contracts by
-    rₖ = Dₖ/Dₖ₋₁ → ½. Two runs (the Richardson estimate, which takes r = ½) are not enough where the
-    O(η²) term still matters: from a tiny α an off-support entry ends near α²·exp(κ/η-dependent
-    exponent), and the first halvings can move it as much as the one before (r ≈ 1). The runs go on
-    halving η until some rₖ ≤ 3/4 (at most three more runs); then the tail Σⱼ>ₖ Dⱼ ≤ Dₖ·r̄/(1 − r̄), r̄ = max(rₖ, ½)
-    (a ratio below ½ is the O(η²) term cancelling the O(η) one, not a faster tail)
-    and, as in :func:`overparam.theorems.flow_limits.flow_limit_bound`, twice it plus the move the finest run
-    still makes from its residual, plus the solver's own error for β, bounds ‖θ_finest − β_α‖.
-    ``decided`` is False when the differences never contract or the finest run did not converge.
-    """
-    from overparam.descent import gradient_descent, squared_loss, uniform_initial
-    from overparam.parameterizations import SignedSquared
-
-    q = X.shape[1]
-    m = SignedSquared(q)
-    runs, eta = flow_runs(m, "signed", X, y, alpha, beta)
-    loss = squared_loss(X, y)
-    w0 = uniform_initial(m, alpha)
-    tol = REL_TOL * loss.value(m.psi(w0))
-    diffs = [float(np.linalg.norm(runs[0].theta - runs[1].theta))]
-    ratio = np.inf
-    for _ in range(_MAX_HALVINGS):
-        runs.append(gradient_descent(m, w0, loss, lr=eta / 2 ** len(runs), steps=_STEPS, tol=tol))
-        diffs.append(float(np.linalg.norm(runs[-2].theta - runs[-1].theta)))
-        ratio = diffs[-1] / diffs[-2] if diffs[-2] > 0 else (0.0 if diffs[-1] == 0 else np.inf)
-        # a run that stopped at its step budget: a smaller step needs more steps still, and the end is
-        # undecided whatever follows
-        if ratio <= _CONTRACTION or runs[-1].diverged or not runs[-1].converged:
-            break
-    fine = runs[-1]
-    ref = flow_limit_bound(X, y, "signed", alpha, runs[-2].theta, fine.theta, reference=beta)
-    stop = remaining_move(X, y, fine.theta, mirror_metric("signed", fine.theta, alpha))
-    # a first-order method's differences contract by r → ½; a ratio below ½ is the O(η²) term cancelling
-    # the O(η) one in one difference (0.11 seen at α = 2.8e-56), not a faster tail: the tail uses max(r, ½)
-    r = max(ratio, 0.5)
-    tail = diffs[-1] * r / (1.0 - r) if ratio <= _CONTRACTION else np.inf
-    bound = 2.0 * (tail + stop) + ref["solver"]
-    decided = bool(ratio <= _CONTRACTION and fine.converged)
-    why = ("" if decided else
-           f"descent at η/2^{len(runs) - 1} stopped at the step budget" if not fine.converged else
-           f"the end points do not contract yet (differences {', '.join(f'{d:.2g}' for d in diffs)})")
-    return dict(alpha=alpha, eta=eta, runs=runs, diffs=diffs, ratio=ratio, tail=tail, stop=stop,
-                solver=ref["solver"], bound=bound, dist=float(np.linalg.norm(fine.theta - beta)), decided=decided,
-                why=why)
 
 
 def _why_kind(end) -> str:
