@@ -29,6 +29,7 @@ from .experiments import REL_TOL
 
 __all__ = [
     "descent_end",
+    "solver_error",
     "bias_problems",
     "draw_bias_problem",
     "BIAS_DISTRIBUTION",
@@ -250,6 +251,19 @@ def flow_runs(param, kind, X, y, alpha, theta_end):
     return runs, eta
 
 
+def solver_error(X, y, kind, alpha, reference) -> float:
+    """How far a solver's candidate for the flow's end can be from the true one: the first-order move
+    the flow still makes from its residual, plus its stationarity residual ε turned into a distance (ε
+    makes the candidate the minimiser of the potential tilted by ε, which moves it by at most max(M)·‖ε‖,
+    ‖ε‖ = stat·(‖∇f‖ + 1) as :func:`overparam.descent.solvers.kkt_residual` scales it)."""
+    from overparam.descent.solvers import kkt_residual
+
+    Mr = mirror_metric(kind, reference, alpha)
+    grad = _potential_grad(kind, reference, alpha)
+    _, stat = kkt_residual(X, y, reference, grad)
+    return remaining_move(X, y, reference, Mr) + float(np.max(Mr)) * stat * (float(np.linalg.norm(grad)) + 1.0)
+
+
 def flow_limit_bound(X, y, kind, alpha, coarse, fine, reference=None) -> dict:
     r"""How far the end of the flow may be from the finer of two descent runs, and from a reference.
 
@@ -263,15 +277,7 @@ def flow_limit_bound(X, y, kind, alpha, coarse, fine, reference=None) -> dict:
     stop = remaining_move(X, y, fine, M)
     out = {"richardson": rich, "stop": stop, "bound": 2.0 * (rich + stop)}
     if reference is not None:
-        from overparam.descent.solvers import kkt_residual
-
-        Mr = mirror_metric(kind, reference, alpha)
-        grad = _potential_grad(kind, reference, alpha)
-        _, stat = kkt_residual(X, y, reference, grad)
-        # a stationarity residual ε makes the reference the minimiser of the potential tilted by ε:
-        # it moves by at most max(M)·‖ε‖, ‖ε‖ = stat·(‖∇f‖ + 1) as kkt_residual scales it
-        out["solver"] = remaining_move(X, y, reference, Mr) + float(np.max(Mr)) * stat * (
-            float(np.linalg.norm(grad)) + 1.0)
+        out["solver"] = solver_error(X, y, kind, alpha, reference)
         out["bound"] += out["solver"]
     return out
 

@@ -2,10 +2,10 @@
 
 * ``quick`` — what ``python -m pytest`` runs in this repository unless told otherwise: 30
   examples a property, the budget at which ``tests/test_claim_power.py`` shows every planted
-  library bug caught. Only holds claims are shortened (a true statement holds at any budget;
-  what a budget buys is power, and that is tested at this one), those with a budget of their own
-  to 30 % of it; a search (an exists or open claim) and a rate run as under ``default``, so that
-  no verdict depends on the profile.
+  library bug caught. Only holds claims without a budget of their own are shortened (a true
+  statement holds at any budget; what a budget buys is power, and that is tested at this one); a
+  search (an exists or open claim), a rate and an experiment with a budget of its own run as under
+  ``default``, so that no verdict depends on the profile.
 * ``default`` — 100 examples a property (the reference budget: ``python -m overparam.reports``), the
   example database in ``.hypothesis/`` so a found failure replays first.
 * ``ci`` — the same budget, derandomized so that a CI run is reproducible, with the
@@ -16,7 +16,7 @@
 
 A claim whose examples are expensive sets its own budget (``max_examples`` in its settings), written
 for ``default``'s 100 examples: it becomes own × profile / 100, so ``thorough`` runs every claim
-20 times as long and ``ci`` as ``default``; under ``quick`` only a holds claim's shrinks
+20 times as long and ``ci`` as ``default``; ``quick`` keeps it
 (:func:`overparam.theorems.core.claim_budget`).
 
 No profile runs Hypothesis's explain phase: after a failure is shrunk it re-runs the example

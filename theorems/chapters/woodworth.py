@@ -25,6 +25,7 @@ from ..flow_limits import (
     large_alpha,
     small_alpha,
     solve_reference,
+    solver_error,
 )
 from ..registry import claim
 from ..sections import FURTHER_READING
@@ -154,6 +155,7 @@ def plot_q_alpha_path(ex, fig):
                    "certificate's slack needs α < 1e-58, or the Q_α solver fails on the sweep, the small-α half is "
                    "beyond double precision: the example is undecided.")
 def woodworth_q_alpha(ex):
+    X, y = ex["X"], ex["y"]
     out = memo(_c38_experiment, ex)
     if "unsolved" in out:
         note(out["unsolved"])
@@ -174,10 +176,15 @@ def woodworth_q_alpha(ex):
                         "double precision")
             continue
         # the limit, on the solver's argmin Q_α along the sweep
-        d = np.array([np.linalg.norm(b - limit) for _, b in sweep]) / float(np.linalg.norm(limit))
+        nlim = float(np.linalg.norm(limit))
+        d = np.array([np.linalg.norm(b - limit) for _, b in sweep]) / nlim
+        # each argmin is the solver's, within its own error (solver_error); a change of the distance below the
+        # two solves' errors is not resolved (one sweep's last step rose by 5.4e-7 at the solver's accuracy)
+        e = np.array([solver_error(X, y, "signed", a, b) for a, b in sweep]) / nlim
         note(f"{name}: α = " + ", ".join(f"{a:.3g}" for a, _ in sweep) + "; relative distances "
-             + ", ".join(f"{x:.3g}" for x in d))
-        expect(float(np.min(-np.diff(d))), ">", 0.0, f"smallest decrease of the distance along the sweep {name}")
+             + ", ".join(f"{x:.3g}" for x in d) + "; the solver's errors " + ", ".join(f"{x:.2g}" for x in e))
+        expect(float(np.min(-np.diff(d) + e[:-1] + e[1:])), ">", 0.0,
+               f"smallest decrease of the distance along the sweep {name}, plus the two solves' errors")
         expect(float(d[-1]), "<=", _LIMIT_NEAR, f"relative distance to the limit at the extreme α ({name})")
         # ... and gradient descent at the sweep's first scale ends at that argmin
         if name not in out["ends"]:
