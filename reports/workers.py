@@ -183,12 +183,19 @@ def _spawning():
             signal.signal(signal.SIGINT, old)
 
 
+#: the standard library's weak-reference modules: their callbacks (a WeakKeyDictionary's ``remove``, a
+#: WeakSet's ``_remove``, ``weakref.finalize``) run when an object dies, where an exception is dropped
+_WEAKREF_FILES = ("weakref.py", "_weakrefset.py")
+
+
 def _in_gc_callback(frame) -> bool:
-    """Whether ``frame`` runs inside a garbage-collector callback or a finalizer, where an exception
-    raised by a signal handler is printed as "Exception ignored" and dropped."""
+    """Whether ``frame`` runs inside a garbage-collector callback, a finalizer or a weak reference's
+    callback, where an exception raised by a signal handler is printed as "Exception ignored" and
+    dropped (a Ctrl-C inside a WeakKeyDictionary's ``remove`` let a run go on to exit 0)."""
     codes = {getattr(cb, "__code__", None) for cb in gc.callbacks}
     while frame is not None:
-        if frame.f_code in codes or frame.f_code.co_name == "__del__":
+        code = frame.f_code
+        if code in codes or code.co_name == "__del__" or code.co_filename.endswith(_WEAKREF_FILES):
             return True
         frame = frame.f_back
     return False

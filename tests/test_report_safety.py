@@ -528,6 +528,41 @@ def test_a_ctrl_c_inside_a_gc_callback_is_not_swallowed():
     assert fired and caught
 
 
+def test_a_ctrl_c_inside_a_weak_reference_callback_is_not_swallowed():
+    """A weak reference's callback (a WeakKeyDictionary's ``remove`` when a key dies, a
+    ``weakref.finalize``) drops an exception the same way: a Ctrl-C that landed in one let the main job
+    run on to exit 0. Here the signal arrives inside a finalizer that weakref.py runs when an object dies."""
+    import signal
+    import time
+    import weakref
+
+    from overparam.reports.workers import interrupts
+
+    class Dying:
+        pass
+
+    fired: list = []
+
+    def on_death():  # a signal that arrives while the weak reference's callback runs
+        fired.append(1)
+        os.kill(os.getpid(), signal.SIGINT)
+        for _ in range(10_000):  # the handler runs in here
+            pass
+
+    caught = False
+    try:
+        with interrupts():
+            k = Dying()
+            weakref.finalize(k, on_death)
+            del k  # the object dies: weakref.py's finalize calls on_death
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                time.sleep(0.01)
+    except KeyboardInterrupt:
+        caught = True
+    assert fired == [1] and caught
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_ctrl_c_is_one_line_exit_130_and_leaves_the_previous_report(tmp_path, jobs):

@@ -417,14 +417,16 @@ def plot_mirror_descent(ex, fig):
     fig.set_size_inches(11, 4.8)
     X, y, a = ex["X"], ex["y"], float(ex["alpha"])
     q = X.shape[1]
-    run = out["runs"][-1]
+    run = out["runs"][-1]  # the finest step's end; the first two runs recorded their trajectories
+    traced = next(r for r in reversed(out["runs"]) if len(r.trajectory))
     bars = [(f"descent from α = {a:.3g}", run.theta, COLORS["induced"]),
             ("entropy argmin (the claim)", out["entropy"], COLORS["other"]),
             ("min-ℓ1 (θ ≥ 0)", min_l1_nonneg(X, y), COLORS["canonical"]),
             ("ℓ2-closest to α²·1", min_l2(X, y, np.full(q, a * a)), COLORS["reference"])]
     _bar_panel(fig.add_subplot(1, 2, 1), bars, "end point against the references")
-    _trajectory_panel(fig.add_subplot(1, 2, 2), run, Squared(q), X, y, run.theta,
-                      [("entropy argmin", out["entropy"], COLORS["other"])], "descent in the plane of θ's two largest")
+    _trajectory_panel(fig.add_subplot(1, 2, 2), traced, Squared(q), X, y, traced.theta,
+                      [("entropy argmin", out["entropy"], COLORS["other"])],
+                      f"descent at η = {traced.lr:.2g}, in the plane of θ's two largest")
     dist = np.linalg.norm(run.theta - out["entropy"])
     verdict = (f"allowed {out['end']['bound']:.2g}" if "unsettled" not in out else f"undecided: {out['unsettled']}")
     fig.suptitle(f"C29b: w⊙w descent ends at the entropy projection of α²·1 (‖θ − θ_ent‖ = {dist:.2g}, {verdict})",
