@@ -7,7 +7,8 @@ holds claim, ``witness found`` for an exists claim, and, for an open claim, its 
 the catalogue, or the status most of its runs reached where it has none (an open verdict must not
 change with the seed). Prints one line per claim
 (id, kind, statuses counted, deviations, seconds a run) as soon as its runs are done and, for
-each deviation, its message. Under ``--profile ci`` the search stays derandomized: every run
+each deviation, its message and its example as exact JSON (to replay it). Under ``--profile ci``
+the search stays derandomized: every run
 gives the one verdict CI gets. Exit status 0 when no claim deviates, 1 otherwise, 2 for bad usage.
 """
 
@@ -42,8 +43,21 @@ def _run(args: tuple[str, int, str]) -> list[tuple[str, str, float]]:
         t0 = time.perf_counter()
         # fresh seeds, except under ci, whose verdict is the one its derandomized search gives
         r = theorems.run_claim(c, overrides={"database": None, "derandomize": profile == "ci"})
-        out.append((r.status, r.message, time.perf_counter() - t0))
+        out.append((r.status, r.message, time.perf_counter() - t0, _example_json(r.example)))
     return out
+
+
+def _example_json(example) -> str:
+    """The run's example (the one that refuted it, or the last one tried) as exact JSON, so that a rare
+    deviation can be replayed; its repr where it is no JSON value."""
+    import json
+
+    from overparam.theorems.records import to_jsonable
+
+    try:
+        return json.dumps(to_jsonable(example), sort_keys=True)
+    except (TypeError, ValueError):
+        return repr(example)
 
 
 def expected_status(kind: str, statuses: Counter, expected: str = "") -> str:
@@ -95,16 +109,17 @@ def main(argv: list[str]) -> int:
 
 def _report(cid: str, kind: str, rows: list, show: bool = False, expected: str = "") -> bool:
     """Print the claim's line (and its deviations); True if it deviated."""
-    counts = Counter(s for s, _, _ in rows)
+    counts = Counter(row[0] for row in rows)
     want = expected_status(kind, counts, expected)
-    dev = [(s, m) for s, m, _ in rows if s != want]
+    dev = [(s, m, ex) for s, m, _, ex in rows if s != want]
     summary = ", ".join(f"{s} {n}" for s, n in counts.most_common())
-    mean = sum(t for _, _, t in rows) / len(rows)
+    mean = sum(row[2] for row in rows) / len(rows)
     print(f"{cid:5} {kind:6} {summary:40} deviations {len(dev)}/{len(rows)}  ({mean:.2f} s a run)", flush=True)
     if show:
         print(f"      first run: {rows[0][1][:300]}", flush=True)
-    for s, m in dev[:5]:
+    for s, m, ex in dev[:5]:
         print(f"      {s}: {m[:300]}", flush=True)
+        print(f"        example: {ex}", flush=True)
     return bool(dev)
 
 
