@@ -12,7 +12,7 @@ from hypothesis import settings
 from overparam import theorems  # noqa: F401  (registers and loads the Hypothesis profiles)
 from overparam.theorems.listing import catalogue
 from overparam.theorems.power import planted_bugs
-from overparam.theorems.profiles import chosen_profile
+from overparam.theorems.profiles import chosen_profile, current_profile
 
 pytest_plugins = ["overparam.reports.pytest_plugin"]
 
@@ -37,9 +37,9 @@ def _profile_left_as_found():
     """A test that leaves another Hypothesis profile loaded fails: every later test of its process
     would run on that budget (a report run in-process once left ``default`` loaded, and the rest of
     the run took a third longer)."""
-    before = settings.get_current_profile_name()
+    before = current_profile()
     yield
-    after = settings.get_current_profile_name()
+    after = current_profile()
     if after != before:
         settings.load_profile(before)
         pytest.fail(f"the test left the Hypothesis profile {after!r} loaded, but should restore {before!r}",

@@ -293,17 +293,9 @@ def _zoo_main(argv: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Dispatch on the first argument: a command name, else the run's options.
-
-    The Hypothesis profile active before the call is active again after it (a caller in the same
-    process, a test say, keeps its own budget)."""
-    from overparam.theorems.profiles import profile_restored
-
-    with profile_restored():
-        return _dispatch(list(sys.argv[1:] if argv is None else argv))
-
-
-def _dispatch(argv: list[str]) -> int:
+    """Dispatch on the first argument: a command name, else the run's options (:func:`run_main`, which
+    leaves the Hypothesis profile as it found it)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in _COMMANDS:
         cmd, rest = argv[0], argv[1:]
         try:

@@ -102,8 +102,7 @@ class ClaimsCollector:
         out = self.config.getoption("--claims-report", default=None)
         if not out or self.is_worker:
             return
-        from hypothesis import settings
-
+        from overparam.theorems.profiles import current_profile
         from overparam.theorems.records import result_from_dict
 
         from .build import write_report
@@ -111,14 +110,13 @@ class ClaimsCollector:
 
         fields = self.config.getoption("--claims-report-fields", default="all")
         fields = {"all": True, "none": False}.get(fields) if fields in ("all", "none") else fields.split(",")
-        current = getattr(settings, "get_current_profile_name", None)
         args = " ".join(str(a) for a in self.config.invocation_params.args)
         try:
             index = write_report(
                 [result_from_dict(r) for _, r in self.results], out,
                 nodeids=[n for n, _ in self.results],
                 lossy=[lossy_paths(r["example"]) if r.get("example") is not None else [] for _, r in self.results],
-                source=f"pytest {args}".strip(), profile=current() if current is not None else "", fields=fields)
+                source=f"pytest {args}".strip(), profile=current_profile() or "", fields=fields)
         except (OSError, ValueError) as e:  # the folder is refused or cannot be written: say so, keep the run
             self.written.append(f"not written: {e}")
         else:
@@ -129,16 +127,15 @@ class ClaimsCollector:
             return
         from pathlib import Path
 
+        from overparam.theorems.profiles import current_profile
         from overparam.theorems.records import result_from_dict
 
         from .build import progress_line
-        from .terminal import decided, plural, summary_lines
-
-        from hypothesis import settings
+        from .terminal import decided, summary_lines
 
         tr = terminalreporter
-        current = getattr(settings, "get_current_profile_name", None)  # Hypothesis ≥ 6.113
-        tr.section(f"claims (profile {current()})" if current is not None else "claims")
+        profile = current_profile()
+        tr.section(f"claims (profile {profile})" if profile else "claims")
         rows = sorted(((n, r) for n, r in self.results), key=lambda t: (t[1]["id"], t[1].get("subject", "")))
         out = self.config.getoption("--claims-report", default=None)
         written = bool(self.written) and not self.written[-1].startswith("not written")

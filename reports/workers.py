@@ -119,23 +119,17 @@ def field_task(name: str) -> bytes:
     return render_gradient_fields([name])[name][1]
 
 
-def _loaded_profile() -> str | None:
-    """The name of the Hypothesis profile loaded in this process."""
-    from hypothesis import settings
-
-    get = getattr(settings, "get_current_profile_name", None)  # Hypothesis ≥ 6.118
-    return get() if get is not None else getattr(settings, "_current_profile", None)
-
-
 class Workers:
     """A pool of worker processes, forked where that is safe and spawned otherwise (:func:`_start_method`),
     stopped at once when the block it is used in raises (Ctrl-C included) rather than after the running
     tasks end."""
 
     def __init__(self, jobs: int, profile: str | None = None, includes: Iterable[str] = ()):
+        from overparam.theorems.profiles import current_profile
+
         # without a profile named, the workers load the one this process runs under: a claim's own
         # budget scales with the profile, so a worker under another one would decide another run
-        self.jobs, self.profile, self.includes = jobs, profile or _loaded_profile(), list(includes)
+        self.jobs, self.profile, self.includes = jobs, profile or current_profile(), list(includes)
         self.pool = None
 
     def __enter__(self) -> "Workers":

@@ -35,7 +35,7 @@ import os
 
 from hypothesis import HealthCheck, Phase, settings
 
-__all__ = ["register_profiles", "chosen_profile", "load_profile", "profile_restored", "claim_search", "PROFILES", "QUICK_EXAMPLES"]
+__all__ = ["register_profiles", "chosen_profile", "load_profile", "current_profile", "profile_restored", "claim_search", "PROFILES", "QUICK_EXAMPLES"]
 
 PROFILES = ("quick", "default", "ci", "thorough")
 
@@ -62,7 +62,14 @@ def load_profile(name: str | None = None) -> str:
     if name:
         settings.load_profile(name)
         return name
-    return settings.get_current_profile_name()
+    return current_profile()
+
+
+def current_profile() -> str | None:
+    """The name of the profile loaded in this process: ``settings.get_current_profile_name()`` (Hypothesis
+    ≥ 6.139), else the attribute that method reads (6.113–6.138 have the attribute only)."""
+    get = getattr(settings, "get_current_profile_name", None)
+    return get() if get is not None else getattr(settings, "_current_profile", None)
 
 
 @contextlib.contextmanager
@@ -73,11 +80,12 @@ def profile_restored():
     ``main`` from a test or a notebook) that loads its own would otherwise leave every later run of
     that process on its budget — a pytest run once went on at ``default`` after one such test.
     """
-    before = settings.get_current_profile_name()
+    before = current_profile()
     try:
         yield
     finally:
-        settings.load_profile(before)
+        if before is not None:
+            settings.load_profile(before)
 
 
 @contextlib.contextmanager
@@ -101,9 +109,7 @@ def claim_search():
 
     Hypothesis versions without either mechanism are left as they are.
     """
-    with contextlib.ExitStack() as stack:
-        stack.enter_context(_without_local_constants())
-        stack.enter_context(_without_pareto_front())
+    with _without_local_constants(), _without_pareto_front():
         yield
 
 
