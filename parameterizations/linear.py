@@ -300,6 +300,8 @@ class MatrixFactorization(Parameterization):
         sizes = [a * b for a, b in self.shapes]
         self._offsets = np.concatenate([[0], np.cumsum(sizes)])
         self.depth = self.N
+        # the batched maps branch on it at every step of a descent
+        self._scalar_chain = self.m == 1 and self.n == 1 and all(h == 1 for h in self.widths)
         super().__init__(int(self._offsets[-1]), self.m * self.n)
 
     def spec(self):
@@ -357,7 +359,15 @@ class MatrixFactorization(Parameterization):
         cancel (W₂W₁ ≈ 0 and W₄W₃ ≈ 0 make ψ and J vanish while the terms do not).
         """
         w = self.check_w(w)
-        return max(super().psi_scale(w), float(np.linalg.norm(self._psi(np.abs(w)))))
+        # the default's ‖J‖_F without forming J: its blocks are A_j ⊗ B_jᵀ, and ‖A ⊗ B‖_F = ‖A‖_F‖B‖_F
+        Ws = self.unpack(w)
+        tops, E = self._tops(Ws, product=True)
+        fro2, B = 0.0, np.eye(self.n)
+        for j in range(self.N):
+            fro2 += float(np.sum(tops[j] * tops[j])) * float(np.sum(B * B))
+            B = Ws[j] @ B
+        default = float(np.linalg.norm(E)) + np.sqrt(fro2) * float(np.linalg.norm(w)) / self.depth
+        return max(default, float(np.linalg.norm(self._psi(np.abs(w)))))
 
     def jacobian_scale(self, w, J) -> float:
         """max(‖J‖_F, ‖J(|w|)‖_F): an entry of J is itself a sum of products of the chain and can cancel.
@@ -370,23 +380,28 @@ class MatrixFactorization(Parameterization):
     @property
     def scalar_chain(self) -> bool:
         """m = n = 1 and every width 1: θ = w₁⋯w_N, a product of N scalars (Shamir 2018)."""
-        return self.m == 1 and self.n == 1 and all(h == 1 for h in self.widths)
+        return self._scalar_chain
 
     def _psi_batch(self, W):
-        if not self.scalar_chain:
+        if not self._scalar_chain:
             return self._psi_batch_layers(W)
         return np.prod(W, axis=1, keepdims=True)
 
     def _vjp_batch(self, W, G):
-        if not self.scalar_chain:
+        if not self._scalar_chain:
             return self._vjp_batch_layers(W, G)
-        # ∂(w₁⋯w_N)/∂w_i = Π_{j≠i} w_j via prefix and suffix products
-        B, N = W.shape
-        pre = np.ones((B, N))
-        suf = np.ones((B, N))
-        pre[:, 1:] = np.cumprod(W[:, :-1], axis=1)
-        suf[:, :-1] = np.cumprod(W[:, :0:-1], axis=1)[:, ::-1]
-        return G[:, :1] * (pre * suf)
+        # ∂(w₁⋯w_N)/∂w_i = Π_{j<i} w_j · Π_{j>i} w_j via prefix and suffix products (no division: a wᵢ may be 0)
+        N = W.shape[1]
+        if N == 1:
+            return G[:, :1] * np.ones_like(W)
+        pre = np.cumprod(W[:, :-1], axis=1)  # pre[:, i] = w₁⋯w_{i+1}
+        suf = np.cumprod(W[:, :0:-1], axis=1)[:, ::-1]  # suf[:, i] = w_{i+2}⋯w_N
+        out = np.empty_like(W)
+        out[:, 0] = suf[:, 0]
+        out[:, -1] = pre[:, -1]
+        np.multiply(pre[:, :-1], suf[:, 1:], out=out[:, 1:-1])
+        out *= G[:, :1]
+        return out
 
     def _unpack_batch(self, W) -> list[np.ndarray]:
         """[W_1, …, W_N] of each row of W (B, p), each of shape (B, d_j, d_{j−1})."""

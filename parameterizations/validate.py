@@ -35,7 +35,7 @@ def _all_finite(a: np.ndarray) -> bool:
     if a.size == 0:
         return True
     flat = a.reshape(-1)
-    if math.isfinite(float(flat @ flat)):
+    if math.isfinite(float(flat @ flat)):  # (not ndarray.dot, which warns on an overflow)
         return True
     return bool(np.isfinite(flat).all())
 

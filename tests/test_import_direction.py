@@ -5,6 +5,7 @@ resolved against the module's own package), so a lazy import cannot hide a cycle
 """
 
 import ast
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,8 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def imported_modules(path: Path) -> set[str]:
+@lru_cache(maxsize=None)  # each file is read by several tests
+def imported_modules(path: Path) -> frozenset[str]:
     """The absolute names of every module ``path`` imports (``from a import b`` gives a and a.b)."""
     name = module_name(path)
     package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
@@ -41,7 +43,7 @@ def imported_modules(path: Path) -> set[str]:
                 stem = node.module
             found.add(stem)
             found.update(f"{stem}.{a.name}" for a in node.names)
-    return found
+    return frozenset(found)
 
 
 def top_packages(path: Path) -> set[str]:

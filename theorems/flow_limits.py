@@ -233,8 +233,10 @@ def settled(X, y, run) -> tuple[bool, str, float]:
     return False, f"descent {how} before the loss reached 1e-10 of its start", r
 
 
-def flow_runs(param, kind, X, y, alpha, theta_end):
-    """Descent from the uniform start of scale α at η = c/ρ and at η/2; loss ≤ 1e-10·L₀ or the budget."""
+def flow_runs(param, kind, X, y, alpha, theta_end, record: bool = True):
+    """Descent from the uniform start of scale α at η = c/ρ and at η/2; loss ≤ 1e-10·L₀ or the budget.
+    ``record``: keep each run's trajectory (up to 256 evenly spread θ, for a picture); the loss is
+    recorded at the start and the end only (recording each step is a tenth of a step's cost)."""
     from overparam.descent import uniform_initial
 
     loss = squared_loss(X, y)
@@ -244,7 +246,8 @@ def flow_runs(param, kind, X, y, alpha, theta_end):
     L0 = loss.value(param.psi(w0))
     for _ in range(6):  # a bound that proved too small: halve the step (at most five times)
         runs = [gradient_descent(param, w0, loss, lr=lr, steps=_BIAS_STEPS, tol=REL_TOL * L0,
-                                 record_every=1, max_records=_RECORDS) for lr in (eta, eta / 2)]
+                                 record_every=1 if record else None, loss_every=_BIAS_STEPS,
+                                 max_records=_RECORDS) for lr in (eta, eta / 2)]
         if not any(r.diverged for r in runs):
             break
         eta /= 2
@@ -392,7 +395,7 @@ _MAX_HALVINGS = 3
 _HALVING_STEPS = 40_000
 
 
-def descent_end(X, y, alpha: float, beta, kind: str = "signed") -> dict:
+def descent_end(X, y, alpha: float, beta, kind: str = "signed", record: bool = False) -> dict:
     r"""Where descent from the uniform start of scale α ends, at η, η/2, η/4, …, and how far the flow's end can
     be from it: θ = u⊙u − v⊙v from u₀ = v₀ = α·1 (``kind="signed"``, C38) or θ = w⊙w from w₀ = α·1
     (``kind="squared"``, C29b), on least squares, against ``beta``, a solver's candidate for the flow's end.
@@ -406,20 +409,22 @@ def descent_end(X, y, alpha: float, beta, kind: str = "signed") -> dict:
     and, as in :func:`overparam.theorems.flow_limits.flow_limit_bound`, twice it plus the move the finest run
     still makes from its residual, plus the solver's own error for β, bounds ‖θ_finest − β_α‖.
     ``decided`` is False when the differences never contract or the finest run did not converge.
+    ``record``: the first two runs keep their trajectories (:func:`flow_runs`), for a picture.
     """
     from overparam.descent import uniform_initial
     from overparam.parameterizations import SignedSquared, Squared
 
     q = X.shape[1]
     m = SignedSquared(q) if kind == "signed" else Squared(q)
-    runs, eta = flow_runs(m, kind, X, y, alpha, beta)
+    runs, eta = flow_runs(m, kind, X, y, alpha, beta, record=record)
     loss = squared_loss(X, y)
     w0 = uniform_initial(m, alpha)
     tol = REL_TOL * loss.value(m.psi(w0))
     diffs = [float(np.linalg.norm(runs[0].theta - runs[1].theta))]
     ratio = np.inf
     for _ in range(_MAX_HALVINGS):
-        runs.append(gradient_descent(m, w0, loss, lr=eta / 2 ** len(runs), steps=_HALVING_STEPS, tol=tol))
+        runs.append(gradient_descent(m, w0, loss, lr=eta / 2 ** len(runs), steps=_HALVING_STEPS, tol=tol,
+                                     loss_every=_HALVING_STEPS))
         diffs.append(float(np.linalg.norm(runs[-2].theta - runs[-1].theta)))
         ratio = diffs[-1] / diffs[-2] if diffs[-2] > 0 else (0.0 if diffs[-1] == 0 else np.inf)
         # a run that stopped at its step budget: a smaller step needs more steps still, and the end is

@@ -400,7 +400,7 @@ def _c29b_experiment(ex):
     ent, why = solve_reference(entropy_argmin, X, y, alpha)
     if ent is None:
         return {"unsolved": why}
-    end = descent_end(X, y, alpha, ent, kind="squared")
+    end = descent_end(X, y, alpha, ent, kind="squared", record=True)  # the picture draws a trajectory
     out = {"entropy": ent, "runs": end["runs"], "eta": end["eta"], "end": end}
     return out if end["decided"] else {**out, "unsettled": end["why"]}
 
