@@ -88,6 +88,8 @@ def test_activation_groups_explain_rank_deficiency():
 PLOTTED = ["C16", "C17", "C18", "C19", "C20", "C21", "C22", "C22w", "C23", "C24", "C25", "C26"]
 
 
+# the slow tier: drawing is the report's part (tests/test_figures.py reads every claim's figures there too)
+@pytest.mark.slow
 @pytest.mark.parametrize("cid", PLOTTED)
 def test_plot_draws(cid):
     claim = T.get(cid)

@@ -164,9 +164,9 @@ def test_a_pytree_of_parameters_is_flattened():
 # --- cross-validation: every closed form of the zoo against its JAX twin --------------------------------
 
 FAMILIES = [m.family for m in zoo()]
-#: the twins cross-checked in plain pytest (one family of products, one element-wise, one with an activation);
-#: every family is checked under -m slow (.ci/run), at fixed and at random sizes
-QUICK_TWINS = ("two-layer", "signed-squared", "smooth")
+#: the twins cross-checked in plain pytest (one family of products, one element-wise); every family, the
+#: activations' too, is checked under -m slow (.ci/run), at fixed and at random sizes
+QUICK_TWINS = ("two-layer", "signed-squared")
 
 
 def _agree(a, b, what, scale, terms, depth):
@@ -255,11 +255,11 @@ def test_a_planted_error_in_a_twin_is_caught():
 
 # --- the general claims on the shipped examples (J1, J2, C16, C19, C24) ---------------------------------
 
-# plain pytest runs them on the first example (the README's kind of model, an MLP); -m slow on the other
-# three. As model_tests() runs them (the README's model file goes through model_tests itself, below), with
-# the model built and compiled when its first check runs rather than when pytest collects
-@pytest.mark.parametrize("name,cid", [pytest.param(name, c.id, id=f"{c.id}-jax {name}", marks=pytest.mark.claim(c.id)
-                                                   if name == NAMES[0] else [pytest.mark.claim(c.id), pytest.mark.slow])
+# -m slow runs them on the four shipped examples; plain pytest runs the same five claims on an MLP through
+# the README's model file (test_the_readme_model_file_runs_the_general_claims, below). As model_tests() runs
+# them, with the model built and compiled when its first check runs rather than when pytest collects
+@pytest.mark.parametrize("name,cid", [pytest.param(name, c.id, id=f"{c.id}-jax {name}",
+                                                   marks=[pytest.mark.claim(c.id), pytest.mark.slow])
                                       for name in NAMES for c in general_checks()])
 def test_general_claims_on_the_shipped_examples(name, cid, request):
     claim, = [c for c in general_checks() if c.id == cid]

@@ -308,3 +308,18 @@ def test_pytest_plugin_writes_the_report(pytester):
     rec = json.loads((out / "P1.json").read_text(encoding="utf-8"))
     assert rec["pytest"]["nodeid"] == "test_planted.py::test_claim[P1]"
     assert records.load_record(out / "P1.json").result.status == "refuted"
+
+
+def test_pytest_xdist_workers_run_one_blas_thread_each_unless_the_user_chose(monkeypatch):
+    from overparam.reports.workers import one_blas_thread_in_child_processes
+
+    # the root conftest calls it before pytest-xdist starts the workers: a worker has the setting (one
+    # thread, or the user's own number)
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        assert "OPENBLAS_NUM_THREADS" in os.environ
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")  # the user's choice stays
+    one_blas_thread_in_child_processes()
+    child = subprocess.run([sys.executable, "-c", "import os; print(os.environ['OPENBLAS_NUM_THREADS'], "
+                            "os.environ['OMP_NUM_THREADS'])"], capture_output=True, text=True, check=True)
+    assert child.stdout.split() == ["1", "2"]
