@@ -23,12 +23,20 @@ from .results import BatchDescentResult
 __all__ = ["batched_descent", "uniform_initial", "alpha_sweep", "compacted_descent"]
 
 
+#: OpenBLAS runs a dot product of more entries than this on several threads, which is slow on a busy machine
+_BLAS_DOT_SINGLE_THREAD = 10_000
+
+
+def _squares(a) -> float:
+    """Σ a², by BLAS's dot where it runs on one thread (the cheapest call), else by einsum's own loop."""
+    return float(np.vdot(a, a)) if a.size <= _BLAS_DOT_SINGLE_THREAD else float(np.einsum("ij,ij->", a, a))
+
+
 def _all_healthy(L, Theta, G, W, max_loss) -> bool:
     """Every row healthy, decided on the whole batch at once: the sum of the losses and of the squared
     entries of G, Θ and W is finite (a sum is finite only when every term is, so no row's squared norm
-    overflowed) and every loss is within its bound. The dot products stay single-threaded in BLAS at
-    these sizes (OpenBLAS splits a dot only beyond 10 000 entries). Anything else goes to the per-row check."""
-    s = float(L.sum()) + float(np.vdot(G, G)) + float(np.vdot(Theta, Theta)) + float(np.vdot(W, W))
+    overflowed) and every loss is within its bound. Anything else goes to the per-row check."""
+    s = float(L.sum()) + _squares(G) + _squares(Theta) + _squares(W)
     return math.isfinite(s) and bool((L <= max_loss).all())
 
 
