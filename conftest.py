@@ -14,12 +14,8 @@ from overparam import theorems  # noqa: F401  (registers and loads the Hypothesi
 from overparam.theorems.listing import catalogue
 from overparam.theorems.power import planted_bugs
 from overparam.theorems.profiles import chosen_profile, current_profile
-from overparam.reports.workers import one_blas_thread_in_child_processes
 
 pytest_plugins = ["overparam.reports.pytest_plugin"]
-
-# before pytest-xdist starts its workers (this process's numpy is loaded already and keeps its threads)
-one_blas_thread_in_child_processes()
 
 
 def pytest_collection(session):

@@ -8,7 +8,9 @@ test function beside it.
 Each claim test stores its Result in ``user_properties`` (see :mod:`overparam.theorems.testing`);
 they travel to the controller under pytest-xdist, where a :class:`ClaimsCollector`
 (one per pytest session) gathers them with the node id that ran them. A claim test
-skipped because its claim is pending is reported as ``pending``. With
+skipped because its claim is pending is reported as ``pending``. A run on pytest-xdist workers (``-n``)
+with two workers or more gives each one BLAS thread unless the user chose a number
+(:func:`starts_xdist_workers`). With
 ``--claims-report DIR`` the controller writes the same report as ``python -m overparam.reports``
 (index, pages, records, pictures, gradient fields).
 """
@@ -16,13 +18,15 @@ skipped because its claim is pending is reported as ``pending``. With
 from __future__ import annotations
 
 import json
+import os
 import re
 
 import pytest
 
 from overparam.theorems.testing import RESULT_KEY, collect_claim
 
-__all__ = ["pytest_addoption", "pytest_configure", "pytest_pycollect_makeitem", "ClaimsCollector"]
+__all__ = ["pytest_addoption", "pytest_configure", "pytest_pycollect_makeitem", "ClaimsCollector",
+           "starts_xdist_workers"]
 
 _PENDING = re.compile(r"(\S+) is pending: it has a statement but no property yet")
 
@@ -48,6 +52,20 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "claim(id): the test checks one claim of the catalogue")
     if not config.pluginmanager.has_plugin("overparam-claims"):
         config.pluginmanager.register(ClaimsCollector(config), "overparam-claims")
+    if starts_xdist_workers(config):
+        # one worker a core already: a pool of BLAS threads in each worker makes them compete for the same
+        # cores (the claims with large batched products, C36 and C37, took 60 % more CPU). The workers
+        # inherit this process's environment when they start, after this hook
+        from .workers import one_blas_thread_in_child_processes
+
+        one_blas_thread_in_child_processes()
+
+
+def starts_xdist_workers(config) -> bool:
+    """Whether this process is pytest-xdist's controller and will start two workers or more (``-n N``, or
+    ``-n auto``, which pytest-xdist has turned into a number by now); a single worker keeps BLAS's threads."""
+    n = getattr(config.option, "numprocesses", None)
+    return not os.environ.get("PYTEST_XDIST_WORKER") and isinstance(n, int) and n >= 2
 
 
 @pytest.hookimpl(tryfirst=True)

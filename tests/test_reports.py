@@ -313,7 +313,7 @@ def test_pytest_plugin_writes_the_report(pytester):
 def test_pytest_xdist_workers_run_one_blas_thread_each_unless_the_user_chose(monkeypatch):
     from overparam.reports.workers import one_blas_thread_in_child_processes
 
-    # the root conftest calls it before pytest-xdist starts the workers: a worker has the setting (one
+    # the claims plugin calls it before pytest-xdist starts the workers: a worker has the setting (one
     # thread, or the user's own number)
     if os.environ.get("PYTEST_XDIST_WORKER"):
         assert "OPENBLAS_NUM_THREADS" in os.environ
@@ -323,3 +323,15 @@ def test_pytest_xdist_workers_run_one_blas_thread_each_unless_the_user_chose(mon
     child = subprocess.run([sys.executable, "-c", "import os; print(os.environ['OPENBLAS_NUM_THREADS'], "
                             "os.environ['OMP_NUM_THREADS'])"], capture_output=True, text=True, check=True)
     assert child.stdout.split() == ["1", "2"]
+
+
+@pytest.mark.parametrize("n,starts", [(None, False), (0, False), (1, False), (2, True), (8, True)])
+def test_the_plugin_pins_blas_only_where_xdist_starts_two_workers_or_more(n, starts, monkeypatch):
+    from types import SimpleNamespace
+
+    from overparam.reports.pytest_plugin import starts_xdist_workers
+
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
+    assert starts_xdist_workers(SimpleNamespace(option=SimpleNamespace(numprocesses=n))) is starts
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw0")  # a worker starts none
+    assert starts_xdist_workers(SimpleNamespace(option=SimpleNamespace(numprocesses=n))) is False
