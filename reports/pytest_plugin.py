@@ -54,7 +54,7 @@ def pytest_configure(config):
         config.pluginmanager.register(ClaimsCollector(config), "overparam-claims")
     if starts_xdist_workers(config):
         # one worker a core already: a pool of BLAS threads in each worker makes them compete for the same
-        # cores (the claims with large batched products, C36 and C37, took 60 % more CPU). The workers
+        # cores (the claims with large batched products, C36 and C37, took about 70 % more CPU). The workers
         # inherit this process's environment when they start, after this hook
         from .workers import one_blas_thread_in_child_processes
 

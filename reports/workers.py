@@ -28,7 +28,8 @@ import threading
 from concurrent.futures import Future
 from typing import Callable, Iterable
 
-__all__ = ["Workers", "default_jobs", "interrupts", "one_blas_thread_in_child_processes", "pin_blas_threads", "run_claim_task", "pictures_task", "field_task"]
+__all__ = ["Workers", "default_jobs", "interrupts", "one_blas_thread_in_child_processes", "pin_blas_threads",
+           "run_claim_task", "pictures_task", "field_task"]
 
 #: environment of the workers: one BLAS thread each (the workers are the parallelism; the arrays are small)
 _WORKER_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -56,7 +57,7 @@ def pin_blas_threads() -> None:
 def one_blas_thread_in_child_processes() -> None:
     """Processes started from now on (pytest-xdist's workers, one per core) run one BLAS thread each, unless
     the user chose a number: with a pool of threads each, the workers' BLAS threads compete for the same
-    cores, and the claims with large batched products (C36, C37) took 60 % more CPU."""
+    cores, and the claims with large batched products (C36, C37) took about 70 % more CPU."""
     for key, value in _WORKER_ENV.items():
         os.environ.setdefault(key, value)
 
