@@ -50,7 +50,7 @@ def pin_blas_threads() -> None:
     global _BLAS_PINNED
     if "numpy" in sys.modules or any(os.environ.get(k, "1") != "1" for k in _WORKER_ENV):
         return
-    os.environ.update(_WORKER_ENV)
+    one_blas_thread_in_child_processes()  # and in this process, whose numpy is not loaded yet
     _BLAS_PINNED = True
 
 

@@ -6,8 +6,9 @@ and on Woodworth et al.'s Q_α interpolation (C38, :mod:`overparam.theorems.chap
 * the random problems y = Xθ* they draw (:func:`bias_problems`);
 * the mirror geometry θ̇ = −M Xᵀ(Xθ − y) of each map's flow (:func:`mirror_metric`) and the move the
   flow still makes from a residual (:func:`remaining_move`);
-* two descent runs at η and η/2 from the uniform start (:func:`flow_runs`) and the Richardson bound on
-  the distance from the flow's end (:func:`flow_limit_bound`);
+* descent at η, η/2, η/4, … from the uniform start until its end points contract, and the bound on the
+  distance from the flow's end (:func:`descent_end`, from :func:`flow_runs`), a solver's own error
+  included (:func:`solver_error`);
 * the small-α and large-α laws of argmin Q_α around the minimum-ℓ1 and minimum-ℓ2 interpolants
   (:func:`l1_asymptotics`, :func:`small_alpha`, :func:`large_alpha`).
 
@@ -40,7 +41,6 @@ __all__ = [
     "flow_run_batch",
     "BatchRun",
     "flow_runs",
-    "flow_limit_bound",
     "settled",
     "l1_asymptotics",
     "small_alpha",
@@ -267,24 +267,6 @@ def solver_error(X, y, kind, alpha, reference) -> float:
     return remaining_move(X, y, reference, Mr) + float(np.max(Mr)) * stat * (float(np.linalg.norm(grad)) + 1.0)
 
 
-def flow_limit_bound(X, y, kind, alpha, coarse, fine, reference=None) -> dict:
-    r"""How far the end of the flow may be from the finer of two descent runs, and from a reference.
-
-    The end point θ_η of descent with step η is θ_flow + O(η) (a first-order method), so
-    ‖θ_{η/2} − θ_flow‖ ≈ ‖θ_η − θ_{η/2}‖ (Richardson); a run that stopped at a residual r still has
-    :func:`remaining_move` to go. The bound is twice their sum (twice: for the second-order terms),
-    plus, for a reference computed by a solver, that solver's own remaining move and stationarity error.
-    """
-    M = mirror_metric(kind, fine, alpha)
-    rich = float(np.linalg.norm(coarse - fine))
-    stop = remaining_move(X, y, fine, M)
-    out = {"richardson": rich, "stop": stop, "bound": 2.0 * (rich + stop)}
-    if reference is not None:
-        out["solver"] = solver_error(X, y, kind, alpha, reference)
-        out["bound"] += out["solver"]
-    return out
-
-
 def _potential_grad(kind, theta, alpha):
     """∇ of the potential whose constrained minimiser the flow reaches (entropy, Q_α)."""
     theta = np.asarray(theta, float)
@@ -392,7 +374,7 @@ _CONTRACTION = 0.75
 #: at most this many halvings of η beyond the two runs of flow_runs
 _MAX_HALVINGS = 3
 #: step budget of each run (as flow_runs)
-_HALVING_STEPS = 40_000
+_HALVING_STEPS = _BIAS_STEPS
 
 
 def descent_end(X, y, alpha: float, beta, kind: str = "signed", record: bool = False) -> dict:
@@ -406,8 +388,9 @@ def descent_end(X, y, alpha: float, beta, kind: str = "signed", record: bool = F
     exponent), and the first halvings can move it as much as the one before (r ≈ 1). The runs go on
     halving η until some rₖ ≤ 3/4 (at most three more runs); then the tail Σⱼ>ₖ Dⱼ ≤ Dₖ·r̄/(1 − r̄), r̄ = max(rₖ, ½)
     (a ratio below ½ is the O(η²) term cancelling the O(η) one, not a faster tail)
-    and, as in :func:`overparam.theorems.flow_limits.flow_limit_bound`, twice it plus the move the finest run
-    still makes from its residual, plus the solver's own error for β, bounds ‖θ_finest − β_α‖.
+    and twice it (twice: for the second-order terms) plus the move the finest run still makes from its
+    residual (:func:`remaining_move`), plus the solver's own error for β (:func:`solver_error`), bounds
+    ‖θ_finest − β_α‖.
     ``decided`` is False when the differences never contract or the finest run did not converge.
     ``record``: the first two runs keep their trajectories (:func:`flow_runs`), for a picture.
     """
@@ -432,17 +415,17 @@ def descent_end(X, y, alpha: float, beta, kind: str = "signed", record: bool = F
         if ratio <= _CONTRACTION or runs[-1].diverged or not runs[-1].converged:
             break
     fine = runs[-1]
-    ref = flow_limit_bound(X, y, kind, alpha, runs[-2].theta, fine.theta, reference=beta)
+    solver = solver_error(X, y, kind, alpha, beta)
     stop = remaining_move(X, y, fine.theta, mirror_metric(kind, fine.theta, alpha))
     # a first-order method's differences contract by r → ½; a ratio below ½ is the O(η²) term cancelling
     # the O(η) one in one difference (0.11 seen at α = 2.8e-56), not a faster tail: the tail uses max(r, ½)
     r = max(ratio, 0.5)
     tail = diffs[-1] * r / (1.0 - r) if ratio <= _CONTRACTION else np.inf
-    bound = 2.0 * (tail + stop) + ref["solver"]
+    bound = 2.0 * (tail + stop) + solver
     decided = bool(ratio <= _CONTRACTION and fine.converged)
     why = ("" if decided else
            f"descent at η/2^{len(runs) - 1} stopped at the step budget" if not fine.converged else
            f"the end points do not contract yet (differences {', '.join(f'{d:.2g}' for d in diffs)})")
     return dict(alpha=alpha, eta=eta, runs=runs, diffs=diffs, ratio=ratio, tail=tail, stop=stop,
-                solver=ref["solver"], bound=bound, dist=float(np.linalg.norm(fine.theta - beta)), decided=decided,
+                solver=solver, bound=bound, dist=float(np.linalg.norm(fine.theta - beta)), decided=decided,
                 why=why)

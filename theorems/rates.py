@@ -204,10 +204,17 @@ def one_sided_bounds(k: int, n: int, confidence: float = 0.95) -> tuple[float, f
     _check(k, n, confidence)
     if n == 0:
         return 0.0, 1.0
+    lo, hi = _clopper_pearson_one_sided(k, n, confidence)
+    return float(lo), float(hi)
+
+
+def _clopper_pearson_one_sided(k, n: int, confidence: float):
+    """The bounds of :func:`one_sided_bounds` for miss counts ``k`` (a number or an array) of n ≥ 1 trials."""
     from scipy.stats import beta
 
-    lo = 0.0 if k == 0 else float(beta.ppf(1 - confidence, k, n - k + 1))
-    hi = 1.0 if k == n else float(beta.ppf(confidence, k + 1, n - k))
+    k = np.asarray(k)
+    lo = np.where(k == 0, 0.0, beta.ppf(1 - confidence, np.maximum(k, 1), n - k + 1))
+    hi = np.where(k == n, 1.0, beta.ppf(confidence, k + 1, np.maximum(n - k, 1)))
     return lo, hi
 
 
@@ -221,8 +228,6 @@ def bound_design(bound: float, confidence: float = 0.95) -> tuple[int, int, int]
     if not 0.0 < bound < 1.0:
         raise ValueError(f"bound must be in (0, 1), but got {bound!r}")
     _check(0, 1, confidence)
-    from scipy.stats import beta
-
     # at zero misses the upper bound is 1 − (1 − confidence)^(1/n): n from its logarithm, then checked
     # against the beta quantile itself on both sides (round-off in the logarithm moves it by one at most)
     n = max(1, math.ceil(math.log1p(-confidence) / math.log1p(-bound)) - 1)
@@ -230,8 +235,7 @@ def bound_design(bound: float, confidence: float = 0.95) -> tuple[int, int, int]
         n += 1
     # all n + 1 miss counts at once (one quantile call each way instead of 2(n + 1))
     k = np.arange(n + 1)
-    upper = np.where(k == n, 1.0, beta.ppf(confidence, k + 1, np.maximum(n - k, 1)))
-    lower = np.where(k == 0, 0.0, beta.ppf(1 - confidence, np.maximum(k, 1), n - k + 1))
+    lower, upper = _clopper_pearson_one_sided(k, n, confidence)
     keep = int(k[upper <= bound].max())
     refute = int(k[lower > bound].min())
     return n, keep, refute
